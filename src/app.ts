@@ -1,0 +1,74 @@
+/**
+ * HTTP routes. Each handler is a few lines that call a flow in pipeline/ and map its Result to a response;
+ * every expected failure goes through `toWire`, anything unexpected through the one `onError`.
+ */
+import { Hono, type Context } from 'hono';
+import { toWire, type IngestError } from './core/errors.ts';
+import { createConsoleLogger } from './core/log.ts';
+import { ingestDeps, type Env, type RuntimeOptions } from './env.ts';
+import { ingest } from './pipeline/ingest.ts';
+import { answerActivation } from './sources/prelude/activation.ts';
+
+type AppEnv = { Bindings: Env };
+
+const HOOK_METHODS = ['POST', 'GET'] as const;
+
+export function createApp(options: RuntimeOptions = {}): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const log = options.logger ?? createConsoleLogger({ service: 'switchyard' });
+
+  const fail = (c: Context<AppEnv>, error: IngestError, fields: Record<string, unknown> = {}): Response => {
+    const wire = toWire(error);
+    log.log(wire.status >= 500 ? 'error' : 'warn', 'request.rejected', {
+      reason: error.reason,
+      detail: error.detail,
+      status: wire.status,
+      path: new URL(c.req.url).pathname.replace(/^(\/hooks\/[^/]+)\/.+$/, '$1/[token]'),
+      ...fields,
+    });
+    return c.json({ ok: false, error: { reason: error.reason, message: wire.message } }, wire.status, wire.headers);
+  };
+
+  app.get('/healthz', (c) => {
+    const rules = ingestDeps(c.env, options).rules;
+    return c.json({ ok: true, service: 'switchyard', sources: Object.keys(rules.sources) });
+  });
+
+  const receive = async (c: Context<AppEnv>): Promise<Response> => {
+    const source = c.req.param('source')!;
+    const deps = ingestDeps(c.env, { ...options, logger: log });
+    const result = await ingest({ source, headers: c.req.raw.headers, body: c.req.raw.body, pathToken: c.req.param('token') ?? null }, deps);
+    if (!result.ok) return fail(c, result.error, { source });
+    const { accepted, duplicates, events } = result.value;
+    return c.json({ ok: true, accepted, duplicates, events }, 200);
+  };
+  app.post('/hooks/:source', receive);
+  app.post('/hooks/:source/:token', receive);
+
+  app.get('/hooks/:source', async (c) => {
+    const source = c.req.param('source');
+    const config = ingestDeps(c.env, options).rules.sources[source];
+    if (!config || !Object.hasOwn(ingestDeps(c.env, options).rules.sources, source))
+      return fail(c, { reason: 'unknown_source', detail: `no source "${source}" in rules` });
+    if (config.kind !== 'prelude')
+      return fail(c, { reason: 'method_not_allowed', allow: ['POST'], detail: `GET is only for Prelude activation; "${source}" is ${config.kind}` });
+    const answer = await answerActivation(new URL(c.req.url).searchParams, config, c.env);
+    if (!answer.ok) return fail(c, answer.error, { source });
+    log.log('info', 'prelude.activated', { source });
+    return c.body(answer.value, 200, { 'Content-Type': 'application/json' });
+  });
+
+  app.all('/hooks/:source/:token?', (c) => fail(c, { reason: 'method_not_allowed', allow: [...HOOK_METHODS], detail: `${c.req.method} on a hook` }));
+
+  app.notFound((c) => c.json({ ok: false, error: { reason: 'not_found', message: 'no such route' } }, 404));
+
+  app.onError((error, c) => {
+    log.log('error', 'request.failed', {
+      path: new URL(c.req.url).pathname,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    return c.json({ ok: false, error: { reason: 'internal_error', message: 'internal error' } }, 500);
+  });
+
+  return app;
+}

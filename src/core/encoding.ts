@@ -1,0 +1,67 @@
+/**
+ * Byte helpers for signature work: hex, base64 (standard and url-safe), concatenation, constant-time compare.
+ * Pure: no I/O. Decoders return null on malformed input instead of throwing.
+ */
+const HEX_RE = /^(?:[0-9a-fA-F]{2})+$/;
+
+export function hexToBytes(hex: string): Uint8Array<ArrayBuffer> | null {
+  if (!HEX_RE.test(hex)) return null;
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+const HEX_DIGITS = '0123456789abcdef';
+export function bytesToHex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += HEX_DIGITS[b >> 4]! + HEX_DIGITS[b & 15]!;
+  return s;
+}
+
+const B64_RE = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+/** Decodes standard base64 or base64url, with or without padding (senders disagree; PROTOCOLS §2). */
+export function base64ToBytes(input: string): Uint8Array<ArrayBuffer> | null {
+  const s = input.trim();
+  if (s.length === 0 || !B64_RE.test(s)) return null;
+  let std = s.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
+  if (std.length % 4 === 1) return null;
+  std += '='.repeat((4 - (std.length % 4)) % 4);
+  let bin: string;
+  try {
+    bin = atob(std);
+  } catch {
+    return null;
+  }
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+export function bytesToBase64(bytes: Uint8Array): string {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  let len = 0;
+  for (const p of parts) len += p.length;
+  const out = new Uint8Array(len);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/** Constant-time equality of two byte strings (length is not secret). */
+export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+export const utf8 = new TextEncoder();

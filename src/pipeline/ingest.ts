@@ -1,0 +1,184 @@
+/**
+ * The ingest flow, one step after another; the first failed step ends it (DESIGN §3.1):
+ *   1. source lookup            unknown name → 404
+ *   2. content type             not JSON → 415
+ *   3. size                     Content-Length, then the bytes actually read, against the limit → 413
+ *   4. authentication           signature: required headers → 400, keys → 503 if unset, verify → 401
+ *                               token: constant-time compare → 401
+ *   5. parse                    JSON.parse only after verification → 400
+ *   6. normalize                envelope → canonical events → 400
+ *   7. record                   each event accepted once in the ledger (Durable Object) → duplicates counted
+ * Time, the ledger, the env and the key cache are passed in.
+ */
+import { bytesToHex } from '../core/encoding.ts';
+import type { IngestError } from '../core/errors.ts';
+import type { CanonicalEvent } from '../core/event.ts';
+import type { Logger } from '../core/log.ts';
+import { err, ok, type Result } from '../core/result.ts';
+import type { RulesConfig, SourceConfig } from '../rules/config.ts';
+import { type EnvLookup } from '../rules/interpolate.ts';
+import { resolveAll, type CredentialCache } from '../sources/credentials.ts';
+import { handlerFor } from '../sources/registry.ts';
+import { tokensMatch } from '../sources/token.ts';
+import type { Delivery } from '../sources/types.ts';
+
+export type AcceptOutcome = 'accepted' | 'duplicate';
+
+/** The idempotency ledger as ingest sees it. */
+export interface EventLedger {
+  accept(event: CanonicalEvent): Promise<AcceptOutcome>;
+}
+
+export interface IngestDeps {
+  readonly rules: RulesConfig;
+  readonly env: EnvLookup;
+  readonly now: () => number;
+  readonly ledger: EventLedger;
+  readonly credentials: CredentialCache;
+  readonly log: Logger;
+}
+
+export interface IngestRequest {
+  readonly source: string;
+  readonly headers: Headers;
+  readonly body: ReadableStream<Uint8Array> | null;
+  /** A token given in the URL path (`/hooks/:source/:token`), for token-authenticated sources. */
+  readonly pathToken: string | null;
+}
+
+export interface IngestSummary {
+  readonly source: string;
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly events: readonly { readonly id: string; readonly type: string; readonly status: AcceptOutcome }[];
+}
+
+/** How many ledger writes one batch runs at once. */
+const LEDGER_CONCURRENCY = 8;
+
+export async function ingest(request: IngestRequest, deps: IngestDeps): Promise<Result<IngestSummary, IngestError>> {
+  const config = deps.rules.sources[request.source];
+  if (!config || !Object.hasOwn(deps.rules.sources, request.source)) return err({ reason: 'unknown_source', detail: `no source "${request.source}" in rules` });
+
+  const contentType = checkContentType(request.headers.get('content-type'));
+  if (!contentType.ok) return contentType;
+
+  const body = await readCapped(request, config.maxBodyBytes);
+  if (!body.ok) return body;
+
+  let digest: Promise<Uint8Array> | null = null;
+  const delivery: Delivery = {
+    source: request.source,
+    headers: request.headers,
+    body: body.value,
+    now: deps.now(),
+    bodySha256: () => (digest ??= crypto.subtle.digest('SHA-256', body.value).then((b) => new Uint8Array(b))),
+  };
+
+  const auth = await authenticate(delivery, request, config, deps);
+  if (!auth.ok) return auth;
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(delivery.body));
+  } catch (e) {
+    return err({ reason: 'malformed_json', detail: e instanceof Error ? e.message.slice(0, 200) : 'unparsable' });
+  }
+
+  const events = handlerFor(config).normalize(parsed, {
+    source: request.source,
+    receivedAt: new Date(delivery.now).toISOString(),
+    headers: request.headers,
+    bodySha256Hex: bytesToHex(await delivery.bodySha256()),
+  });
+  if (!events.ok) return events;
+
+  const outcomes = await recordAll(events.value, deps.ledger);
+  if (!outcomes.ok) return outcomes;
+  const summary: IngestSummary = {
+    source: request.source,
+    accepted: outcomes.value.filter((o) => o === 'accepted').length,
+    duplicates: outcomes.value.filter((o) => o === 'duplicate').length,
+    events: events.value.map((e, i) => ({ id: e.id, type: e.type, status: outcomes.value[i]! })),
+  };
+  deps.log.log('info', 'ingest.accepted', {
+    source: request.source,
+    auth: auth.value,
+    accepted: summary.accepted,
+    duplicates: summary.duplicates,
+    events: summary.events,
+  });
+  return ok(summary);
+}
+
+function checkContentType(value: string | null): Result<void, IngestError> {
+  const mediaType = value?.split(';', 1)[0]!.trim().toLowerCase() ?? '';
+  if (mediaType === 'application/json' || (mediaType.startsWith('application/') && mediaType.endsWith('+json'))) return ok(undefined);
+  return err({ reason: 'unsupported_content_type', detail: `content-type ${value === null ? 'missing' : JSON.stringify(value.slice(0, 100))}` });
+}
+
+/** Reads the body without ever holding more than `limit` bytes; a lying or absent Content-Length is fine. */
+async function readCapped(request: IngestRequest, limit: number): Promise<Result<Uint8Array<ArrayBuffer>, IngestError>> {
+  const tooLarge = (n: string): Result<never, IngestError> => err({ reason: 'body_too_large', limit, detail: `${n} bytes over a limit of ${limit}` });
+  const declared = request.headers.get('content-length');
+  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > limit) return tooLarge(declared);
+  if (!request.body) return ok(new Uint8Array(0));
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined);
+      return tooLarge(`more than ${total}`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return ok(out);
+}
+
+async function authenticate(delivery: Delivery, request: IngestRequest, config: SourceConfig, deps: IngestDeps): Promise<Result<string, IngestError>> {
+  if (config.auth.type === 'token') return checkToken(request, config.auth.token, deps.env);
+  const handler = handlerFor(config);
+  const missing = handler.signatureHeaders.filter((h) => !delivery.headers.has(h));
+  if (missing.length > 0) return err({ reason: 'missing_headers', headers: missing, detail: `missing ${missing.join(', ')}` });
+  const keys = await deps.credentials.keysFor(request.source, config, deps.env);
+  if (!keys.ok) return keys;
+  const verified = await handler.verify(delivery, config, keys.value);
+  return verified.ok ? ok(`signature (${verified.value.note ?? 'ok'})`) : verified;
+}
+
+/** Token sources accept `Authorization: Bearer <token>` or the token as the last path segment. */
+async function checkToken(request: IngestRequest, template: string, env: EnvLookup): Promise<Result<string, IngestError>> {
+  const expected = resolveAll([template], env);
+  if (!expected.ok) return expected;
+  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
+  const presented = bearer ?? request.pathToken;
+  if (!presented) return err({ reason: 'bad_token', detail: 'no token in Authorization header or path' });
+  return (await tokensMatch(presented, expected.value[0]!)) ? ok('token') : err({ reason: 'bad_token', detail: 'token differs' });
+}
+
+async function recordAll(events: readonly CanonicalEvent[], ledger: EventLedger): Promise<Result<AcceptOutcome[], IngestError>> {
+  const outcomes: AcceptOutcome[] = new Array(events.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < events.length) {
+      const i = next++;
+      outcomes[i] = await ledger.accept(events[i]!);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(LEDGER_CONCURRENCY, events.length) }, worker));
+  } catch (e) {
+    return err({ reason: 'ledger_unavailable', detail: e instanceof Error ? e.message.slice(0, 200) : 'ledger call failed' });
+  }
+  return ok(outcomes);
+}

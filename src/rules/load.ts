@@ -1,0 +1,189 @@
+/**
+ * rules.yaml → validated, normalized `RulesConfig`, or every problem at once, each with its line and column
+ * and, for misspelt keys, a "did you mean". Runs at build and check time in Node (YAML never reaches a request).
+ */
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import type { z } from 'zod';
+import { err, ok, type Result } from '../core/result.ts';
+import type { RulesConfig } from './config.ts';
+import { referencedNames } from './interpolate.ts';
+import { RulesFile, toRulesConfig } from './schema.ts';
+
+export interface RulesProblem {
+  readonly message: string;
+  /** Dotted location inside the file, e.g. `sources.prequel.max_age`. */
+  readonly path: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+export interface LoadedRules {
+  readonly config: RulesConfig;
+  /** Every `${NAME}` the file references, so a check can list the secrets a deploy needs. */
+  readonly references: readonly string[];
+}
+
+export function loadRules(text: string): Result<LoadedRules, RulesProblem[]> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    return err(
+      doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return { message: `YAML: ${e.message.split('\n')[0]}`, path: '', line: pos.line, col: pos.col };
+      }),
+    );
+  }
+  const data: unknown = doc.toJS();
+  const parsed = RulesFile.safeParse(data ?? {});
+  if (!parsed.success) return err(sortProblems(parsed.error.issues.flatMap((issue) => toProblems(issue, doc, lineCounter, data))));
+  return ok({ config: toRulesConfig(parsed.data), references: [...new Set(referencedNames(JSON.stringify(data)))] });
+}
+
+export function formatProblems(problems: readonly RulesProblem[], fileName: string): string {
+  return problems.map((p) => `${fileName}:${p.line}:${p.col}: ${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n');
+}
+
+function sortProblems(problems: RulesProblem[]): RulesProblem[] {
+  return problems.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+type PathKey = PropertyKey;
+
+function toProblems(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, data: unknown): RulesProblem[] {
+  const path = issue.path;
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeysAt(RulesFile, path, data);
+    return issue.keys.map((key) => {
+      const suggestion = closest(key, known);
+      const where = keyPosition(doc, lc, path, key);
+      return {
+        message: `unknown key "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : known.length > 0 ? ` (expected one of: ${known.join(', ')})` : ''}`,
+        path: dotted(path),
+        ...where,
+      };
+    });
+  }
+  let message = issue.message;
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
+    message = `kind must be one of: ${kindsOf(RulesFile, path)}`;
+  } else if (issue.code === 'invalid_type' && valueAt(data, path) === undefined) {
+    message = `required (${issue.expected})`;
+  }
+  return [{ message, path: dotted(path), ...nodePosition(doc, lc, path) }];
+}
+
+function dotted(path: readonly PathKey[]): string {
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
+    .join('.')
+    .replace(/\.\[/g, '[');
+}
+
+function valueAt(data: unknown, path: readonly PathKey[]): unknown {
+  let cur = data;
+  for (const k of path) {
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[k];
+  }
+  return cur;
+}
+
+/** Position of the deepest node on the path that exists in the document. */
+function nodePosition(doc: Document, lc: LineCounter, path: readonly PathKey[]): { line: number; col: number } {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n) as unknown[], true) as YamlNode | undefined;
+    if (node && typeof node === 'object' && 'range' in node && node.range) return lc.linePos(node.range[0]);
+  }
+  return { line: 1, col: 1 };
+}
+
+/** Position of a key inside the map at `path`. */
+function keyPosition(doc: Document, lc: LineCounter, path: readonly PathKey[], key: string): { line: number; col: number } {
+  const map = path.length === 0 ? doc.contents : doc.getIn(path as unknown[], true);
+  if (isMap(map)) {
+    for (const pair of map.items) {
+      if (isPair(pair) && isScalar(pair.key) && pair.key.value === key && pair.key.range) return lc.linePos(pair.key.range[0]);
+    }
+  }
+  return nodePosition(doc, lc, path);
+}
+
+type AnySchema = z.core.$ZodType;
+
+/** Walks the schema along a data path (choosing union members by the data's `kind`). */
+function schemaAt(schema: AnySchema, path: readonly PathKey[], data: unknown): AnySchema | null {
+  let cur: AnySchema | null = unwrap(schema, data);
+  let value = data;
+  for (const k of path) {
+    if (!cur) return null;
+    value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[k] : undefined;
+    const def = cur._zod.def as unknown as Record<string, unknown>;
+    if (def.type === 'object') cur = (def.shape as Record<string, AnySchema>)[String(k)] ?? null;
+    else if (def.type === 'record') cur = def.valueType as AnySchema;
+    else if (def.type === 'array') cur = def.element as AnySchema;
+    else return null;
+    cur = cur && unwrap(cur, value);
+  }
+  return cur;
+}
+
+function unwrap(schema: AnySchema, data: unknown): AnySchema | null {
+  let cur: AnySchema = schema;
+  for (;;) {
+    const def = cur._zod.def as unknown as Record<string, unknown>;
+    if (def.type === 'optional' || def.type === 'default' || def.type === 'prefault' || def.type === 'nullable') cur = def.innerType as AnySchema;
+    else if (def.type === 'pipe') cur = def.in as AnySchema;
+    else if (def.type === 'union') {
+      const kind = typeof data === 'object' && data !== null ? (data as Record<string, unknown>).kind : undefined;
+      const match = (def.options as AnySchema[]).find((o) => {
+        const shape = (o._zod.def as unknown as { shape?: Record<string, AnySchema> }).shape;
+        const lit = shape?.kind?._zod.def as unknown as { values?: unknown[] } | undefined;
+        return lit?.values?.includes(kind);
+      });
+      if (!match) return null;
+      cur = match;
+    } else return cur;
+  }
+}
+
+function knownKeysAt(schema: AnySchema, path: readonly PathKey[], data: unknown): string[] {
+  const at = schemaAt(schema, path, data);
+  const def = at?._zod.def as unknown as { type?: string; shape?: Record<string, unknown> } | undefined;
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape).filter((k) => k !== '$schema') : [];
+}
+
+function kindsOf(schema: AnySchema, path: readonly PathKey[]): string {
+  const parent = schemaAt(schema, path.slice(0, -1), undefined);
+  const def = parent?._zod.def as unknown as { type?: string; valueType?: AnySchema } | undefined;
+  const union = def?.type === 'record' ? (def.valueType!._zod.def as unknown as { options?: AnySchema[] }) : undefined;
+  const kinds = (union?.options ?? []).map(
+    (o) => ((o._zod.def as unknown as { shape: Record<string, AnySchema> }).shape.kind!._zod.def as unknown as { values: unknown[] }).values[0],
+  );
+  return kinds.join(', ');
+}
+
+/** Levenshtein distance, for "did you mean". */
+export function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+export function closest(word: string, candidates: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best !== null && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
+}
