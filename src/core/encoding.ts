@@ -35,6 +35,9 @@ export function base64ToBytes(input: string): Uint8Array<ArrayBuffer> | null {
   }
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  // Only the canonical encoding is accepted: atob ignores non-zero unused bits in the last character, which
+  // would let several header texts stand for one signature.
+  if (bytesToBase64(out) !== std) return null;
   return out;
 }
 

@@ -31,7 +31,7 @@ export const prelude: SourceKindHandler<PreludeSourceConfig> = {
 
   async verify(delivery, _config, keys) {
     const header = delivery.headers.get(PRELUDE_SIGNATURE)!.trim();
-    if (!header.toLowerCase().startsWith(SCHEME_PREFIX)) {
+    if (!header.startsWith(SCHEME_PREFIX)) {
       return err({ reason: 'malformed_header', header: PRELUDE_SIGNATURE, detail: `expected "${SCHEME_PREFIX}<signature>"` });
     }
     const signature = base64ToBytes(header.slice(SCHEME_PREFIX.length));

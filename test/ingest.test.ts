@@ -1,0 +1,173 @@
+/**
+ * The real Worker in workerd: every seed event accepted when signed, every bad case answered with its status,
+ * duplicates recognised (also when they arrive at the same moment), records kept in the Durable Object.
+ */
+import { env } from 'cloudflare:workers';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { PREQUEL_FIXTURES, PRELUDE_FIXTURES, STANDARD_WEBHOOKS_FIXTURES } from './helpers/fixtures.ts';
+import { json, keys, post, postBilling, postPrelude, postPrequel } from './helpers/worker.ts';
+import { prequelHeaders, rfc3339 } from './helpers/signers.ts';
+
+describe('every seed event is accepted when signed', () => {
+  for (const f of PREQUEL_FIXTURES) {
+    it(`prequel ${f.name}`, async () => {
+      const res = await postPrequel(f.body, { key: 1 });
+      expect(res.status).toBe(200);
+      expect(await json(res)).toMatchObject({ ok: true, accepted: 1, duplicates: 0, events: [{ type: f.types[0], status: 'accepted' }] });
+    });
+  }
+  for (const f of PRELUDE_FIXTURES) {
+    it(`prelude ${f.name}`, async () => {
+      const res = await postPrelude(f.body, { key: 1, encoding: 'base64url' });
+      expect(res.status).toBe(200);
+      const body = await json(res);
+      expect(body).toMatchObject({ ok: true, accepted: f.events, duplicates: 0 });
+      expect(body.events!.map((e) => e.type)).toEqual(f.types);
+    });
+  }
+  for (const f of STANDARD_WEBHOOKS_FIXTURES) {
+    it(`billing (standard webhooks) ${f.name}`, async () => {
+      const res = await postBilling(f.body, `msg_${f.name}`, { key: 1 });
+      expect(res.status).toBe(200);
+      expect(await json(res)).toMatchObject({ ok: true, accepted: 1, events: [{ id: `msg_${f.name}`, type: f.types[0] }] });
+    });
+  }
+});
+
+describe('bad deliveries get a specific status and reason', () => {
+  const body = PREQUEL_FIXTURES.find((f) => f.name === 'transfer.error')!.body;
+
+  const cases: [string, () => Promise<Response>, number, string][] = [
+    ['unknown source', () => post('/hooks/stripe', body, { 'content-type': 'application/json' }), 404, 'unknown_source'],
+    [
+      'wrong content type',
+      async () =>
+        post('/hooks/prequel', body, { ...(await prequelHeaders(keys.prequel[0].privatePem, body, rfc3339(Date.now()))), 'content-type': 'text/plain' }),
+      415,
+      'unsupported_content_type',
+    ],
+    ['missing headers', () => post('/hooks/prequel', body, { 'content-type': 'application/json' }), 400, 'missing_headers'],
+    [
+      'body changed after signing',
+      async () => post('/hooks/prequel', body.replace('Foo Bar', 'Foo Baz'), await prequelHeaders(keys.prequel[0].privatePem, body, rfc3339(Date.now()))),
+      401,
+      'bad_signature',
+    ],
+    [
+      'signed by a stranger',
+      async () => post('/hooks/prequel', body, await prequelHeaders(keys.stranger.privatePem, body, rfc3339(Date.now()))),
+      401,
+      'bad_signature',
+    ],
+    ['stale timestamp', () => postPrequel(body, { sentAt: Date.now() - 6 * 60_000 }), 401, 'timestamp_too_old'],
+    ['future timestamp', () => postPrequel(body, { sentAt: Date.now() + 2 * 60_000 }), 401, 'timestamp_in_future'],
+    ['body over 256 KB', () => postPrequel(`{"type":"x","data":{"pad":"${'x'.repeat(256 * 1024)}"}}`), 413, 'body_too_large'],
+    ['malformed JSON (signed)', () => postPrequel('{"type": "transfer.error",'), 400, 'malformed_json'],
+    ['wrong envelope (signed)', () => postPrequel('{"type": 42, "data": {}}'), 400, 'invalid_envelope'],
+    ['prelude batch of non-objects (signed)', () => postPrelude('{"app_id":"a","events":[1,2]}'), 400, 'invalid_envelope'],
+    [
+      'standard webhooks with a stale timestamp',
+      () => postBilling(STANDARD_WEBHOOKS_FIXTURES[0]!.body, 'msg_old', { sentAt: Date.now() - 10 * 60_000 }),
+      401,
+      'timestamp_too_old',
+    ],
+  ];
+  for (const [name, call, status, reason] of cases) {
+    it(`${name} → ${status} ${reason}`, async () => {
+      const res = await call();
+      expect(res.status).toBe(status);
+      const out = await json(res);
+      expect(out).toMatchObject({ ok: false, error: { reason } });
+      expect(out.error!.message.length).toBeLessThan(120);
+    });
+  }
+
+  it('names the missing headers in the message', async () => {
+    const res = await post('/hooks/billing', '{}', { 'content-type': 'application/json', 'webhook-id': 'msg_1' });
+    expect((await json(res)).error!.message).toBe('missing headers: webhook-timestamp, webhook-signature');
+  });
+
+  it('answers wrong methods with 405 and Allow', async () => {
+    const { exports } = await import('cloudflare:workers');
+    const res = await exports.default.fetch(new Request('https://relay.test/hooks/prequel', { method: 'PUT', body: '{}' }));
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST, GET');
+    const get = await exports.default.fetch(new Request('https://relay.test/hooks/billing'));
+    expect([get.status, get.headers.get('allow')]).toEqual([405, 'POST']);
+  });
+
+  it('rejects a body streamed without Content-Length once it passes the limit', async () => {
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 10) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const headers = await prequelHeaders(keys.prequel[0].privatePem, 'x', rfc3339(Date.now()));
+    const { exports } = await import('cloudflare:workers');
+    const res = await exports.default.fetch(
+      new Request('https://relay.test/hooks/prequel', { method: 'POST', body: stream, headers, duplex: 'half' } as RequestInit),
+    );
+    expect(res.status).toBe(413);
+  });
+});
+
+describe('idempotency (Durable Object)', () => {
+  it('answers a redelivery 200 as a duplicate and keeps one record', async () => {
+    const body = PRELUDE_FIXTURES.find((f) => f.name === 'transactional.message.failed')!.body.replace('evt_01jq9h5m3n4p5q6r7s8t9v0x04', 'evt_dup_once');
+    const first = await json(await postPrelude(body));
+    const second = await json(await postPrelude(body, { key: 1 }));
+    expect([first.accepted, first.duplicates, second.accepted, second.duplicates]).toEqual([1, 0, 0, 1]);
+    const stub = env.EVENTS.getByName('prelude:evt_dup_once');
+    const record = await runInDurableObject(stub, (instance) => instance.record());
+    expect(record).toMatchObject({ deliveries: 2, event: { id: 'evt_dup_once', type: 'transactional.message.failed', correlationId: 'order-A-1042' } });
+  });
+
+  it('accepts two identical deliveries arriving at the same moment exactly once', async () => {
+    const body = PREQUEL_FIXTURES.find((f) => f.name === 'transfer.cancelled')!.body.replace('Pending transfer cancelled by user.', 'concurrent');
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => postPrequel(body, { key: (i % 2) as 0 | 1, sentAt: Date.now() - i * 1000 }).then(json)),
+    );
+    expect(results.reduce((n, r) => n + (r.accepted ?? 0), 0)).toBe(1);
+    expect(results.reduce((n, r) => n + (r.duplicates ?? 0), 0)).toBe(5);
+  });
+
+  it('counts a Prelude batch event by event: a re-sent batch with one new event accepts only that one', async () => {
+    const batch = JSON.parse(PRELUDE_FIXTURES.find((f) => f.name === 'user.deleted.batch')!.body) as { events: { id: string }[] };
+    for (const e of batch.events) e.id = `${e.id}_b`;
+    const first = await json(await postPrelude(JSON.stringify(batch)));
+    batch.events.push({ ...batch.events[0]!, id: 'evt_batch_new' });
+    const second = await json(await postPrelude(JSON.stringify(batch)));
+    expect([first.accepted, second.accepted, second.duplicates]).toEqual([5, 1, 5]);
+  });
+
+  it('forgets an event after the retention period (alarm)', async () => {
+    const body = STANDARD_WEBHOOKS_FIXTURES[0]!.body;
+    await postBilling(body, 'msg_expiring');
+    const stub = env.EVENTS.getByName('billing:msg_expiring');
+    const alarm = await runInDurableObject(stub, (_, state) => state.storage.getAlarm());
+    expect(alarm! - Date.now()).toBeGreaterThan(14 * 86_400_000);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await runInDurableObject(stub, (instance) => instance.record())).toBeNull();
+  });
+});
+
+describe('prelude activation and health', () => {
+  it('answers the activation challenge', async () => {
+    const { exports } = await import('cloudflare:workers');
+    const url = `https://relay.test/hooks/prelude?event=activate&verification_token=${keys.verificationToken}&challenge=987654321&app_id=app_1`;
+    const res = await exports.default.fetch(new Request(url));
+    expect([res.status, await res.text()]).toEqual([200, '{"challenge":987654321}']);
+    const bad = await exports.default.fetch(new Request(url.replace(keys.verificationToken, 'wrong')));
+    expect(bad.status).toBe(403);
+  });
+
+  it('reports health with the configured sources', async () => {
+    const { exports } = await import('cloudflare:workers');
+    const res = await exports.default.fetch(new Request('https://relay.test/healthz'));
+    expect(await res.json()).toEqual({ ok: true, service: 'switchyard', sources: ['prequel', 'prelude', 'billing'] });
+  });
+});
