@@ -145,7 +145,7 @@ describe('fuzzing the Worker', () => {
         const headers = { ...delivery.headers };
         if (m.kind === 'flip') {
           body = bytes.slice();
-          body[m.at % body.length] ^= 1 << m.bit;
+          body[m.at % body.length]! ^= 1 << m.bit;
         } else if (m.kind === 'truncate') body = bytes.slice(0, m.at % bytes.length);
         else if (m.kind === 'append') body = new TextEncoder().encode(delivery.body + m.text);
         else {
