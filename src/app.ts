@@ -37,7 +37,11 @@ export function createApp(options: RuntimeOptions = {}): Hono<AppEnv> {
   const receive = async (c: Context<AppEnv>): Promise<Response> => {
     const source = c.req.param('source')!;
     const deps = ingestDeps(c.env, { ...options, logger: log });
-    const result = await ingest({ source, headers: c.req.raw.headers, body: c.req.raw.body, pathToken: c.req.param('token') ?? null }, deps);
+    const raw = c.req.raw;
+    const result = await ingest(
+      { source, headers: raw.headers, body: raw.body, arrayBuffer: () => raw.arrayBuffer(), pathToken: c.req.param('token') ?? null },
+      deps,
+    );
     if (!result.ok) return fail(c, result.error, { source });
     const { accepted, duplicates, events } = result.value;
     return c.json({ ok: true, accepted, duplicates, events }, 200);

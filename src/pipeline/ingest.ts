@@ -38,10 +38,12 @@ export interface IngestDeps {
   readonly log: Logger;
 }
 
+/** The part of a Request that ingest reads: its headers and its body, once. */
 export interface IngestRequest {
   readonly source: string;
   readonly headers: Headers;
   readonly body: ReadableStream<Uint8Array> | null;
+  arrayBuffer(): Promise<ArrayBuffer>;
   /** A token given in the URL path (`/hooks/:source/:token`), for token-authenticated sources. */
   readonly pathToken: string | null;
 }
@@ -66,44 +68,21 @@ export async function ingest(request: IngestRequest, deps: IngestDeps): Promise<
   const body = await readCapped(request, config.maxBodyBytes);
   if (!body.ok) return body;
 
-  let digest: Promise<Uint8Array> | null = null;
-  const delivery: Delivery = {
-    source: request.source,
-    headers: request.headers,
-    body: body.value,
-    now: deps.now(),
-    bodySha256: () => (digest ??= crypto.subtle.digest('SHA-256', body.value).then((b) => new Uint8Array(b))),
-  };
+  const verified = await verifyAndNormalize({ source: request.source, config, headers: request.headers, body: body.value, pathToken: request.pathToken }, deps);
+  if (!verified.ok) return verified;
+  const events = verified.value.events;
 
-  const auth = await authenticate(delivery, request, config, deps);
-  if (!auth.ok) return auth;
-
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(delivery.body));
-  } catch (e) {
-    return err({ reason: 'malformed_json', detail: e instanceof Error ? e.message.slice(0, 200) : 'unparsable' });
-  }
-
-  const events = handlerFor(config).normalize(parsed, {
-    source: request.source,
-    receivedAt: new Date(delivery.now).toISOString(),
-    headers: request.headers,
-    bodySha256Hex: bytesToHex(await delivery.bodySha256()),
-  });
-  if (!events.ok) return events;
-
-  const outcomes = await recordAll(events.value, deps.ledger);
+  const outcomes = await recordAll(events, deps.ledger);
   if (!outcomes.ok) return outcomes;
   const summary: IngestSummary = {
     source: request.source,
     accepted: outcomes.value.filter((o) => o === 'accepted').length,
     duplicates: outcomes.value.filter((o) => o === 'duplicate').length,
-    events: events.value.map((e, i) => ({ id: e.id, type: e.type, status: outcomes.value[i]! })),
+    events: events.map((e, i) => ({ id: e.id, type: e.type, status: outcomes.value[i]! })),
   };
   deps.log.log('info', 'ingest.accepted', {
     source: request.source,
-    auth: auth.value,
+    auth: verified.value.auth,
     accepted: summary.accepted,
     duplicates: summary.duplicates,
     events: summary.events,
@@ -111,18 +90,71 @@ export async function ingest(request: IngestRequest, deps: IngestDeps): Promise<
   return ok(summary);
 }
 
+export interface ReadDelivery {
+  readonly source: string;
+  readonly config: SourceConfig;
+  readonly headers: Headers;
+  readonly body: Uint8Array<ArrayBuffer>;
+  readonly pathToken: string | null;
+}
+
+/** Steps 4–6, the CPU path on a body already read: authenticate, parse, normalize. */
+export async function verifyAndNormalize(
+  read: ReadDelivery,
+  deps: Pick<IngestDeps, 'env' | 'now' | 'credentials'>,
+): Promise<Result<{ readonly events: CanonicalEvent[]; readonly auth: string }, IngestError>> {
+  let digest: Promise<Uint8Array> | null = null;
+  const delivery: Delivery = {
+    source: read.source,
+    headers: read.headers,
+    body: read.body,
+    now: deps.now(),
+    bodySha256: () => (digest ??= crypto.subtle.digest('SHA-256', read.body).then((b) => new Uint8Array(b))),
+  };
+
+  const auth = await authenticate(delivery, read, deps);
+  if (!auth.ok) return auth;
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(UTF8_STRICT.decode(delivery.body));
+  } catch (e) {
+    return err({ reason: 'malformed_json', detail: e instanceof Error ? e.message.slice(0, 200) : 'unparsable' });
+  }
+
+  const handler = handlerFor(read.config);
+  const events = handler.normalize(parsed, {
+    source: read.source,
+    receivedAt: new Date(delivery.now).toISOString(),
+    headers: read.headers,
+    bodySha256Hex: handler.needsBodyDigest(parsed) ? bytesToHex(await delivery.bodySha256()) : null,
+  });
+  return events.ok ? ok({ events: events.value, auth: auth.value }) : events;
+}
+
+const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 function checkContentType(value: string | null): Result<void, IngestError> {
   const mediaType = value?.split(';', 1)[0]!.trim().toLowerCase() ?? '';
   if (mediaType === 'application/json' || (mediaType.startsWith('application/') && mediaType.endsWith('+json'))) return ok(undefined);
   return err({ reason: 'unsupported_content_type', detail: `content-type ${value === null ? 'missing' : JSON.stringify(value.slice(0, 100))}` });
 }
 
-/** Reads the body without ever holding more than `limit` bytes; a lying or absent Content-Length is fine. */
+/**
+ * Reads the body without ever holding more than `limit` bytes. With a Content-Length within the limit the
+ * runtime reads it in one call (workerd holds a request body to its declared length); without one, the
+ * stream is read chunk by chunk and abandoned as soon as it passes the limit.
+ */
 async function readCapped(request: IngestRequest, limit: number): Promise<Result<Uint8Array<ArrayBuffer>, IngestError>> {
   const tooLarge = (n: string): Result<never, IngestError> => err({ reason: 'body_too_large', limit, detail: `${n} bytes over a limit of ${limit}` });
   const declared = request.headers.get('content-length');
-  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > limit) return tooLarge(declared);
+  const declaredLength = declared !== null && /^\d+$/.test(declared) ? Number(declared) : null;
+  if (declaredLength !== null && declaredLength > limit) return tooLarge(declared!);
   if (!request.body) return ok(new Uint8Array(0));
+  if (declaredLength !== null) {
+    const whole = new Uint8Array(await request.arrayBuffer());
+    return whole.length > limit ? tooLarge(String(whole.length)) : ok(whole);
+  }
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -145,19 +177,20 @@ async function readCapped(request: IngestRequest, limit: number): Promise<Result
   return ok(out);
 }
 
-async function authenticate(delivery: Delivery, request: IngestRequest, config: SourceConfig, deps: IngestDeps): Promise<Result<string, IngestError>> {
-  if (config.auth.type === 'token') return checkToken(request, config.auth.token, deps.env);
+async function authenticate(delivery: Delivery, read: ReadDelivery, deps: Pick<IngestDeps, 'env' | 'credentials'>): Promise<Result<string, IngestError>> {
+  const { config } = read;
+  if (config.auth.type === 'token') return checkToken(read, config.auth.token, deps.env);
   const handler = handlerFor(config);
   const missing = handler.signatureHeaders.filter((h) => !delivery.headers.has(h));
   if (missing.length > 0) return err({ reason: 'missing_headers', headers: missing, detail: `missing ${missing.join(', ')}` });
-  const keys = await deps.credentials.keysFor(request.source, config, deps.env);
+  const keys = await deps.credentials.keysFor(read.source, config, deps.env);
   if (!keys.ok) return keys;
   const verified = await handler.verify(delivery, config, keys.value);
   return verified.ok ? ok(`signature (${verified.value.note ?? 'ok'})`) : verified;
 }
 
 /** Token sources accept `Authorization: Bearer <token>` or the token as the last path segment. */
-async function checkToken(request: IngestRequest, template: string, env: EnvLookup): Promise<Result<string, IngestError>> {
+async function checkToken(request: Pick<ReadDelivery, 'headers' | 'pathToken'>, template: string, env: EnvLookup): Promise<Result<string, IngestError>> {
   const expected = resolveAll([template], env);
   if (!expected.ok) return expected;
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];

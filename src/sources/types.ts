@@ -23,7 +23,8 @@ export interface NormalizeContext {
   readonly source: string;
   readonly receivedAt: string;
   readonly headers: Headers;
-  readonly bodySha256Hex: string;
+  /** Hex SHA-256 of the raw body, computed only when the handler's `needsBodyDigest` says so; else null. */
+  readonly bodySha256Hex: string | null;
 }
 
 export interface SourceKindHandler<C extends SourceConfig = SourceConfig> {
@@ -34,6 +35,8 @@ export interface SourceKindHandler<C extends SourceConfig = SourceConfig> {
   importKeys(texts: readonly string[]): Promise<Result<CryptoKey[], string>>;
   /** Cheapest checks first; crypto last. Never parses the body. */
   verify(delivery: Delivery, config: C, keys: readonly CryptoKey[]): Promise<Result<{ readonly note?: string }, IngestError>>;
+  /** Whether normalize needs the body's SHA-256 (to derive event ids); a digest costs ~6 µs per 2 KB. */
+  needsBodyDigest(body: unknown): boolean;
   /** Verified, parsed JSON → canonical events (a batch may hold several). Pure. */
   normalize(body: unknown, context: NormalizeContext): Result<CanonicalEvent[], IngestError>;
 }

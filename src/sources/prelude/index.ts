@@ -46,6 +46,13 @@ export const prelude: SourceKindHandler<PreludeSourceConfig> = {
     return err({ reason: 'bad_signature', detail: `no match against ${keys.length} configured key(s), salt lengths 32 and max` });
   },
 
+  /** Only when some event lacks an id, whose fallback is derived from the body. */
+  needsBodyDigest(body) {
+    if (!isObject(body)) return false;
+    const list = Array.isArray(body.events) ? body.events : [body];
+    return list.some((e) => !isObject(e) || !stringField(e, 'id'));
+  },
+
   normalize(body, context) {
     if (!isObject(body)) return envelopeError('body must be a JSON object');
     if ('events' in body) {
@@ -53,13 +60,13 @@ export const prelude: SourceKindHandler<PreludeSourceConfig> = {
       const appId = stringField(body, 'app_id');
       const events: CanonicalEvent[] = [];
       for (const [i, element] of body.events.entries()) {
-        const one = normalizeOne(element, context, appId, `events[${i}]`, `pl_${context.bodySha256Hex}_${i}`);
+        const one = normalizeOne(element, context, appId, `events[${i}]`, `pl_${context.bodySha256Hex ?? 'nodigest'}_${i}`);
         if (!one.ok) return one;
         events.push(one.value);
       }
       return ok(events);
     }
-    const one = normalizeOne(body, context, null, 'body', `pl_${context.bodySha256Hex}`);
+    const one = normalizeOne(body, context, null, 'body', `pl_${context.bodySha256Hex ?? 'nodigest'}`);
     return one.ok ? ok([one.value]) : one;
   },
 };

@@ -43,10 +43,12 @@ export const prequel: SourceKindHandler<PrequelSourceConfig> = {
     // The timestamp header's bytes exactly as received, then ".", then the raw body.
     const signed = concatBytes(utf8.encode(timestamp), DOT, delivery.body);
     for (const [i, key] of keys.entries()) {
-      if (await verifyQuietly(key, signature, signed)) return ok({ note: `key #${i + 1}` });
+      if (await verifyQuietly(key, signature, signed, ALGORITHM.name)) return ok({ note: `key #${i + 1}` });
     }
     return err({ reason: 'bad_signature', detail: `no match against ${keys.length} configured key(s)` });
   },
+
+  needsBodyDigest: () => true,
 
   normalize(body, context) {
     if (!isObject(body)) return envelopeError('body must be a JSON object');
@@ -58,7 +60,7 @@ export const prequel: SourceKindHandler<PrequelSourceConfig> = {
       source: context.source,
       kind: 'prequel',
       type,
-      id: `pq_${context.bodySha256Hex}`,
+      id: `pq_${context.bodySha256Hex!}`,
       occurredAt: stringField(body, 'created_at'),
       receivedAt: context.receivedAt,
       correlationId: null,

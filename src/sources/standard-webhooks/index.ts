@@ -57,11 +57,13 @@ export const standardWebhooks: SourceKindHandler<StandardWebhooksSourceConfig> =
     for (const [i, key] of keys.entries()) {
       for (const sig of signatures) {
         // subtle.verify compares in constant time; the signature is never compared as a string.
-        if (await verifyQuietly(key, sig, signed)) return ok({ note: `secret #${i + 1}` });
+        if (await verifyQuietly(key, sig, signed, 'HMAC')) return ok({ note: `secret #${i + 1}` });
       }
     }
     return err({ reason: 'bad_signature', detail: `no match against ${keys.length} secret(s) × ${signatures.length} signature(s)` });
   },
+
+  needsBodyDigest: () => false,
 
   normalize(body, context) {
     if (!isObject(body)) return envelopeError('body must be a JSON object');
