@@ -2,7 +2,7 @@
  * Build step (wrangler's [build] command, and before tests): validates rules.yaml — or rules.example.yaml on a
  * fresh clone — and writes the normalized rules the Worker imports. An invalid file fails the build, so
  * `wrangler deploy` and `wrangler dev` refuse it with every problem listed.
- *   node scripts/build-rules.ts [file]      (SWITCHYARD_RULES=path also selects the file)
+ *   node scripts/build-rules.ts [file] [--out path]      (SWITCHYARD_RULES=path also selects the file)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
@@ -10,7 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { formatProblems, loadRules } from '../src/rules/load.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const chosen = process.argv[2] ?? process.env.SWITCHYARD_RULES ?? (existsSync(resolve(root, 'rules.yaml')) ? 'rules.yaml' : 'rules.example.yaml');
+const args = process.argv.slice(2);
+const outIndex = args.indexOf('--out');
+const outArg = outIndex >= 0 ? args.splice(outIndex, 2)[1] : undefined;
+const chosen = args[0] ?? process.env.SWITCHYARD_RULES ?? (existsSync(resolve(root, 'rules.yaml')) ? 'rules.yaml' : 'rules.example.yaml');
 const file = resolve(root, chosen);
 const shown = relative(process.cwd(), file) || file;
 
@@ -20,7 +23,7 @@ if (!existsSync(file)) {
 }
 const result = loadRules(readFileSync(file, 'utf8'));
 if (result.ok) {
-  const out = resolve(root, 'src/generated/rules.json');
+  const out = outArg ? resolve(process.cwd(), outArg) : resolve(root, 'src/generated/rules.json');
   const json = `${JSON.stringify(result.value.config, null, 2)}\n`;
   mkdirSync(dirname(out), { recursive: true });
   // Write only on change: wrangler dev watches src/ and would otherwise rebuild forever.

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { err, ok, type Result } from '../core/result.ts';
 import type { RulesConfig } from './config.ts';
 import { referencedNames } from './interpolate.ts';
-import { RulesFile, toRulesConfig } from './schema.ts';
+import { crossCheck, RulesFile, SOURCE_KIND_NAMES, toRulesConfig } from './schema.ts';
 
 export interface RulesProblem {
   readonly message: string;
@@ -34,9 +34,13 @@ export function loadRules(text: string): Result<LoadedRules, RulesProblem[]> {
       }),
     );
   }
-  const data: unknown = doc.toJS();
-  const parsed = RulesFile.safeParse(data ?? {});
-  if (!parsed.success) return err(sortProblems(parsed.error.issues.flatMap((issue) => toProblems(issue, doc, lineCounter, data))));
+  const data: unknown = doc.toJS() ?? {};
+  const parsed = RulesFile.safeParse(data);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => toProblems(issue, doc, lineCounter, data))),
+    ...crossCheck(data).map((i) => ({ message: i.message, path: dotted(i.path), ...nodePosition(doc, lineCounter, i.path) })),
+  ];
+  if (!parsed.success || problems.length > 0) return err(sortProblems(problems));
   return ok({ config: toRulesConfig(parsed.data), references: [...new Set(referencedNames(JSON.stringify(data)))] });
 }
 
@@ -64,9 +68,14 @@ function toProblems(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, dat
       };
     });
   }
+  if (issue.code === 'invalid_key') {
+    // A bad record key (e.g. a source name): the key's own message, at the key.
+    const key = String(path[path.length - 1]);
+    return [{ message: issue.issues[0]?.message ?? issue.message, path: dotted(path), ...keyPosition(doc, lc, path.slice(0, -1), key) }];
+  }
   let message = issue.message;
   if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
-    message = `kind must be one of: ${kindsOf(RulesFile, path)}`;
+    message = `kind must be one of: ${SOURCE_KIND_NAMES.join(', ')}`;
   } else if (issue.code === 'invalid_type' && valueAt(data, path) === undefined) {
     message = `required (${issue.expected})`;
   }
@@ -89,11 +98,20 @@ function valueAt(data: unknown, path: readonly PathKey[]): unknown {
   return cur;
 }
 
-/** Position of the deepest node on the path that exists in the document. */
+/**
+ * Position of the deepest node on the path that exists in the document: a scalar's value, or for a map or
+ * list the key that names it (a map's own range starts at its first entry, which would mislead).
+ */
 function nodePosition(doc: Document, lc: LineCounter, path: readonly PathKey[]): { line: number; col: number } {
   for (let n = path.length; n >= 0; n--) {
     const node = doc.getIn(path.slice(0, n) as unknown[], true) as YamlNode | undefined;
-    if (node && typeof node === 'object' && 'range' in node && node.range) return lc.linePos(node.range[0]);
+    if (!node || typeof node !== 'object' || !('range' in node) || !node.range) continue;
+    if (n > 0 && !isScalar(node) && typeof path[n - 1] === 'string') {
+      const parent = n === 1 ? doc.contents : doc.getIn(path.slice(0, n - 1) as unknown[], true);
+      const pair = isMap(parent) ? parent.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === path[n - 1]) : undefined;
+      if (pair && isScalar(pair.key) && pair.key.range) return lc.linePos(pair.key.range[0]);
+    }
+    return lc.linePos(node.range[0]);
   }
   return { line: 1, col: 1 };
 }
@@ -151,16 +169,6 @@ function knownKeysAt(schema: AnySchema, path: readonly PathKey[], data: unknown)
   const at = schemaAt(schema, path, data);
   const def = at?._zod.def as unknown as { type?: string; shape?: Record<string, unknown> } | undefined;
   return def?.type === 'object' && def.shape ? Object.keys(def.shape).filter((k) => k !== '$schema') : [];
-}
-
-function kindsOf(schema: AnySchema, path: readonly PathKey[]): string {
-  const parent = schemaAt(schema, path.slice(0, -1), undefined);
-  const def = parent?._zod.def as unknown as { type?: string; valueType?: AnySchema } | undefined;
-  const union = def?.type === 'record' ? (def.valueType!._zod.def as unknown as { options?: AnySchema[] }) : undefined;
-  const kinds = (union?.options ?? []).map(
-    (o) => ((o._zod.def as unknown as { shape: Record<string, AnySchema> }).shape.kind!._zod.def as unknown as { values: unknown[] }).values[0],
-  );
-  return kinds.join(', ');
 }
 
 /** Levenshtein distance, for "did you mean". */

@@ -108,19 +108,37 @@ export const RulesFile = z
       .record(z.string().regex(SOURCE_NAME_RE, { message: 'source names are lower case letters, digits, - and _ (they become /hooks/<name>)' }), Source)
       .refine((s) => Object.keys(s).length > 0, { message: 'declare at least one source' }),
   })
-  .superRefine((file, ctx) => {
-    for (const [name, source] of Object.entries(file.sources)) {
-      const signed = source.kind === 'standard-webhooks' ? source.secrets : source.public_keys;
-      const signedKey = source.kind === 'standard-webhooks' ? 'secrets' : 'public_keys';
-      if (signed && source.token) ctx.addIssue({ code: 'custom', path: ['sources', name, 'token'], message: `give either ${signedKey} or token, not both` });
-      if (!signed && !source.token)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['sources', name],
-          message: `needs ${signedKey} (signature verification) or token; a source is never left unauthenticated`,
-        });
+  .describe('Switchyard routing rules (rules.yaml)');
+
+export interface CrossIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/**
+ * Checks that span several fields. Run on the raw data beside the schema (not as a refinement, which zod
+ * skips once any other part of the file fails), so that every problem is reported in one pass.
+ */
+export function crossCheck(data: unknown): CrossIssue[] {
+  const issues: CrossIssue[] = [];
+  const sources = (data as { sources?: unknown } | null)?.sources;
+  if (typeof sources !== 'object' || sources === null) return issues;
+  for (const [name, source] of Object.entries(sources as Record<string, unknown>)) {
+    if (typeof source !== 'object' || source === null) continue;
+    const s = source as Record<string, unknown>;
+    if (!SOURCE_KIND_NAMES.includes(s.kind as never)) continue; // the unknown kind is reported on its own
+    const signedKey = s.kind === 'standard-webhooks' ? 'secrets' : 'public_keys';
+    if (s[signedKey] !== undefined && s.token !== undefined)
+      issues.push({ path: ['sources', name, 'token'], message: `give either ${signedKey} or token, not both` });
+    if (s[signedKey] === undefined && s.token === undefined) {
+      issues.push({ path: ['sources', name], message: `needs ${signedKey} (signature verification) or token; a source is never left unauthenticated` });
     }
-  });
+  }
+  return issues;
+}
+
+/** The source kinds the schema accepts, for messages. */
+export const SOURCE_KIND_NAMES = Source.options.map((o) => o.shape.kind.value);
 
 export type RulesFileInput = z.input<typeof RulesFile>;
 export type RulesFileParsed = z.output<typeof RulesFile>;

@@ -1,0 +1,42 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const dir = mkdtempSync(join(tmpdir(), 'switchyard-build-'));
+const script = new URL('./build-rules.ts', import.meta.url).pathname;
+
+function run(file: string, out: string): { code: number; stdout: string; stderr: string } {
+  try {
+    const stdout = execFileSync(process.execPath, [script, file, '--out', out], { encoding: 'utf8', stdio: 'pipe' });
+    return { code: 0, stdout, stderr: '' };
+  } catch (e) {
+    const x = e as { status: number; stdout: string; stderr: string };
+    return { code: x.status, stdout: x.stdout, stderr: x.stderr };
+  }
+}
+
+describe('the build step (wrangler [build] command)', () => {
+  it('writes the normalized rules for a valid file and lists the secrets it needs', () => {
+    const out = join(dir, 'ok.json');
+    const r = run(new URL('../rules.example.yaml', import.meta.url).pathname, out);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      'OK (3 sources; secrets referenced: PREQUEL_WEBHOOK_PUBLIC_KEY, PRELUDE_WEBHOOK_PUBLIC_KEY, PRELUDE_VERIFICATION_TOKEN, BILLING_WEBHOOK_SECRET)',
+    );
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ version: 1, sources: { prequel: { kind: 'prequel' } } });
+  });
+
+  it('fails with every problem, positioned, and writes nothing', () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'version: 2\nsources:\n  pq: { kind: prequel, public_keys: ["-----BEGIN PUBLIC KEY-----"] }\n');
+    const out = join(dir, 'bad.json');
+    const r = run(bad, out);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('has 2 problems');
+    expect(r.stderr).toContain('bad.yaml:1:10: version: version must be 1');
+    expect(r.stderr).toContain('bad.yaml:3:38: sources.pq.public_keys[0]: public_keys entry must be a reference to a Worker secret');
+    expect(() => readFileSync(out)).toThrow();
+  });
+});
