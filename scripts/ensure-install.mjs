@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const needed = ['node_modules/.bin/node', 'node_modules/.bin/wrangler', 'node_modules/.bin/vitest'];
 if (needed.some((p) => !existsSync(resolve(root, p)))) {
-  const cmd = existsSync(resolve(root, 'package-lock.json')) ? 'npm ci' : 'npm install';
+  // npm install (not npm ci): it honours the lockfile and tolerates optional platform builds the registry lacks.
+  const cmd = 'npm install --no-audit --no-fund';
   console.log(`switchyard: first run, installing dependencies (${cmd})…`);
   execSync(cmd, { cwd: root, stdio: 'inherit' });
 }
