@@ -113,6 +113,8 @@ function cpuMs(pids) {
   return ns / 1e6;
 }
 
+export const makeCasesForProfile = makeCases;
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function ingestBench({ quick = false } = {}) {

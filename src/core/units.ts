@@ -20,3 +20,28 @@ export function parseSize(text: string): number | null {
   if (!m) return null;
   return Number(m[1]) * SIZE_FACTOR[(m[2] ?? 'b').toLowerCase()]!;
 }
+
+/**
+ * `new Date(ms).toISOString()` without the Date object: the same text (UTC, milliseconds, `Z`) for years
+ * 1970–9999, at a fraction of the cost inside workerd, where it showed as 5 % of a delivery's CPU.
+ * Civil-from-days after Howard Hinnant's algorithm.
+ */
+export function isoFromMs(ms: number): string {
+  const days = Math.floor(ms / 86_400_000);
+  const msOfDay = ms - days * 86_400_000;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const p2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+  const h = Math.floor(msOfDay / 3_600_000);
+  const m = Math.floor((msOfDay % 3_600_000) / 60_000);
+  const s = Math.floor((msOfDay % 60_000) / 1000);
+  const milli = msOfDay % 1000;
+  return `${year}-${p2(month)}-${p2(day)}T${p2(h)}:${p2(m)}:${p2(s)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+}

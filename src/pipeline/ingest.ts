@@ -11,6 +11,7 @@
  * Time, the ledger, the env and the key cache are passed in.
  */
 import { bytesToHex } from '../core/encoding.ts';
+import { isoFromMs } from '../core/units.ts';
 import type { IngestError } from '../core/errors.ts';
 import type { CanonicalEvent } from '../core/event.ts';
 import type { Logger } from '../core/log.ts';
@@ -125,7 +126,7 @@ export async function verifyAndNormalize(
   const handler = handlerFor(read.config);
   const events = handler.normalize(parsed, {
     source: read.source,
-    receivedAt: new Date(delivery.now).toISOString(),
+    receivedAt: isoFromMs(delivery.now),
     headers: read.headers,
     bodySha256Hex: handler.needsBodyDigest(parsed) ? bytesToHex(await delivery.bodySha256()) : null,
   });

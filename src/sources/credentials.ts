@@ -25,8 +25,13 @@ export function resolveAll(templates: readonly string[], env: EnvLookup): Result
 
 export function createCredentialCache(): CredentialCache {
   const cache = new Map<string, Promise<Result<readonly CryptoKey[], IngestError>>>();
+  // The env of an isolate does not change between requests: remember what each config resolved to against it,
+  // so the hot path skips interpolation and the long cache key.
+  const resolvedFor = new WeakMap<SourceConfig, { env: EnvLookup; keys: Promise<Result<readonly CryptoKey[], IngestError>> }>();
   return {
     keysFor(name, config, env) {
+      const hit = resolvedFor.get(config);
+      if (hit && hit.env === env) return hit.keys;
       if (config.auth.type !== 'signature') return Promise.resolve(ok([]));
       const resolved = resolveAll(config.auth.keys, env);
       if (!resolved.ok) return Promise.resolve(resolved);
@@ -38,6 +43,7 @@ export function createCredentialCache(): CredentialCache {
           .then((r) => (r.ok ? ok(r.value) : err<IngestError>({ reason: 'source_unconfigured', detail: `source "${name}": ${r.error}` })));
         cache.set(cacheKey, pending);
       }
+      resolvedFor.set(config, { env, keys: pending });
       return pending;
     },
   };
