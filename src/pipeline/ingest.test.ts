@@ -127,6 +127,14 @@ describe('ingest step order and reasons', () => {
     expect(!r.ok && r.error.detail).toContain('invalid base64');
   });
 
+  it('describes malformed JSON without quoting the body (it may hold personal data)', async () => {
+    const body = '{"to": "+33612345678", "name": "Ada Lovelace" oops}';
+    const r = await ingest(req('unsigned', { ...json, authorization: 'Bearer s3cret-token-value' }, body), deps());
+    expect(!r.ok && r.error.reason).toBe('malformed_json');
+    expect(!r.ok && r.error.detail).not.toMatch(/Ada|\+336/);
+    expect(!r.ok && r.error.detail).toMatch(/position \d+/);
+  });
+
   it('rejects a body that is not UTF-8 as malformed JSON', async () => {
     const r = await ingest(
       { ...toIngestRequest('unsigned', { ...json, authorization: 'Bearer s3cret-token-value' }, Uint8Array.of(0x7b, 0xff, 0x7d)), pathToken: null },

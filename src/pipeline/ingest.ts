@@ -120,7 +120,7 @@ export async function verifyAndNormalize(
   try {
     parsed = JSON.parse(UTF8_STRICT.decode(delivery.body));
   } catch (e) {
-    return err({ reason: 'malformed_json', detail: e instanceof Error ? e.message.slice(0, 200) : 'unparsable' });
+    return err({ reason: 'malformed_json', detail: jsonErrorDetail(e) });
   }
 
   const handler = handlerFor(read.config);
@@ -131,6 +131,18 @@ export async function verifyAndNormalize(
     bodySha256Hex: handler.needsBodyDigest(parsed) ? bytesToHex(await delivery.bodySha256()) : null,
   });
   return events.ok ? ok({ events: events.value, auth: auth.value }) : events;
+}
+
+/**
+ * V8's JSON.parse messages quote a snippet of the body, which may hold personal data: keep only the kind of
+ * error and its position.
+ */
+function jsonErrorDetail(e: unknown): string {
+  if (e instanceof TypeError) return 'body is not valid UTF-8';
+  const message = e instanceof Error ? e.message : 'invalid JSON';
+  // "Unexpected token 'o', "{"to": "+3"... is not valid JSON": drop the quoted snippet.
+  const quote = message.indexOf('"');
+  return (quote >= 0 ? message.slice(0, quote).replace(/[,\s]+$/, '') : message).slice(0, 160);
 }
 
 const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
