@@ -113,11 +113,10 @@ function cpuMs(pids) {
   return ns / 1e6;
 }
 
-export const makeCasesForProfile = makeCases;
-
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-export async function ingestBench({ quick = false } = {}) {
+/** The benchmark Worker, bundled, with fresh keys and cases, running in Miniflare's workerd. */
+export async function startIngestWorker(extra = {}) {
   const bundle = await build({
     entryPoints: [resolve(here, 'ingest.worker.ts')],
     bundle: true,
@@ -128,15 +127,16 @@ export async function ingestBench({ quick = false } = {}) {
     logLevel: 'silent',
   });
   const { cases, bindings } = makeCases();
+  const script = bundle.outputFiles[0].text;
   const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      modules: true,
-      script: bundle.outputFiles[0].text,
-      compatibilityDate: '2026-11-01',
-      bindings: { ...bindings, CASES: JSON.stringify(cases) },
-    }),
+    convertV4MiniflareOptions({ modules: true, script, compatibilityDate: '2026-11-01', bindings: { ...bindings, CASES: JSON.stringify(cases) }, ...extra }),
   );
   await mf.ready;
+  return { mf, cases, script };
+}
+
+export async function ingestBench({ quick = false } = {}) {
+  const { mf, cases } = await startIngestWorker();
   const workerd = workerdPids();
   // CPU time of the workerd process's threads, which is steadier than wall time on a shared machine.
   const call = async (name, mode, n) => {

@@ -1,35 +1,13 @@
 // Where the ingest path spends its CPU inside workerd: runs the benchmark Worker under the V8 inspector's
 // sampling profiler and prints the hottest source lines of the bundle.
 //   node bench/profile-ingest.mjs [case=prequel-2k] [mode=ingest]     (cases and modes as in ingest-bench.mjs)
-import { build } from 'esbuild';
-import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import WebSocket from 'ws';
-import { makeCasesForProfile } from './ingest-bench.mjs';
+import { startIngestWorker } from './ingest-bench.mjs';
 
 const [caseName = 'prequel-2k', mode = 'ingest'] = process.argv.slice(2);
 const INSPECTOR_PORT = 9339;
 
-const { cases, bindings } = makeCasesForProfile();
-const out = await build({
-  entryPoints: [new URL('./ingest.worker.ts', import.meta.url).pathname],
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  target: 'es2022',
-  write: false,
-  logLevel: 'silent',
-});
-const source = out.outputFiles[0].text;
-const mf = new Miniflare(
-  convertV4MiniflareOptions({
-    modules: true,
-    script: source,
-    compatibilityDate: '2026-11-01',
-    bindings: { ...bindings, CASES: JSON.stringify(cases) },
-    inspectorPort: INSPECTOR_PORT,
-  }),
-);
-await mf.ready;
+const { mf, script: source } = await startIngestWorker({ inspectorPort: INSPECTOR_PORT });
 await mf.dispatchFetch(`http://bench/?case=${caseName}&mode=${mode}&n=200`); // warm up
 
 const [target] = await (await fetch(`http://127.0.0.1:${INSPECTOR_PORT}/json`)).json();
