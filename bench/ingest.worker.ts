@@ -5,7 +5,6 @@
  * Timing is taken outside (workerd's clocks do not advance during pure computation), over many iterations.
  */
 import { ingest, verifyAndNormalize, type EventLedger, type IngestDeps } from '../src/pipeline/ingest.ts';
-import type { RulesConfig } from '../src/rules/config.ts';
 import { createCredentialCache } from '../src/sources/credentials.ts';
 
 interface BenchCase {
@@ -28,8 +27,7 @@ interface BenchEnv {
   readonly [name: string]: unknown;
 }
 
-const RULES: RulesConfig = {
-  version: 1,
+const RULES: IngestDeps['rules'] = {
   settings: { maxBodyBytes: 256 * 1024, dedupRetentionMs: 15 * 86_400_000 },
   sources: {
     prequel: { kind: 'prequel', auth: { type: 'signature', keys: ['${PREQUEL_KEY}'] }, maxBodyBytes: 256 * 1024, maxAgeMs: 300_000, maxFutureMs: 60_000 },
@@ -91,7 +89,7 @@ async function runIngest(c: BenchCase, n: number, env: BenchEnv): Promise<number
 
 /** The whole request path up to the ledger: the runtime's Request, body read, then the CPU path. */
 async function runRequest(c: BenchCase, n: number, env: BenchEnv): Promise<number> {
-  const deps: IngestDeps = { rules: RULES, env, now: () => c.now, ledger: alwaysNew, credentials, log: silent };
+  const deps: IngestDeps = { rules: RULES, env, now: () => c.now, ledger: alwaysNew, credentials, log: silent, route: () => ({ routes: [] }) };
   const bytes = enc.encode(c.body);
   const headers = { ...c.headers, 'content-length': String(bytes.length) };
   let good = 0;

@@ -22,10 +22,17 @@ describe('the build step (wrangler [build] command)', () => {
     const out = join(dir, 'ok.json');
     const r = run(new URL('../rules.example.yaml', import.meta.url).pathname, out);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(
-      'OK (3 sources; secrets referenced: PREQUEL_WEBHOOK_PUBLIC_KEY, PRELUDE_WEBHOOK_PUBLIC_KEY, PRELUDE_VERIFICATION_TOKEN, BILLING_WEBHOOK_SECRET)',
-    );
+    expect(r.stdout).toContain('OK (3 sources, 6 targets, 15 routes; secrets referenced: PREQUEL_WEBHOOK_PUBLIC_KEY, PRELUDE_WEBHOOK_PUBLIC_KEY, ');
     expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ version: 1, sources: { prequel: { kind: 'prequel' } } });
+  });
+
+  it('writes the packed module the Worker imports, which compiles to the same routing', async () => {
+    const out = join(dir, 'rules.ts');
+    expect(run(new URL('../rules.example.yaml', import.meta.url).pathname, out).code).toBe(0);
+    const { RULES_JSON } = (await import(out)) as { RULES_JSON: string };
+    const built = JSON.parse(RULES_JSON) as { routes: { keys: unknown[]; routes: string[] } };
+    expect(built.routes.routes).toHaveLength(15);
+    expect(built.routes.keys[1]).toEqual({ types: ['transfer.error'], sources: ['prequel'], pair: [] });
   });
 
   it('fails with every problem, positioned, and writes nothing', () => {

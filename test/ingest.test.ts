@@ -171,3 +171,23 @@ describe('prelude activation and health', () => {
     expect(await res.json()).toEqual({ ok: true, service: 'switchyard', sources: ['prequel', 'prelude', 'billing'] });
   });
 });
+
+describe('routing at ingest (rules.example.yaml, compiled once per isolate)', () => {
+  it('records which routes matched and whom they notify beside the event', async () => {
+    const body = PREQUEL_FIXTURES.find((f) => f.name === 'transfer.error')!.body.replace('third_party', 'first_party');
+    const res = await json(await postPrequel(body));
+    const stub = env.EVENTS.getByName(`prequel:${res.events![0]!.id}`);
+    const record = await runInDurableObject(stub, (instance) => instance.record());
+    expect(record!.routing).toEqual({
+      routes: [{ index: 2, name: 'Every other transfer failure pages on-call and tells data engineering', notify: ['oncall', 'data-eng'] }],
+    });
+  });
+
+  it('records routing per event of a Prelude batch', async () => {
+    const batch = JSON.parse(PRELUDE_FIXTURES.find((f) => f.name === 'session.batch')!.body) as { events: { id: string }[] };
+    for (const e of batch.events) e.id = `${e.id}_routing`;
+    const res = await json(await postPrelude(JSON.stringify(batch)));
+    const records = await Promise.all(res.events!.map((e) => runInDurableObject(env.EVENTS.getByName(`prelude:${e.id}`), (i) => i.record())));
+    expect(records.map((r) => r!.routing.routes.flatMap((x) => x.notify))).toEqual([[], [], ['oncall']]);
+  });
+});

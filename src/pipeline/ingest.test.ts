@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { makeTestKeys } from '../../test/helpers/keys.ts';
 import { prequelHeaders, rfc3339 } from '../../test/helpers/signers.ts';
-import type { RulesConfig } from '../rules/config.ts';
 import { createCredentialCache } from '../sources/credentials.ts';
 import { NOW, silentLogger, toIngestRequest } from '../sources/contract.testkit.ts';
 import { ingest, type EventLedger, type IngestDeps, type IngestRequest } from './ingest.ts';
-import { createMemoryLedger } from './memory-ledger.ts';
+import { createMemoryLedger, NO_ROUTES } from './memory-ledger.ts';
 
 const keys = makeTestKeys();
-const rules: RulesConfig = {
-  version: 1,
+const rules: IngestDeps['rules'] = {
   settings: { maxBodyBytes: 1024, dedupRetentionMs: 15 * 86_400_000 },
   sources: {
     prequel: { kind: 'prequel', auth: { type: 'signature', keys: ['${PQ}'] }, maxBodyBytes: 4096, maxAgeMs: 300_000, maxFutureMs: 60_000 },
@@ -25,7 +23,7 @@ const env = {
 };
 
 function deps(ledger: EventLedger = createMemoryLedger()): IngestDeps {
-  return { rules, env, now: () => NOW, ledger, credentials: createCredentialCache(), log: silentLogger };
+  return { rules, env, now: () => NOW, ledger, credentials: createCredentialCache(), log: silentLogger, route: NO_ROUTES };
 }
 
 const event = JSON.stringify({ id: 'evt_1', type: 'transactional.message.failed', payload: { reason: 'network' }, created_at: '2026-11-23T11:59:00Z' });
@@ -172,7 +170,7 @@ describe('recording', () => {
   it('keeps what a partly failed batch recorded: the retry counts those as duplicates and accepts the rest', async () => {
     const inner = createMemoryLedger();
     let calls = 0;
-    const flaky: EventLedger = { accept: (e) => (++calls === 2 ? Promise.reject(new Error('overloaded')) : inner.accept(e)) };
+    const flaky: EventLedger = { accept: (e, r) => (++calls === 2 ? Promise.reject(new Error('overloaded')) : inner.accept(e, r)) };
     const batch = JSON.stringify({ app_id: 'a', events: [1, 2, 3].map((i) => ({ id: `evt_${i}`, type: 'user.created', payload: {} })) });
     const headers = { ...json, authorization: 'Bearer s3cret-token-value' };
     const first = await ingest(req('unsigned', headers, batch), deps(flaky));

@@ -7,7 +7,8 @@
  *                               token: constant-time compare → 401
  *   5. parse                    JSON.parse only after verification → 400
  *   6. normalize                envelope → canonical events → 400
- *   7. record                   each event accepted once in the ledger (Durable Object) → duplicates counted
+ *   7. route                    each event through the compiled rule set (pure)
+ *   8. record                   each event, with its routing, accepted once in the ledger (Durable Object)
  * Time, the ledger, the env and the key cache are passed in.
  */
 import { bytesToHex } from '../core/encoding.ts';
@@ -25,18 +26,25 @@ import type { Delivery } from '../sources/types.ts';
 
 export type AcceptOutcome = 'accepted' | 'duplicate';
 
+/** Which routes matched an event, and whom they notify: what delivery (issue 5) turns into jobs. */
+export interface RoutingDecision {
+  readonly routes: readonly { readonly index: number; readonly name: string; readonly notify: readonly string[] }[];
+}
+
 /** The idempotency ledger as ingest sees it. */
 export interface EventLedger {
-  accept(event: CanonicalEvent): Promise<AcceptOutcome>;
+  accept(event: CanonicalEvent, routing: RoutingDecision): Promise<AcceptOutcome>;
 }
 
 export interface IngestDeps {
-  readonly rules: RulesConfig;
+  readonly rules: Pick<RulesConfig, 'sources' | 'settings'>;
   readonly env: EnvLookup;
   readonly now: () => number;
   readonly ledger: EventLedger;
   readonly credentials: CredentialCache;
   readonly log: Logger;
+  /** The compiled rule set's decision for one event. */
+  readonly route: (event: CanonicalEvent) => RoutingDecision;
 }
 
 /** The part of a Request that ingest reads: its headers and its body, once. */
@@ -73,7 +81,8 @@ export async function ingest(request: IngestRequest, deps: IngestDeps): Promise<
   if (!verified.ok) return verified;
   const events = verified.value.events;
 
-  const outcomes = await recordAll(events, deps.ledger);
+  const routing = events.map((e) => deps.route(e));
+  const outcomes = await recordAll(events, routing, deps.ledger);
   if (!outcomes.ok) return outcomes;
   const summary: IngestSummary = {
     source: request.source,
@@ -86,7 +95,7 @@ export async function ingest(request: IngestRequest, deps: IngestDeps): Promise<
     auth: verified.value.auth,
     accepted: summary.accepted,
     duplicates: summary.duplicates,
-    events: summary.events,
+    events: summary.events.map((e, i) => ({ ...e, routes: routing[i]!.routes.map((r) => r.name) })),
   });
   return ok(summary);
 }
@@ -212,13 +221,17 @@ async function checkToken(request: Pick<ReadDelivery, 'headers' | 'pathToken'>, 
   return (await tokensMatch(presented, expected.value[0]!)) ? ok('token') : err({ reason: 'bad_token', detail: 'token differs' });
 }
 
-async function recordAll(events: readonly CanonicalEvent[], ledger: EventLedger): Promise<Result<AcceptOutcome[], IngestError>> {
+async function recordAll(
+  events: readonly CanonicalEvent[],
+  routing: readonly RoutingDecision[],
+  ledger: EventLedger,
+): Promise<Result<AcceptOutcome[], IngestError>> {
   const outcomes: AcceptOutcome[] = new Array(events.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < events.length) {
       const i = next++;
-      outcomes[i] = await ledger.accept(events[i]!);
+      outcomes[i] = await ledger.accept(events[i]!, routing[i]!);
     }
   };
   try {

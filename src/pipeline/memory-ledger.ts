@@ -3,17 +3,23 @@
  * Durable Object, without its durability. Never used by the Worker.
  */
 import type { CanonicalEvent } from '../core/event.ts';
-import type { AcceptOutcome, EventLedger } from './ingest.ts';
+import type { AcceptOutcome, EventLedger, RoutingDecision } from './ingest.ts';
 
-export function createMemoryLedger(): EventLedger & { readonly events: Map<string, CanonicalEvent> } {
+export function createMemoryLedger(): EventLedger & { readonly events: Map<string, CanonicalEvent>; readonly routing: Map<string, RoutingDecision> } {
   const events = new Map<string, CanonicalEvent>();
+  const routing = new Map<string, RoutingDecision>();
   return {
     events,
-    async accept(event): Promise<AcceptOutcome> {
+    routing,
+    async accept(event, decision): Promise<AcceptOutcome> {
       const key = `${event.source}:${event.id}`;
       if (events.has(key)) return 'duplicate';
       events.set(key, event);
+      routing.set(key, decision);
       return 'accepted';
     },
   };
 }
+
+/** Routing for tests that are not about routing: no route matches. */
+export const NO_ROUTES = (): RoutingDecision => ({ routes: [] });

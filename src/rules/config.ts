@@ -3,10 +3,19 @@
  * `scripts/build-rules.ts`, never parsed per request). Strings may hold `${NAME}` references, resolved
  * against the Worker's env at run time. Pure types.
  */
+import type { Condition } from './conditions.ts';
+
 export interface RulesConfig {
   readonly version: 1;
   readonly settings: SettingsConfig;
   readonly sources: Readonly<Record<string, SourceConfig>>;
+  readonly targets: Readonly<Record<string, TargetConfig>>;
+  readonly routes: readonly RouteConfig[];
+}
+
+/** The rules as the Worker imports them: routes packed by the build step (see rules/ruleset.ts). */
+export interface BuiltRules extends Omit<RulesConfig, 'routes'> {
+  readonly routes: import('./ruleset.ts').PackedRoutes;
 }
 
 export interface SettingsConfig {
@@ -42,3 +51,48 @@ export interface StandardWebhooksSourceConfig extends SourceBase {
 }
 
 export type SourceConfig = PrequelSourceConfig | PreludeSourceConfig | StandardWebhooksSourceConfig;
+
+// ---- targets -------------------------------------------------------------------------------------------
+
+export type Severity = 'critical' | 'error' | 'warning' | 'info';
+
+export type SlackTargetConfig =
+  | { readonly kind: 'slack'; readonly mode: 'bot'; readonly token: string; readonly channel: string; readonly apiUrl: string | null }
+  | { readonly kind: 'slack'; readonly mode: 'webhook'; readonly webhookUrl: string };
+
+export interface PagerDutyTargetConfig {
+  readonly kind: 'pagerduty';
+  readonly routingKey: string;
+  /** Events API host (pdjs `server`), e.g. events.eu.pagerduty.com; null for the default. */
+  readonly server: string | null;
+}
+
+export interface HttpTargetConfig {
+  readonly kind: 'http';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  /** Standard Webhooks signing secret (`${NAME}`) for what we send; null to send unsigned. */
+  readonly signingSecret: string | null;
+}
+
+export type TargetConfig = SlackTargetConfig | PagerDutyTargetConfig | HttpTargetConfig;
+export type TargetKind = TargetConfig['kind'];
+
+// ---- routes --------------------------------------------------------------------------------------------
+
+export interface RouteConfig {
+  readonly name: string;
+  readonly when: Condition;
+  readonly notify: readonly string[];
+  /** Keep evaluating later routes after this one matched (Alertmanager's `continue`). */
+  readonly continue: boolean;
+  readonly severity: Severity | null;
+  /** Template of the alert's identity (PagerDuty dedup key, Slack message to update). */
+  readonly alertKey: string | null;
+  /** PagerDuty event action this route sends; null: trigger. */
+  readonly action: 'trigger' | 'acknowledge' | 'resolve' | null;
+  /** Per-route overrides of the default message parts (title, text, summary, body, …). */
+  readonly templates: Readonly<Record<string, string>>;
+}

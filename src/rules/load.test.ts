@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { closest, formatProblems, loadRules } from './load.ts';
+import { formatProblems, loadRules } from './load.ts';
+import { closest } from './suggest.ts';
 
 const problems = (yaml: string): string => {
   const r = loadRules(yaml);
@@ -11,32 +12,47 @@ const problems = (yaml: string): string => {
 describe('loading rules.yaml', () => {
   it('loads rules.example.yaml into the runtime form with defaults and units resolved', () => {
     const r = loadRules(readFileSync(new URL('../../rules.example.yaml', import.meta.url), 'utf8'));
-    expect(r.ok && r.value.config).toEqual({
-      version: 1,
-      settings: { maxBodyBytes: 262_144, dedupRetentionMs: 15 * 86_400_000 },
-      sources: {
-        prequel: {
-          kind: 'prequel',
-          auth: { type: 'signature', keys: ['${PREQUEL_WEBHOOK_PUBLIC_KEY}'] },
-          maxBodyBytes: 262_144,
-          maxAgeMs: 300_000,
-          maxFutureMs: 60_000,
-        },
-        prelude: {
-          kind: 'prelude',
-          auth: { type: 'signature', keys: ['${PRELUDE_WEBHOOK_PUBLIC_KEY}'] },
-          maxBodyBytes: 262_144,
-          activation: { verificationToken: '${PRELUDE_VERIFICATION_TOKEN}', appIds: [] },
-        },
-        billing: { kind: 'standard-webhooks', auth: { type: 'signature', keys: ['${BILLING_WEBHOOK_SECRET}'] }, maxBodyBytes: 262_144, toleranceMs: 300_000 },
+    if (!r.ok) throw new Error(formatProblems(r.error, 'rules.example.yaml'));
+    const { config } = r.value;
+    expect(config.settings).toEqual({ maxBodyBytes: 262_144, dedupRetentionMs: 15 * 86_400_000 });
+    expect(config.sources).toEqual({
+      prequel: {
+        kind: 'prequel',
+        auth: { type: 'signature', keys: ['${PREQUEL_WEBHOOK_PUBLIC_KEY}'] },
+        maxBodyBytes: 262_144,
+        maxAgeMs: 300_000,
+        maxFutureMs: 60_000,
       },
+      prelude: {
+        kind: 'prelude',
+        auth: { type: 'signature', keys: ['${PRELUDE_WEBHOOK_PUBLIC_KEY}'] },
+        maxBodyBytes: 262_144,
+        activation: { verificationToken: '${PRELUDE_VERIFICATION_TOKEN}', appIds: [] },
+      },
+      billing: { kind: 'standard-webhooks', auth: { type: 'signature', keys: ['${BILLING_WEBHOOK_SECRET}'] }, maxBodyBytes: 262_144, toleranceMs: 300_000 },
     });
-    expect(r.ok && r.value.references).toEqual([
-      'PREQUEL_WEBHOOK_PUBLIC_KEY',
-      'PRELUDE_WEBHOOK_PUBLIC_KEY',
-      'PRELUDE_VERIFICATION_TOKEN',
-      'BILLING_WEBHOOK_SECRET',
-    ]);
+    expect(config.targets['data-eng']).toEqual({ kind: 'slack', mode: 'bot', token: '${SLACK_BOT_TOKEN}', channel: '#data-eng-alerts', apiUrl: null });
+    expect(config.targets['customer-success']).toEqual({ kind: 'slack', mode: 'webhook', webhookUrl: '${SLACK_CS_WEBHOOK_URL}' });
+    expect(config.targets.oncall).toEqual({ kind: 'pagerduty', routingKey: '${PAGERDUTY_ROUTING_KEY}', server: null });
+    expect(config.targets.crm).toMatchObject({ kind: 'http', method: 'GET', timeoutMs: 10_000, signingSecret: null });
+    expect(config.routes[1]).toEqual({
+      name: "Transfer failures caused by the customer's side go to customer success, no page",
+      when: {
+        op: 'all',
+        of: [
+          { op: 'eq', path: 'source', value: 'prequel' },
+          { op: 'eq', path: 'type', value: 'transfer.error' },
+          { op: 'eq', path: 'data.transfer_blamed_party', value: 'third_party' },
+        ],
+      },
+      notify: ['customer-success'],
+      continue: false,
+      severity: 'warning',
+      alertKey: null,
+      action: null,
+      templates: {},
+    });
+    expect(r.value.references).toContain('PAGERDUTY_ROUTING_KEY');
   });
 
   it('applies per-source overrides and token authentication', () => {
@@ -115,6 +131,119 @@ sources:
 
   it('treats an empty file as missing everything', () => {
     expect(problems('')).toContain('version: version must be 1');
+  });
+});
+
+describe('targets and routes', () => {
+  const base = `version: 1
+sources:
+  prequel: { kind: prequel, public_keys: ["\${K}"] }
+`;
+  it('reports unknown targets, duplicate names, literal credentials and target cross-field problems', () => {
+    const text = `${base}targets:
+  oncall: { kind: pagerduty, routing_key: "R0UT1NGKEY" }
+  chat: { kind: slack, channel: "#x" }
+  both: { kind: slack, webhook_url: "\${W}", token: "\${T}", channel: "#x" }
+  hook: { kind: http, url: "https://x.example/h?api_key=abc123", headers: { Authorization: "Bearer abc", X-Trace: "1" } }
+  weird: { kind: smtp }
+routes:
+  - name: a
+    notify: [oncal]
+  - name: a
+    notify: [nobody]
+`;
+    expect(problems(text)).toBe(
+      [
+        'rules.yaml:5:43: targets.oncall.routing_key: routing_key must be a reference to a Worker secret such as "${MY_SECRET}", never the value itself',
+        'rules.yaml:6:3: targets.chat: needs token and channel (bot mode) or webhook_url (incoming webhook)',
+        'rules.yaml:7:37: targets.both.webhook_url: give either webhook_url, or token and channel, not both',
+        'rules.yaml:8:28: targets.hook.url: url query parameter "api_key" looks like a credential with a literal value; use "${NAME}"',
+        'rules.yaml:8:92: targets.hook.headers.Authorization: header Authorization carries a credential: write it as "${NAME}" (a Worker secret), never the value itself',
+        'rules.yaml:9:18: targets.weird.kind: kind must be one of: slack, pagerduty, http',
+        'rules.yaml:12:14: routes[0].notify[0]: unknown target "oncal" (did you mean "oncall"?)',
+        'rules.yaml:13:11: routes[1].name: duplicate route name "a" (also routes[0])',
+        'rules.yaml:14:14: routes[1].notify[0]: unknown target "nobody" (targets: oncall, chat, both, hook, weird)',
+      ].join('\n'),
+    );
+  });
+
+  it('reports every condition problem with its position and a suggestion', () => {
+    const text = `${base}routes:
+  - name: r
+    notify: []
+    when:
+      typ: transfer.error
+      data.rows: { gtt: 5 }
+      data.count: { gt: "5" }
+      data.log: { regex: "(unclosed" }
+      data.list: [1, { a: 1 }]
+      any: []
+      not: { payload.x: { exists: maybe } }
+      data..x: 1
+`;
+    expect(problems(text)).toBe(
+      [
+        'rules.yaml:8:7: routes[0].when.typ: unknown field "typ" (did you mean "type"?)',
+        'rules.yaml:9:20: routes[0].when.data.rows.gtt: unknown operator "gtt" (did you mean "gt"?)',
+        'rules.yaml:10:25: routes[0].when.data.count.gt: gt takes a number',
+        'rules.yaml:11:26: routes[0].when.data.log.regex: invalid regular expression: /^(?:(unclosed)$/: Unterminated group',
+        'rules.yaml:12:22: routes[0].when.data.list[1]: list values must be strings, numbers, booleans or null',
+        'rules.yaml:13:7: routes[0].when.any: any takes a non-empty list of conditions',
+        'rules.yaml:14:35: routes[0].when.not.payload.x.exists: exists takes true or false',
+        'rules.yaml:15:7: routes[0].when.data..x: empty name at 6 (two dots, or a dot at the end)',
+      ].join('\n'),
+    );
+  });
+
+  it('reports routes that can never match because an earlier route catches everything they could', () => {
+    const text = `${base}targets:
+  t: { kind: pagerduty, routing_key: "\${R}" }
+routes:
+  - name: all transfer errors
+    when: { type: transfer.error }
+    notify: [t]
+  - name: third-party errors
+    when: { type: transfer.error, data.transfer_blamed_party: third_party }
+    notify: [t]
+  - name: any transfer
+    when: { type: "transfer.*" }
+    notify: [t]
+  - name: cancelled
+    when: { type: [transfer.cancelled] }
+    notify: [t]
+  - name: big failures
+    when: { type: x, data.rows: { gt: 10 } }
+    notify: [t]
+    continue: true
+  - name: bigger failures
+    when: { type: x, data.rows: { gt: 100 } }
+    notify: [t]
+  - name: catch-all
+    notify: [t]
+  - name: after the catch-all
+    when: { type: y }
+    notify: [t]
+`;
+    expect(problems(text)).toBe(
+      [
+        'rules.yaml:10:11: routes[1]: route "third-party errors" can never match: route "all transfer errors" (routes[0]) matches every event it could and does not continue',
+        'rules.yaml:16:11: routes[3]: route "cancelled" can never match: route "any transfer" (routes[2]) matches every event it could and does not continue',
+        'rules.yaml:28:11: routes[7]: route "after the catch-all" can never match: route "catch-all" (routes[6]) matches every event it could and does not continue',
+      ].join('\n'),
+    );
+  });
+
+  it('accepts overlapping routes that can still match', () => {
+    const r = loadRules(`${base}targets:
+  t: { kind: pagerduty, routing_key: "\${R}" }
+routes:
+  - { name: narrow, when: { type: transfer.error, data.x: 1 }, notify: [t] }
+  - { name: wide, when: { type: transfer.error }, notify: [t] }
+  - { name: other source, when: { source: prelude }, notify: [t] }
+  - { name: glob then narrower glob, when: { type: "transfer.*", data.y: { gt: 1 } }, notify: [t] }
+  - { name: narrower, when: { type: "transfer.e*" }, notify: [t] }
+`);
+    expect(r.ok).toBe(true);
   });
 });
 

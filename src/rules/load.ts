@@ -7,7 +7,10 @@ import type { z } from 'zod';
 import { err, ok, type Result } from '../core/result.ts';
 import type { RulesConfig } from './config.ts';
 import { referencedNames } from './interpolate.ts';
-import { crossCheck, RulesFile, SOURCE_KIND_NAMES, toRulesConfig } from './schema.ts';
+import { parseWhen, type Condition, type ConditionProblem } from './conditions.ts';
+import { findShadowedRoutes } from './shadow.ts';
+import { closest } from './suggest.ts';
+import { crossCheck, RulesFile, SOURCE_KIND_NAMES, TARGET_KIND_NAMES, toRulesConfig } from './schema.ts';
 
 export interface RulesProblem {
   readonly message: string;
@@ -36,12 +39,43 @@ export function loadRules(text: string): Result<LoadedRules, RulesProblem[]> {
   }
   const data: unknown = doc.toJS() ?? {};
   const parsed = RulesFile.safeParse(data);
+  // `when` is checked by parseWhen, whose messages name the operator or field at fault; zod's own union
+  // errors there would only repeat them less clearly.
+  const zodIssues = parsed.success ? [] : parsed.error.issues.filter((issue) => !isInsideWhen(issue.path));
+  const { conditions, problems: whenProblems } = parseRouteConditions(data);
   const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => toProblems(issue, doc, lineCounter, data))),
+    ...zodIssues.flatMap((issue) => toProblems(issue, doc, lineCounter, data)),
     ...crossCheck(data).map((i) => ({ message: i.message, path: dotted(i.path), ...nodePosition(doc, lineCounter, i.path) })),
+    ...whenProblems.map((p) => ({
+      message: p.message,
+      path: dotted(p.at),
+      ...(p.onKey ? keyPosition(doc, lineCounter, p.at.slice(0, -1), String(p.at[p.at.length - 1])) : nodePosition(doc, lineCounter, p.at)),
+    })),
   ];
   if (!parsed.success || problems.length > 0) return err(sortProblems(problems));
-  return ok({ config: toRulesConfig(parsed.data), references: [...new Set(referencedNames(JSON.stringify(data)))] });
+  const config = toRulesConfig(parsed.data, conditions);
+  const shadowed = findShadowedRoutes(config.routes).map(({ index, by }) => ({
+    message: `route "${config.routes[index]!.name}" can never match: route "${config.routes[by]!.name}" (routes[${by}]) matches every event it could and does not continue`,
+    path: `routes[${index}]`,
+    ...nodePosition(doc, lineCounter, ['routes', index, 'name']),
+  }));
+  if (shadowed.length > 0) return err(shadowed);
+  return ok({ config, references: [...new Set(referencedNames(JSON.stringify(data)))] });
+}
+
+function isInsideWhen(path: readonly PropertyKey[]): boolean {
+  return path[0] === 'routes' && path[2] === 'when' && path.length > 3;
+}
+
+function parseRouteConditions(data: unknown): { conditions: Condition[]; problems: ConditionProblem[] } {
+  const problems: ConditionProblem[] = [];
+  const routes = (data as { routes?: unknown }).routes;
+  const conditions = Array.isArray(routes)
+    ? routes.map((r: unknown, i) =>
+        parseWhen(typeof r === 'object' && r !== null ? (r as { when?: unknown }).when : undefined, problems, ['routes', i, 'when']),
+      )
+    : [];
+  return { conditions, problems };
 }
 
 export function formatProblems(problems: readonly RulesProblem[], fileName: string): string {
@@ -75,7 +109,7 @@ function toProblems(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, dat
   }
   let message = issue.message;
   if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
-    message = `kind must be one of: ${SOURCE_KIND_NAMES.join(', ')}`;
+    message = `kind must be one of: ${(path[0] === 'targets' ? TARGET_KIND_NAMES : SOURCE_KIND_NAMES).join(', ')}`;
   } else if (issue.code === 'invalid_type' && valueAt(data, path) === undefined) {
     message = `required (${issue.expected})`;
   }
@@ -169,29 +203,4 @@ function knownKeysAt(schema: AnySchema, path: readonly PathKey[], data: unknown)
   const at = schemaAt(schema, path, data);
   const def = at?._zod.def as unknown as { type?: string; shape?: Record<string, unknown> } | undefined;
   return def?.type === 'object' && def.shape ? Object.keys(def.shape).filter((k) => k !== '$schema') : [];
-}
-
-/** Levenshtein distance, for "did you mean". */
-export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length]!;
-}
-
-export function closest(word: string, candidates: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return best !== null && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
 }

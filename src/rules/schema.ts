@@ -5,8 +5,11 @@
  */
 import { z } from 'zod';
 import { parseDuration, parseSize } from '../core/units.ts';
-import type { RulesConfig, SourceAuth, SourceConfig } from './config.ts';
-import { SOLE_REFERENCE_RE } from './interpolate.ts';
+import { TARGET_SCHEMAS, targetProblems, toTargetConfig } from '../targets/schemas.ts';
+import type { Condition } from './conditions.ts';
+import type { RouteConfig, RulesConfig, SourceAuth, SourceConfig, TargetConfig } from './config.ts';
+import { closest } from './suggest.ts';
+import { duration, nonEmptyList, secretRef, size, WhenSchema } from './schema-parts.ts';
 
 export const DEFAULT_MAX_BODY = '256KB';
 export const DEFAULT_DEDUP_RETENTION = '15d';
@@ -15,33 +18,6 @@ export const DEFAULT_PREQUEL_MAX_FUTURE = '1m';
 export const DEFAULT_SW_TOLERANCE = '5m';
 /** Prelude retries for two weeks; remembering ids for less would let a late retry through as new. */
 const MIN_DEDUP_RETENTION_MS = 14 * 86_400_000;
-
-const duration = (what: string) =>
-  z
-    .string()
-    .refine((s) => parseDuration(s) !== null, { message: `${what} must be a duration such as 90s, 5m, 1h or 15d` })
-    .describe(`${what}: a duration such as 90s, 5m, 1h30m or 15d`);
-
-const size = (what: string) =>
-  z
-    .string()
-    .refine(
-      (s) => {
-        const n = parseSize(s);
-        return n !== null && n > 0 && n <= 100 * 1024 * 1024;
-      },
-      { message: `${what} must be a size such as 64KB or 1MB (at most 100MB, the Workers request limit)` },
-    )
-    .describe(`${what}: a size such as 256KB or 1MB`);
-
-/** A credential is never written into rules.yaml: only a reference to a Worker secret. */
-const secretRef = (what: string) =>
-  z
-    .string()
-    .regex(SOLE_REFERENCE_RE, { message: `${what} must be a reference to a Worker secret such as "\${MY_SECRET}", never the value itself` })
-    .describe(`${what}: "\${SECRET_NAME}", a Worker secret (wrangler secret put; .dev.vars locally)`);
-
-const nonEmptyList = <T extends z.ZodType>(item: T) => z.array(item).min(1, { message: 'must list at least one entry' });
 
 const common = {
   max_body: size('max_body').optional().describe('Largest request body accepted from this source (default: settings.max_body)'),
@@ -91,6 +67,27 @@ const StandardWebhooksSource = z
 const Source = z.discriminatedUnion('kind', [PrequelSource, PreludeSource, StandardWebhooksSource]);
 
 const SOURCE_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const TARGET_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
+export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+/** Message parts a route may override; the renderers (issue 4) define what each means per target kind. */
+export const TEMPLATE_PARTS = ['title', 'text', 'fields', 'summary', 'body', 'details'] as const;
+
+const Target = z.discriminatedUnion('kind', TARGET_SCHEMAS);
+
+const Route = z
+  .strictObject({
+    name: z.string().trim().min(1, { message: 'every route needs a name (shown in explain output and traces)' }),
+    description: z.string().optional(),
+    when: WhenSchema.optional().describe('Conditions on the event; omitted, the route matches every event (a catch-all)'),
+    notify: z.array(z.string()).describe('Target names to notify; [] matches and notifies no one (a deliberate drop)'),
+    continue: z.boolean().default(false).describe('Keep evaluating later routes after this one matches'),
+    severity: z.enum(SEVERITIES).optional().describe('Severity of what this route sends (PagerDuty severity, Slack marker)'),
+    alert_key: z.string().min(1).optional().describe('Template of the alert identity, e.g. "prequel-transfer-{{data.destination_id}}"'),
+    action: z.enum(['trigger', 'acknowledge', 'resolve']).optional().describe('PagerDuty event action (default trigger)'),
+    templates: z.partialRecord(z.enum(TEMPLATE_PARTS), z.string()).optional().describe('Overrides of the default message parts'),
+  })
+  .describe('A routing rule: when the event matches, notify the targets');
 
 export const RulesFile = z
   .strictObject({
@@ -107,6 +104,11 @@ export const RulesFile = z
     sources: z
       .record(z.string().regex(SOURCE_NAME_RE, { message: 'source names are lower case letters, digits, - and _ (they become /hooks/<name>)' }), Source)
       .refine((s) => Object.keys(s).length > 0, { message: 'declare at least one source' }),
+    targets: z
+      .record(z.string().regex(TARGET_NAME_RE, { message: 'target names are letters, digits, -, _ and . (at most 63)' }), Target)
+      .default({})
+      .describe('Where notifications go, by name'),
+    routes: z.array(Route).default([]).describe('Evaluated in order; the first match stops unless it says continue: true'),
   })
   .describe('Switchyard routing rules (rules.yaml)');
 
@@ -121,7 +123,10 @@ export interface CrossIssue {
  */
 export function crossCheck(data: unknown): CrossIssue[] {
   const issues: CrossIssue[] = [];
-  const sources = (data as { sources?: unknown } | null)?.sources;
+  const file = (data ?? {}) as { sources?: unknown; targets?: unknown; routes?: unknown };
+  checkTargets(file.targets, issues);
+  checkRoutes(file.routes, file.targets, issues);
+  const sources = file.sources;
   if (typeof sources !== 'object' || sources === null) return issues;
   for (const [name, source] of Object.entries(sources as Record<string, unknown>)) {
     if (typeof source !== 'object' || source === null) continue;
@@ -137,14 +142,63 @@ export function crossCheck(data: unknown): CrossIssue[] {
   return issues;
 }
 
+function checkTargets(targets: unknown, issues: CrossIssue[]): void {
+  if (typeof targets !== 'object' || targets === null) return;
+  for (const [name, raw] of Object.entries(targets)) {
+    const parsed = Target.safeParse(raw);
+    if (!parsed.success) continue; // shape problems come from the schema itself
+    for (const p of targetProblems(parsed.data)) issues.push({ path: ['targets', name, ...p.path], message: p.message });
+  }
+}
+
+function checkRoutes(routes: unknown, targets: unknown, issues: CrossIssue[]): void {
+  if (!Array.isArray(routes)) return;
+  const targetNames = typeof targets === 'object' && targets !== null ? Object.keys(targets) : [];
+  const seen = new Map<string, number>();
+  routes.forEach((route: unknown, i) => {
+    if (typeof route !== 'object' || route === null) return;
+    const r = route as { name?: unknown; notify?: unknown };
+    if (typeof r.name === 'string') {
+      const first = seen.get(r.name.trim());
+      if (first !== undefined) issues.push({ path: ['routes', i, 'name'], message: `duplicate route name "${r.name}" (also routes[${first}])` });
+      else seen.set(r.name.trim(), i);
+    }
+    if (!Array.isArray(r.notify)) return;
+    r.notify.forEach((target: unknown, j) => {
+      if (typeof target !== 'string' || targetNames.includes(target)) return;
+      const near = closest(target, targetNames);
+      const hint = near ? ` (did you mean "${near}"?)` : targetNames.length > 0 ? ` (targets: ${targetNames.join(', ')})` : ' (no targets are declared)';
+      issues.push({ path: ['routes', i, 'notify', j], message: `unknown target "${target}"${hint}` });
+    });
+  });
+}
+
 /** The source kinds the schema accepts, for messages. */
 export const SOURCE_KIND_NAMES = Source.options.map((o) => o.shape.kind.value);
 
 export type RulesFileInput = z.input<typeof RulesFile>;
 export type RulesFileParsed = z.output<typeof RulesFile>;
 
-/** The validated file in the runtime's normalized form (units resolved, defaults applied). */
-export function toRulesConfig(file: RulesFileParsed): RulesConfig {
+/** The source kinds the schema accepts, for messages. */
+export const TARGET_KIND_NAMES = TARGET_SCHEMAS.map((o) => o.shape.kind.value);
+
+/**
+ * The validated file in the runtime's normalized form (units resolved, defaults applied), with each route's
+ * `when` already parsed into a condition tree by the loader.
+ */
+export function toRulesConfig(file: RulesFileParsed, conditions: readonly Condition[]): RulesConfig {
+  const targets: Record<string, TargetConfig> = {};
+  for (const [name, t] of Object.entries(file.targets)) targets[name] = toTargetConfig(t);
+  const routes: RouteConfig[] = file.routes.map((r, i) => ({
+    name: r.name,
+    when: conditions[i]!,
+    notify: r.notify,
+    continue: r.continue,
+    severity: r.severity ?? null,
+    alertKey: r.alert_key ?? null,
+    action: r.action ?? null,
+    templates: r.templates ?? {},
+  }));
   const maxBody = parseSize(file.settings.max_body)!;
   const sources: Record<string, SourceConfig> = {};
   for (const [name, s] of Object.entries(file.sources)) {
@@ -168,5 +222,5 @@ export function toRulesConfig(file: RulesFileParsed): RulesConfig {
         break;
     }
   }
-  return { version: 1, settings: { maxBodyBytes: maxBody, dedupRetentionMs: parseDuration(file.settings.dedup_retention)! }, sources };
+  return { version: 1, settings: { maxBodyBytes: maxBody, dedupRetentionMs: parseDuration(file.settings.dedup_retention)! }, sources, targets, routes };
 }

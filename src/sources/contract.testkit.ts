@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { IngestReason } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { ingest, type IngestDeps, type IngestRequest } from '../pipeline/ingest.ts';
-import { createMemoryLedger } from '../pipeline/memory-ledger.ts';
+import { createMemoryLedger, NO_ROUTES } from '../pipeline/memory-ledger.ts';
 import type { SourceConfig } from '../rules/config.ts';
 import { createCredentialCache } from './credentials.ts';
 
@@ -31,12 +31,13 @@ export interface SourceContract {
 
 export function depsFor(contract: Pick<SourceContract, 'name' | 'config' | 'env'>, now = NOW): IngestDeps {
   return {
-    rules: { version: 1, settings: { maxBodyBytes: 256 * 1024, dedupRetentionMs: 15 * 86_400_000 }, sources: { [contract.name]: contract.config } },
+    rules: { settings: { maxBodyBytes: 256 * 1024, dedupRetentionMs: 15 * 86_400_000 }, sources: { [contract.name]: contract.config } },
     env: contract.env,
     now: () => now,
     ledger: createMemoryLedger(),
     credentials: createCredentialCache(),
     log: silentLogger,
+    route: NO_ROUTES,
   };
 }
 

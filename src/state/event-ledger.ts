@@ -5,10 +5,11 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { CanonicalEvent } from '../core/event.ts';
-import type { AcceptOutcome, EventLedger } from '../pipeline/ingest.ts';
+import type { AcceptOutcome, EventLedger, RoutingDecision } from '../pipeline/ingest.ts';
 
 interface StoredRecord {
   readonly event: CanonicalEvent;
+  readonly routing: RoutingDecision;
   readonly acceptedAt: number;
   readonly deliveries: number;
 }
@@ -19,20 +20,20 @@ export class EventLedgerObject extends DurableObject {
   /** Serializes accept() calls: a later step (enqueueing jobs) will await I/O that input gates do not cover. */
   private tail: Promise<unknown> = Promise.resolve();
 
-  accept(event: CanonicalEvent, retentionMs: number): Promise<AcceptOutcome> {
-    const run = this.tail.then(() => this.acceptNow(event, retentionMs));
+  accept(event: CanonicalEvent, routing: RoutingDecision, retentionMs: number): Promise<AcceptOutcome> {
+    const run = this.tail.then(() => this.acceptNow(event, routing, retentionMs));
     this.tail = run.catch(() => undefined);
     return run;
   }
 
-  private async acceptNow(event: CanonicalEvent, retentionMs: number): Promise<AcceptOutcome> {
+  private async acceptNow(event: CanonicalEvent, routing: RoutingDecision, retentionMs: number): Promise<AcceptOutcome> {
     const existing = await this.ctx.storage.get<StoredRecord>(RECORD);
     if (existing) {
       await this.ctx.storage.put(RECORD, { ...existing, deliveries: existing.deliveries + 1 });
       return 'duplicate';
     }
     const now = Date.now();
-    await this.ctx.storage.put(RECORD, { event, acceptedAt: now, deliveries: 1 } satisfies StoredRecord);
+    await this.ctx.storage.put(RECORD, { event, routing, acceptedAt: now, deliveries: 1 } satisfies StoredRecord);
     await this.ctx.storage.setAlarm(now + retentionMs);
     return 'accepted';
   }
@@ -50,7 +51,7 @@ export class EventLedgerObject extends DurableObject {
 /** The ledger as ingest uses it, in front of the Durable Object namespace. */
 export function createDurableLedger(namespace: DurableObjectNamespace<EventLedgerObject>, retentionMs: number): EventLedger {
   return {
-    accept: (event) => namespace.getByName(ledgerName(event)).accept(event, retentionMs),
+    accept: (event, routing) => namespace.getByName(ledgerName(event)).accept(event, routing, retentionMs),
   };
 }
 

@@ -1,0 +1,145 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main, type Io } from './main.ts';
+import { setPath } from './rules-tests.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+
+async function run(argv: string[], cwd = root): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l), cwd };
+  const code = await main(argv, io);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+const fixtures = ['prequel', 'prelude', 'standard-webhooks'].flatMap((dir) =>
+  readdirSync(join(root, 'test/fixtures', dir)).map((f) => `test/fixtures/${dir}/${f}`),
+);
+
+describe('switchyard check', () => {
+  it('accepts rules.example.yaml and lists the secrets a deploy needs', async () => {
+    const r = await run(['check', 'rules.example.yaml']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      /^rules\.example\.yaml: OK — 3 sources, 6 targets, 15 routes\nsecrets and variables it needs \(wrangler secret put NAME\): PREQUEL_WEBHOOK_PUBLIC_KEY, /,
+    );
+  });
+
+  it('exits 1 with every problem for a broken file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-cli-'));
+    writeFileSync(
+      join(dir, 'rules.yaml'),
+      'version: 1\nsources:\n  pq: { kind: prequel, public_keys: ["${K}"] }\nroutes:\n  - name: r\n    notify: [nobody]\n    when: { tpye: x }\n',
+    );
+    const r = await run(['check'], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      [
+        'rules.yaml:6:14: routes[0].notify[0]: unknown target "nobody" (no targets are declared)',
+        'rules.yaml:7:13: routes[0].when.tpye: unknown field "tpye" (did you mean "type"?)',
+        'rules.yaml: 2 problems',
+      ].join('\n'),
+    );
+  });
+
+  it('exits 2 for a missing file or an unknown command', async () => {
+    expect((await run(['check', 'nope.yaml'])).code).toBe(2);
+    expect((await run(['frobnicate'])).code).toBe(2);
+    expect((await run(['explain'])).code).toBe(2);
+  });
+});
+
+describe('switchyard explain', () => {
+  it.each(fixtures)('explains %s with rules.example.yaml', async (file) => {
+    const r = await run(['explain', file, '--rules', 'rules.example.yaml', ...(file.includes('standard-webhooks') ? ['--source', 'billing'] : [])]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^event \S+ from (prequel|prelude|billing) /);
+    expect(r.out).toMatch(/ {2}notifies: .+$/);
+  });
+
+  it('names the deciding condition and the value for each route', async () => {
+    const r = await run(['explain', 'test/fixtures/prequel/transfer.error.json', '--rules', 'rules.example.yaml']);
+    expect(r.out.split('\n').slice(0, 7)).toEqual([
+      expect.stringMatching(/^event transfer\.error from prequel \(pq_[0-9a-f]{64}\)$/),
+      '  ✗ [0] Audit every change to sources, destinations, recipients and magic links',
+      '      type matches regex /(export_source|export_destination|recipient|export_magic_link)\\.(created|updated|deleted)/ failed: type is "transfer.error"',
+      "  ✓ [1] Transfer failures caused by the customer's side go to customer success, no page",
+      '      held: source = "prequel" and type = "transfer.error" and data.transfer_blamed_party = "third_party"',
+      '      → customer-success',
+      `  – [2]…[14] not evaluated: route "Transfer failures caused by the customer's side go to customer success, no page" matched and does not continue`,
+    ]);
+  });
+
+  it('prints JSON for tools', async () => {
+    const r = await run(['explain', 'test/fixtures/prelude/session.batch.json', '--json']);
+    const report = JSON.parse(r.out) as { event: { type: string }; routes: { matched: boolean; notify: string[] }[] }[];
+    expect(report.map((e) => e.event.type)).toEqual(['user.created', 'user.session.created', 'migration.hook_failed']);
+    expect(report[2]!.routes.filter((x) => x.matched).flatMap((x) => x.notify)).toEqual(['oncall']);
+  });
+
+  it('refuses a payload whose source cannot be told, and one that is not JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-cli-'));
+    writeFileSync(join(dir, 'odd.json'), '{"hello": 1}');
+    writeFileSync(join(dir, 'bad.json'), '{"hello": ');
+    const odd = await run(['explain', join(dir, 'odd.json'), '--rules', join(root, 'rules.example.yaml')]);
+    expect([odd.code, odd.err]).toEqual([2, 'switchyard: cannot tell which source sent this (looks like nothing known); name it with --source']);
+    const bad = await run(['explain', join(dir, 'bad.json'), '--rules', join(root, 'rules.example.yaml')]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/^switchyard: the event file is not JSON/);
+  });
+});
+
+describe('switchyard test', () => {
+  it('runs the project routing tests (rules.test.yaml) green', async () => {
+    const r = await run(['test']);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n').pop()).toBe('28 passed, 0 failed');
+  });
+
+  it('fails with the difference and the case position when an expectation is wrong', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-cli-'));
+    writeFileSync(
+      join(dir, 'routing.test.yaml'),
+      `rules: ${join(root, 'rules.example.yaml')}
+cases:
+  - name: wrong on purpose
+    event: ${join(root, 'test/fixtures/prequel/transfer.error.json')}
+    expect: { notify: [oncall] }
+  - name: right
+    event: { type: transfer.cancelled, api_version: x, created_at: y, data: {} }
+    expect: { notify: [data-eng] }
+`,
+    );
+    const r = await run(['test', 'routing.test.yaml'], dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe(
+      [
+        '  ✗ wrong on purpose (routing.test.yaml:3)',
+        '      notify: expected [oncall], got [customer-success]',
+        "      matched: [1] Transfer failures caused by the customer's side go to customer success, no page",
+        '  ✓ right',
+        '1 passed, 1 failed',
+      ].join('\n'),
+    );
+  });
+
+  it('rejects a malformed test file with the field at fault', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-cli-'));
+    writeFileSync(join(dir, 't.yaml'), 'cases:\n  - name: x\n    event: e.json\n    expect: {}\n');
+    const r = await run(['test', 't.yaml'], dir);
+    expect([r.code, r.err]).toEqual([2, 't.yaml: cases.0.expect: expect needs notify or routes']);
+  });
+});
+
+describe('setPath', () => {
+  it('sets nested fields and array elements, creating the way', () => {
+    const o: Record<string, unknown> = { a: { b: 1 } };
+    setPath(o, 'a.b', 2);
+    setPath(o, 'x.y[1].z', true);
+    expect(o).toEqual({ a: { b: 2 }, x: { y: [undefined, { z: true }] } });
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * `switchyard check [rules.yaml]`, `switchyard explain <event.json>`, `switchyard test [rules.test.yaml]`:
+ * the rules file checked, explained and tested offline, with exit codes for CI (0 ok, 1 problems or failed
+ * cases, 2 usage or unreadable input).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { RulesConfig } from '../rules/config.ts';
+import { formatProblems, loadRules } from '../rules/load.ts';
+import { compileRuleSet } from '../rules/ruleset.ts';
+import { payloadToEvents } from './events.ts';
+import { runRulesTests } from './rules-tests.ts';
+
+const USAGE = `usage:
+  switchyard check [rules.yaml]                          validate the rules file (default: rules.yaml, else rules.example.yaml)
+  switchyard explain <event.json> [--rules file] [--source name] [--json]
+                                                         show each route's decision for a raw vendor payload
+  switchyard test [rules.test.yaml] [--rules file]       run routing test cases`;
+
+export interface Io {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  readonly cwd: string;
+}
+
+const defaultIo: Io = { out: (l) => console.log(l), err: (l) => console.error(l), cwd: process.cwd() };
+
+export function defaultRulesFile(cwd: string): string {
+  return existsSync(resolve(cwd, 'rules.yaml')) ? 'rules.yaml' : 'rules.example.yaml';
+}
+
+/** Loads and validates a rules file, printing its problems; null when it cannot be used. */
+export function loadRulesFile(file: string, io: Io): RulesConfig | null {
+  const path = resolve(io.cwd, file);
+  if (!existsSync(path)) {
+    io.err(`switchyard: ${file} not found`);
+    return null;
+  }
+  const loaded = loadRules(readFileSync(path, 'utf8'));
+  if (!loaded.ok) {
+    io.err(`${file}: ${loaded.error.length} problem${loaded.error.length > 1 ? 's' : ''}`);
+    io.err(formatProblems(loaded.error, relative(io.cwd, path) || file));
+    return null;
+  }
+  return loaded.value.config;
+}
+
+export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  const [command, ...rest] = argv;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, allowPositionals: true, options: { rules: { type: 'string' }, source: { type: 'string' }, json: { type: 'boolean' } } });
+  } catch (e) {
+    io.err(`switchyard: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  switch (command) {
+    case 'check':
+      return check(positionals[0] ?? values.rules ?? defaultRulesFile(io.cwd), io);
+    case 'explain':
+      if (positionals.length !== 1) break;
+      return explain(positionals[0]!, values.rules ?? defaultRulesFile(io.cwd), values.source ?? null, values.json ?? false, io);
+    case 'test':
+      return runRulesTests(positionals[0] ?? 'rules.test.yaml', values.rules ?? null, io);
+    case undefined:
+    case 'help':
+    case '--help':
+      io.out(USAGE);
+      return command === undefined ? 2 : 0;
+  }
+  io.err(`switchyard: ${command === 'explain' ? 'explain takes one event file' : `unknown command "${command}"`}\n${USAGE}`);
+  return 2;
+}
+
+function check(file: string, io: Io): number {
+  const path = resolve(io.cwd, file);
+  if (!existsSync(path)) {
+    io.err(`switchyard: ${file} not found`);
+    return 2;
+  }
+  const loaded = loadRules(readFileSync(path, 'utf8'));
+  if (!loaded.ok) {
+    io.err(formatProblems(loaded.error, file));
+    io.err(`${file}: ${loaded.error.length} problem${loaded.error.length > 1 ? 's' : ''}`);
+    return 1;
+  }
+  const c = loaded.value.config;
+  io.out(`${file}: OK — ${Object.keys(c.sources).length} sources, ${Object.keys(c.targets).length} targets, ${c.routes.length} routes`);
+  io.out(`secrets and variables it needs (wrangler secret put NAME): ${loaded.value.references.join(', ') || 'none'}`);
+  return 0;
+}
+
+function explain(eventFile: string, rulesFile: string, source: string | null, json: boolean, io: Io): number {
+  const rules = loadRulesFile(rulesFile, io);
+  if (!rules) return 1;
+  const path = resolve(io.cwd, eventFile);
+  if (!existsSync(path)) {
+    io.err(`switchyard: ${eventFile} not found`);
+    return 2;
+  }
+  const converted = payloadToEvents(readFileSync(path, 'utf8'), rules, source);
+  if (!converted.ok) {
+    io.err(`switchyard: ${converted.error}`);
+    return 2;
+  }
+  const ruleSet = compileRuleSet(rules.routes);
+  const report = converted.events.map((event) => ({ event: { source: event.source, type: event.type, id: event.id }, routes: ruleSet.explain(event) }));
+  if (json) {
+    io.out(JSON.stringify(report, null, 2));
+    return 0;
+  }
+  for (const { event, routes } of report) {
+    io.out(`event ${event.type} from ${event.source} (${event.id})`);
+    for (const r of routes) {
+      if (r.skipped) {
+        const last = routes[routes.length - 1]!;
+        io.out(`  – [${r.index}]${last.index > r.index ? `…[${last.index}]` : ''} not evaluated: ${r.reason.replace(/^not evaluated: /, '')}`);
+        break;
+      }
+      io.out(`  ${r.matched ? '✓' : '✗'} [${r.index}] ${r.name}`);
+      io.out(`      ${r.reason}`);
+      if (r.matched) io.out(`      → ${r.notify.length > 0 ? r.notify.join(', ') : 'no one (a deliberate drop)'}`);
+    }
+    const notified = [...new Set(routes.flatMap((r) => r.notify))];
+    io.out(
+      `  notifies: ${notified.length > 0 ? notified.join(', ') : routes.some((r) => r.matched) ? 'no one (matched a drop route)' : 'no one (no route matched)'}`,
+    );
+  }
+  return 0;
+}

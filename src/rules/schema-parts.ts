@@ -1,0 +1,73 @@
+/**
+ * Small zod building blocks shared by the rules schema and the target schemas: durations, sizes, secret
+ * references, and the `when:` condition language (derived from the operator table in conditions.ts).
+ * Build time only.
+ */
+import { z } from 'zod';
+import { parseDuration, parseSize } from '../core/units.ts';
+import { FIELD_OPERATORS, type FieldOp } from './conditions.ts';
+import { SOLE_REFERENCE_RE } from './interpolate.ts';
+
+export const duration = (what: string) =>
+  z
+    .string()
+    .refine((s) => parseDuration(s) !== null, { message: `${what} must be a duration such as 90s, 5m, 1h or 15d` })
+    .describe(`${what}: a duration such as 90s, 5m, 1h30m or 15d`);
+
+export const size = (what: string) =>
+  z
+    .string()
+    .refine(
+      (s) => {
+        const n = parseSize(s);
+        return n !== null && n > 0 && n <= 100 * 1024 * 1024;
+      },
+      { message: `${what} must be a size such as 64KB or 1MB (at most 100MB, the Workers request limit)` },
+    )
+    .describe(`${what}: a size such as 256KB or 1MB`);
+
+/** A credential is never written into rules.yaml: only a reference to a Worker secret. */
+export const secretRef = (what: string) =>
+  z
+    .string()
+    .regex(SOLE_REFERENCE_RE, { message: `${what} must be a reference to a Worker secret such as "\${MY_SECRET}", never the value itself` })
+    .describe(`${what}: "\${SECRET_NAME}", a Worker secret (wrangler secret put; .dev.vars locally)`);
+
+export const nonEmptyList = <T extends z.ZodType>(item: T) => z.array(item).min(1, { message: 'must list at least one entry' });
+
+const ScalarSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+const OPERAND_SCHEMAS = {
+  scalar: () => ScalarSchema,
+  list: () => z.array(ScalarSchema),
+  string: () => z.string().min(1),
+  number: () => z.number(),
+  boolean: () => z.boolean(),
+} as const;
+
+const OperatorMap = z
+  .strictObject(
+    Object.fromEntries(
+      (Object.keys(FIELD_OPERATORS) as FieldOp[]).map((op) => [
+        op,
+        OPERAND_SCHEMAS[FIELD_OPERATORS[op].operand]().optional().describe(FIELD_OPERATORS[op].meaning),
+      ]),
+    ),
+  )
+  .describe('Operators; when several are given, all must hold');
+
+const FieldValue = z
+  .union([ScalarSchema.describe('equals (a string containing * is a glob)'), z.array(ScalarSchema).describe('equals one of'), OperatorMap])
+  .describe('A value, a list of values, or an operator map');
+
+/** The `when:` language as a schema, for editors (the loader's own checks give the positioned messages). */
+export const WhenSchema: z.ZodType = z.lazy(() =>
+  z
+    .object({
+      all: z.array(WhenSchema).min(1).optional().describe('Every condition holds'),
+      any: z.array(WhenSchema).min(1).optional().describe('At least one condition holds'),
+      not: WhenSchema.optional().describe('The condition does not hold'),
+    })
+    .catchall(FieldValue)
+    .describe('Field paths (type, source, data.…, payload.…, data.list[0], data.list[*]) mapped to conditions; all must hold'),
+);
