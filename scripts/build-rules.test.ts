@@ -47,3 +47,28 @@ describe('the build step (wrangler [build] command)', () => {
     expect(() => readFileSync(out)).toThrow();
   });
 });
+
+describe('wrangler refuses to deploy a broken rules file', () => {
+  it('fails `wrangler deploy --dry-run` with the positioned problems', () => {
+    const bad = join(dir, 'broken.yaml');
+    writeFileSync(bad, 'version: 1\nsources:\n  pq: { kind: prequel, public_keys: ["${K}"] }\nroutes:\n  - { name: r, notify: [pager] }\n');
+    const root = new URL('..', import.meta.url).pathname;
+    let output = '';
+    let code = 0;
+    try {
+      execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', join(dir, 'dist')], {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: 'pipe',
+        env: { ...process.env, SWITCHYARD_RULES: bad, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+      });
+    } catch (e) {
+      const x = e as { status: number; stdout: string; stderr: string };
+      code = x.status;
+      output = x.stdout + x.stderr;
+    }
+    expect(code).not.toBe(0);
+    expect(output).toContain('broken.yaml:5:25: routes[0].notify[0]: unknown target "pager" (no targets are declared)');
+    expect(output).toContain('[custom build]');
+  }, 60_000);
+});
