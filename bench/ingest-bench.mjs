@@ -2,12 +2,10 @@
 // workerd's clock does not advance during pure computation, so each sample is timed from outside: the slope
 // between n/4 and n iterations run inside one request, which cancels the request's own overhead.
 import { constants, createHash, generateKeyPairSync, randomBytes, createHmac, sign } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
+import { bundleWorker, cpuMs, median, startWorker, workerdPids } from './workerd.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -87,51 +85,11 @@ function makeCases() {
   };
 }
 
-/** workerd processes started by this benchmark (children of this Node process). */
-function workerdPids() {
-  const out = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
-  const pids = out
-    .split('\n')
-    .filter((l) => /workerd/.test(l))
-    .map((l) => Number(l.trim().split(/\s+/)[0]));
-  if (pids.length === 0) throw new Error('workerd process not found');
-  return pids;
-}
-
-/** CPU time of all threads of the given processes, in ms, from the scheduler's nanosecond counters. */
-function cpuMs(pids) {
-  let ns = 0;
-  for (const pid of pids) {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      try {
-        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-      } catch {
-        // a thread that ended between listing and reading
-      }
-    }
-  }
-  return ns / 1e6;
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 /** The benchmark Worker, bundled, with fresh keys and cases, running in Miniflare's workerd. */
 export async function startIngestWorker(extra = {}) {
-  const bundle = await build({
-    entryPoints: [resolve(here, 'ingest.worker.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
+  const script = await bundleWorker(resolve(here, 'ingest.worker.ts'));
   const { cases, bindings } = makeCases();
-  const script = bundle.outputFiles[0].text;
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({ modules: true, script, compatibilityDate: '2026-11-01', bindings: { ...bindings, CASES: JSON.stringify(cases) }, ...extra }),
-  );
-  await mf.ready;
+  const mf = await startWorker(script, { bindings: { ...bindings, CASES: JSON.stringify(cases) }, ...extra });
   return { mf, cases, script };
 }
 

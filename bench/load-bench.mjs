@@ -3,17 +3,15 @@
 // workerd process with the routes, minus the same with no routes (median over fresh processes), for the load
 // alone and for the load plus the first event's matching. Warm: parse + compile + first match per iteration.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
+import { bundleWorker, cpuMs, median, startWorker, workerdPids } from './workerd.mjs';
 import { stringify } from 'yaml';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const shared = resolve(here, '../../shared/bench');
 const generated = resolve(here, '.generated');
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** The shared workload's 500 neutral rules, twice, as a rules.yaml in Switchyard's own format. */
 function rulesYaml(count) {
@@ -75,39 +73,14 @@ function buildRules(file, out) {
   return performance.now() - t0;
 }
 
-function workerdPids() {
-  const out = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
-  return out
-    .split('\n')
-    .filter((l) => /workerd/.test(l))
-    .map((l) => Number(l.trim().split(/\s+/)[0]));
-}
-
-function cpuMs(pids) {
-  let ns = 0;
-  for (const pid of pids)
-    for (const tid of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-  return ns / 1e6;
-}
-
 async function bundleWith(rulesJson) {
   mkdirSync(generated, { recursive: true });
   writeFileSync(resolve(generated, 'rules-load.ts'), `export const RULES_JSON = ${JSON.stringify(rulesJson)};\n`);
-  const out = await build({
-    entryPoints: [resolve(here, 'load.worker.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  return out.outputFiles[0].text;
+  return bundleWorker(resolve(here, 'load.worker.ts'));
 }
 
 async function firstRequestCpu(script, stage = 'match') {
-  const mf = new Miniflare(convertV4MiniflareOptions({ modules: true, script, compatibilityDate: '2026-11-01' }));
-  await mf.ready;
+  const mf = await startWorker(script);
   const pids = workerdPids();
   const c0 = cpuMs(pids);
   const res = await mf.dispatchFetch(`http://bench/?stage=${stage}`);
@@ -149,8 +122,7 @@ export async function loadBench({ quick = false } = {}) {
     const cold = await coldOf('match');
     if (count === 1000) cold1000 = coldLoad;
 
-    const mf = new Miniflare(convertV4MiniflareOptions({ modules: true, script: withRules, compatibilityDate: '2026-11-01' }));
-    await mf.ready;
+    const mf = await startWorker(withRules);
     const pids = workerdPids();
     const run = async (n) => {
       const c0 = cpuMs(pids);
