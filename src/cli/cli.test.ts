@@ -58,7 +58,7 @@ describe('switchyard explain', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^event \S+ from (prequel|prelude|billing) /);
-    expect(r.out).toMatch(/ {2}notifies: .+$/);
+    expect(r.out).toMatch(/\n {2}notifies: .+/);
   });
 
   it('names the deciding condition and the value for each route', async () => {
@@ -74,11 +74,24 @@ describe('switchyard explain', () => {
     ]);
   });
 
+  it('shows what each notified target would receive, rendered', async () => {
+    const r = await run(['explain', 'test/fixtures/prequel/transfer.error.json', '--source', 'prequel']);
+    expect(r.out.split('\n').slice(-1)).toEqual(['  customer-success (slack): Slack message "🟡 Transfer to Foo Bar failed — customer side"']);
+    const page = await run(['explain', 'test/fixtures/prelude/transactional.message.failed.json']);
+    expect(page.out).toContain('  oncall (pagerduty): PagerDuty trigger prelude-balance "Message to +33••••••678 failed — insufficient balance" (critical)');
+    expect(page.out).toContain('  sms-ops (slack): Slack message "🔴 Message to +33••••••678 failed — insufficient balance"');
+  });
+
   it('prints JSON for tools', async () => {
     const r = await run(['explain', 'test/fixtures/prelude/session.batch.json', '--json']);
-    const report = JSON.parse(r.out) as { event: { type: string }; routes: { matched: boolean; notify: string[] }[] }[];
+    const report = JSON.parse(r.out) as {
+      event: { type: string };
+      routes: { matched: boolean; notify: string[] }[];
+      notifications: { target: string; notification: { kind: string; payload: { event_action: string } } }[];
+    }[];
     expect(report.map((e) => e.event.type)).toEqual(['user.created', 'user.session.created', 'migration.hook_failed']);
     expect(report[2]!.routes.filter((x) => x.matched).flatMap((x) => x.notify)).toEqual(['oncall']);
+    expect(report[2]!.notifications).toMatchObject([{ target: 'oncall', notification: { kind: 'pagerduty', payload: { event_action: 'trigger' } } }]);
   });
 
   it('refuses a payload whose source cannot be told, and one that is not JSON', async () => {

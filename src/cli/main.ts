@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import type { RulesConfig } from '../rules/config.ts';
 import { formatProblems, loadRules } from '../rules/load.ts';
 import { compileRuleSet } from '../rules/ruleset.ts';
+import { renderNotification, type Notification } from '../targets/registry.ts';
 import { payloadToEvents } from './events.ts';
 import { runRulesTests } from './rules-tests.ts';
 
@@ -74,6 +75,18 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   return 2;
 }
 
+/** One line saying what a notification would show (the full payloads come with --json). */
+function preview(n: Notification): string {
+  switch (n.kind) {
+    case 'slack':
+      return `Slack message "${n.payload.text}"`;
+    case 'pagerduty':
+      return `PagerDuty ${n.payload.event_action} ${n.payload.dedup_key}${n.payload.payload ? ` "${n.payload.payload.summary}" (${n.payload.payload.severity})` : ''}`;
+    case 'http':
+      return `HTTP ${n.payload.method} ${n.payload.body !== null ? `${n.payload.body.length} bytes of ${n.payload.contentType}` : `${n.payload.query.length} query parameters`}`;
+  }
+}
+
 function check(file: string, io: Io): number {
   const path = resolve(io.cwd, file);
   if (!existsSync(path)) {
@@ -106,12 +119,25 @@ function explain(eventFile: string, rulesFile: string, source: string | null, js
     return 2;
   }
   const ruleSet = compileRuleSet(rules.routes);
-  const report = converted.events.map((event) => ({ event: { source: event.source, type: event.type, id: event.id }, routes: ruleSet.explain(event) }));
+  const report = converted.events.map((event) => {
+    const routes = ruleSet.explain(event);
+    // What each matched route would send, rendered exactly as the Worker renders it.
+    const notifications = routes
+      .filter((r) => r.matched)
+      .flatMap((r) =>
+        r.notify.map((target) => {
+          const config = rules.targets[target]!;
+          const rendered = renderNotification(config, { event, route: rules.routes[r.index]!, targetName: target });
+          return { route: r.name, target, kind: config.kind, ...rendered };
+        }),
+      );
+    return { event: { source: event.source, type: event.type, id: event.id }, routes, notifications };
+  });
   if (json) {
     io.out(JSON.stringify(report, null, 2));
     return 0;
   }
-  for (const { event, routes } of report) {
+  for (const { event, routes, notifications } of report) {
     io.out(`event ${event.type} from ${event.source} (${event.id})`);
     for (const r of routes) {
       if (r.skipped) {
@@ -127,6 +153,10 @@ function explain(eventFile: string, rulesFile: string, source: string | null, js
     io.out(
       `  notifies: ${notified.length > 0 ? notified.join(', ') : routes.some((r) => r.matched) ? 'no one (matched a drop route)' : 'no one (no route matched)'}`,
     );
+    for (const n of notifications) {
+      io.out(`  ${n.target} (${n.kind}): ${preview(n.notification)}`);
+      for (const note of n.notes) io.out(`      ⚠ ${note}`);
+    }
   }
   return 0;
 }

@@ -9,6 +9,8 @@ import { TARGET_SCHEMAS, targetProblems, toTargetConfig } from '../targets/schem
 import type { Condition } from './conditions.ts';
 import type { RouteConfig, RulesConfig, SourceAuth, SourceConfig, TargetConfig } from './config.ts';
 import { closest } from './suggest.ts';
+import { checkTemplate, renderTemplate, templateView } from '../render/template.ts';
+import { SAMPLE_EVENTS } from '../render/samples.ts';
 import { duration, nonEmptyList, secretRef, size, WhenSchema } from './schema-parts.ts';
 
 export const DEFAULT_MAX_BODY = '256KB';
@@ -157,7 +159,8 @@ function checkRoutes(routes: unknown, targets: unknown, issues: CrossIssue[]): v
   const seen = new Map<string, number>();
   routes.forEach((route: unknown, i) => {
     if (typeof route !== 'object' || route === null) return;
-    const r = route as { name?: unknown; notify?: unknown };
+    const r = route as { name?: unknown; notify?: unknown; templates?: unknown; alert_key?: unknown };
+    checkRouteTemplates(r, i, issues);
     if (typeof r.name === 'string') {
       const first = seen.get(r.name.trim());
       if (first !== undefined) issues.push({ path: ['routes', i, 'name'], message: `duplicate route name "${r.name}" (also routes[${first}])` });
@@ -171,6 +174,29 @@ function checkRoutes(routes: unknown, targets: unknown, issues: CrossIssue[]): v
       issues.push({ path: ['routes', i, 'notify', j], message: `unknown target "${target}"${hint}` });
     });
   });
+}
+
+/** Every template of a route: checked (syntax, filters, fields), then rendered against each sample event. */
+function checkRouteTemplates(r: { templates?: unknown; alert_key?: unknown }, i: number, issues: CrossIssue[]): void {
+  const templates: [(string | number)[], unknown][] = [
+    ...(typeof r.templates === 'object' && r.templates !== null
+      ? Object.entries(r.templates).map(([k, v]) => [['templates', k], v] as [(string | number)[], unknown])
+      : []),
+    [['alert_key'], r.alert_key],
+  ];
+  for (const [path, text] of templates) {
+    if (typeof text !== 'string') continue;
+    const problem = checkTemplate(text) ?? sampleRenderProblem(text);
+    if (problem) issues.push({ path: ['routes', i, ...path], message: problem });
+  }
+}
+
+function sampleRenderProblem(text: string): string | null {
+  for (const event of SAMPLE_EVENTS) {
+    const r = renderTemplate(text, templateView(event, { route: { name: 'sample', severity: 'error' }, target: 'sample' }));
+    if (!r.ok) return `${r.error} (on a sample ${event.type} event)`;
+  }
+  return null;
 }
 
 /** The source kinds the schema accepts, for messages. */

@@ -1,0 +1,38 @@
+/**
+ * A route's template overrides applied over the default format. A template that fails at run time never
+ * drops the notification: the default part is used and a note says why. Pure: no I/O.
+ */
+import type { Severity } from '../rules/config.ts';
+import type { RenderInput } from '../targets/types.ts';
+import { summarize, type Summary } from './summary.ts';
+import { renderTemplate, templateView, type TemplateView } from './template.ts';
+
+export interface Prepared {
+  readonly summary: Summary;
+  readonly severity: Severity;
+  readonly view: TemplateView;
+  readonly notes: string[];
+  /** The route's template for a part rendered, or the fallback when there is none or it failed. */
+  part(name: string, fallback: string): string;
+}
+
+export function prepare(input: RenderInput): Prepared {
+  const summary = summarize(input.event);
+  const severity = input.route.severity ?? summary.severity;
+  const view = templateView(input.event, { route: { name: input.route.name, severity }, target: input.targetName });
+  const notes: string[] = [];
+  return {
+    summary,
+    severity,
+    view,
+    notes,
+    part(name, fallback) {
+      const template = input.route.templates[name];
+      if (template === undefined) return fallback;
+      const r = renderTemplate(template, view);
+      if (r.ok && r.value.trim() !== '') return r.value;
+      notes.push(`${name}: ${r.ok ? 'template rendered empty' : r.error}; default shown`);
+      return fallback;
+    },
+  };
+}
