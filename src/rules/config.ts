@@ -56,15 +56,26 @@ export type SourceConfig = PrequelSourceConfig | PreludeSourceConfig | StandardW
 
 export type Severity = 'critical' | 'error' | 'warning' | 'info';
 
+/** Template overrides by message part (title, text, fields, summary, body, details). */
+export type Templates = Readonly<Partial<Record<string, string>>>;
+
 export type SlackTargetConfig =
-  | { readonly kind: 'slack'; readonly mode: 'bot'; readonly token: string; readonly channel: string; readonly apiUrl: string | null }
-  | { readonly kind: 'slack'; readonly mode: 'webhook'; readonly webhookUrl: string };
+  | {
+      readonly kind: 'slack';
+      readonly mode: 'bot';
+      readonly token: string;
+      readonly channel: string;
+      readonly apiUrl: string | null;
+      readonly templates?: Templates;
+    }
+  | { readonly kind: 'slack'; readonly mode: 'webhook'; readonly webhookUrl: string; readonly templates?: Templates };
 
 export interface PagerDutyTargetConfig {
   readonly kind: 'pagerduty';
   readonly routingKey: string;
   /** Events API host (pdjs `server`), e.g. events.eu.pagerduty.com; null for the default. */
   readonly server: string | null;
+  readonly templates?: Templates;
 }
 
 export interface HttpTargetConfig {
@@ -75,6 +86,7 @@ export interface HttpTargetConfig {
   readonly timeoutMs: number;
   /** Standard Webhooks signing secret (`${NAME}`) for what we send; null to send unsigned. */
   readonly signingSecret: string | null;
+  readonly templates?: Templates;
 }
 
 export type TargetConfig = SlackTargetConfig | PagerDutyTargetConfig | HttpTargetConfig;
@@ -94,5 +106,5 @@ export interface RouteConfig {
   /** PagerDuty event action this route sends; null: trigger. */
   readonly action: 'trigger' | 'acknowledge' | 'resolve' | null;
   /** Per-route overrides of the default message parts (title, text, summary, body, …). */
-  readonly templates: Readonly<Record<string, string>>;
+  readonly templates: Templates;
 }

@@ -31,9 +31,16 @@ describe('loading rules.yaml', () => {
       },
       billing: { kind: 'standard-webhooks', auth: { type: 'signature', keys: ['${BILLING_WEBHOOK_SECRET}'] }, maxBodyBytes: 262_144, toleranceMs: 300_000 },
     });
-    expect(config.targets['data-eng']).toEqual({ kind: 'slack', mode: 'bot', token: '${SLACK_BOT_TOKEN}', channel: '#data-eng-alerts', apiUrl: null });
-    expect(config.targets['customer-success']).toEqual({ kind: 'slack', mode: 'webhook', webhookUrl: '${SLACK_CS_WEBHOOK_URL}' });
-    expect(config.targets.oncall).toEqual({ kind: 'pagerduty', routingKey: '${PAGERDUTY_ROUTING_KEY}', server: null });
+    expect(config.targets['data-eng']).toEqual({
+      kind: 'slack',
+      mode: 'bot',
+      token: '${SLACK_BOT_TOKEN}',
+      channel: '#data-eng-alerts',
+      apiUrl: null,
+      templates: {},
+    });
+    expect(config.targets['customer-success']).toEqual({ kind: 'slack', mode: 'webhook', webhookUrl: '${SLACK_CS_WEBHOOK_URL}', templates: {} });
+    expect(config.targets.oncall).toEqual({ kind: 'pagerduty', routingKey: '${PAGERDUTY_ROUTING_KEY}', server: null, templates: {} });
     expect(config.targets.crm).toMatchObject({ kind: 'http', method: 'GET', timeoutMs: 10_000, signingSecret: null });
     expect(config.routes[1]).toEqual({
       name: "Transfer failures caused by the customer's side go to customer success, no page",
@@ -252,5 +259,36 @@ describe('did-you-mean', () => {
     expect(closest('max_bdy', ['max_body', 'dedup_retention'])).toBe('max_body');
     expect(closest('tolerence', ['tolerance', 'secrets'])).toBe('tolerance');
     expect(closest('zzzz', ['max_body', 'dedup_retention'])).toBeNull();
+  });
+});
+
+describe('templates are checked at build time', () => {
+  const base = `version: 1
+sources:
+  prequel: { kind: prequel, public_keys: ["\${K}"] }
+`;
+  it('reports syntax errors, unknown filters and fields, tags, and failures on sample events, in routes and targets', () => {
+    const text = `${base}targets:
+  t:
+    kind: pagerduty
+    routing_key: "\${R}"
+    templates: { summary: "{{ data.destination_name | shout }}" }
+routes:
+  - name: r
+    notify: [t]
+    alert_key: "{{ dta.destination_id }}"
+    templates:
+      title: "{{ data.destination_name"
+      text: "{% if data.x %}x{% endif %}"
+      summary: "{{ data.destination_name | truncate: 10 }}"
+`;
+    expect(problems(text)).toBe(
+      [
+        'rules.yaml:8:27: targets.t.templates.summary: template: undefined filter: shout, line:1, col:1',
+        'rules.yaml:12:16: routes[0].alert_key: template: unknown field "dta" (did you mean "data"?)',
+        'rules.yaml:14:14: routes[0].templates.title: template: output "{{ data.destination_name" not closed, line:1, col:1',
+        'rules.yaml:15:13: routes[0].templates.text: templates are logic-less: only {{ … }} expressions, no {% … %} tags',
+      ].join('\n'),
+    );
   });
 });

@@ -71,3 +71,10 @@ export const WhenSchema: z.ZodType = z.lazy(() =>
     .catchall(FieldValue)
     .describe('Field paths (type, source, data.…, payload.…, data.list[0], data.list[*]) mapped to conditions; all must hold'),
 );
+
+/** Message parts a route or target may override; the renderers define what each means per target kind. */
+export const TEMPLATE_PARTS = ['title', 'text', 'fields', 'summary', 'body', 'details'] as const;
+
+export const TemplatesSchema = z
+  .partialRecord(z.enum(TEMPLATE_PARTS), z.string())
+  .describe('Overrides of the default message parts: Liquid output expressions such as {{ data.destination_name | default: "?" }}');

@@ -11,7 +11,7 @@ import type { RouteConfig, RulesConfig, SourceAuth, SourceConfig, TargetConfig }
 import { closest } from './suggest.ts';
 import { checkTemplate, renderTemplate, templateView } from '../render/template.ts';
 import { SAMPLE_EVENTS } from '../render/samples.ts';
-import { duration, nonEmptyList, secretRef, size, WhenSchema } from './schema-parts.ts';
+import { duration, nonEmptyList, secretRef, size, TemplatesSchema, WhenSchema } from './schema-parts.ts';
 
 export const DEFAULT_MAX_BODY = '256KB';
 export const DEFAULT_DEDUP_RETENTION = '15d';
@@ -72,8 +72,6 @@ const SOURCE_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const TARGET_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
-/** Message parts a route may override; the renderers (issue 4) define what each means per target kind. */
-export const TEMPLATE_PARTS = ['title', 'text', 'fields', 'summary', 'body', 'details'] as const;
 
 const Target = z.discriminatedUnion('kind', TARGET_SCHEMAS);
 
@@ -87,7 +85,7 @@ const Route = z
     severity: z.enum(SEVERITIES).optional().describe('Severity of what this route sends (PagerDuty severity, Slack marker)'),
     alert_key: z.string().min(1).optional().describe('Template of the alert identity, e.g. "prequel-transfer-{{data.destination_id}}"'),
     action: z.enum(['trigger', 'acknowledge', 'resolve']).optional().describe('PagerDuty event action (default trigger)'),
-    templates: z.partialRecord(z.enum(TEMPLATE_PARTS), z.string()).optional().describe('Overrides of the default message parts'),
+    templates: TemplatesSchema.optional(),
   })
   .describe('A routing rule: when the event matches, notify the targets');
 
@@ -150,6 +148,10 @@ function checkTargets(targets: unknown, issues: CrossIssue[]): void {
     const parsed = Target.safeParse(raw);
     if (!parsed.success) continue; // shape problems come from the schema itself
     for (const p of targetProblems(parsed.data)) issues.push({ path: ['targets', name, ...p.path], message: p.message });
+    checkTemplates(
+      Object.entries(parsed.data.templates ?? {}).map(([k, v]) => [['targets', name, 'templates', k], v]),
+      issues,
+    );
   }
 }
 
@@ -178,16 +180,23 @@ function checkRoutes(routes: unknown, targets: unknown, issues: CrossIssue[]): v
 
 /** Every template of a route: checked (syntax, filters, fields), then rendered against each sample event. */
 function checkRouteTemplates(r: { templates?: unknown; alert_key?: unknown }, i: number, issues: CrossIssue[]): void {
-  const templates: [(string | number)[], unknown][] = [
-    ...(typeof r.templates === 'object' && r.templates !== null
-      ? Object.entries(r.templates).map(([k, v]) => [['templates', k], v] as [(string | number)[], unknown])
-      : []),
-    [['alert_key'], r.alert_key],
-  ];
+  checkTemplates(
+    [
+      ...(typeof r.templates === 'object' && r.templates !== null
+        ? Object.entries(r.templates).map(([k, v]) => [['routes', i, 'templates', k], v] as [(string | number)[], unknown])
+        : []),
+      [['routes', i, 'alert_key'], r.alert_key],
+    ],
+    issues,
+  );
+}
+
+/** Every template: checked (syntax, filters, fields), then rendered against each sample event. */
+function checkTemplates(templates: [(string | number)[], unknown][], issues: CrossIssue[]): void {
   for (const [path, text] of templates) {
     if (typeof text !== 'string') continue;
     const problem = checkTemplate(text) ?? sampleRenderProblem(text);
-    if (problem) issues.push({ path: ['routes', i, ...path], message: problem });
+    if (problem) issues.push({ path, message: problem });
   }
 }
 

@@ -27,7 +27,11 @@ const wrap = <K extends Notification['kind'], P>(kind: K, r: Rendered<P>): Rende
   notes: r.notes,
 });
 
-export function renderNotification(config: TargetConfig, input: RenderInput): RenderedNotification {
+export function renderNotification(config: TargetConfig, routeInput: RenderInput): RenderedNotification {
+  // A target's templates apply to every route that notifies it; the route's own templates win.
+  const input = config.templates
+    ? { ...routeInput, route: { ...routeInput.route, templates: { ...config.templates, ...routeInput.route.templates } } }
+    : routeInput;
   switch (config.kind) {
     case 'slack':
       return wrap('slack', renderSlack(input));

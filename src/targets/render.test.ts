@@ -140,6 +140,14 @@ describe('templates', () => {
     expect(renderHttp({ event, route, targetName: 'h' }, targets.http as never).payload.body).toBe('{"dest": "Foo Bar"}');
   });
 
+  it("apply a target's templates to every route, the route's own winning", () => {
+    const target: TargetConfig = { kind: 'pagerduty', routingKey: '${R}', server: null, templates: { summary: 'T: {{ type }}', title: 'unused' } };
+    const viaTarget = renderNotification(target, { event, route: genericRoute, targetName: 'p' }).notification;
+    const routeWins = renderNotification(target, { event, route: { ...genericRoute, templates: { summary: 'R: {{ type }}' } }, targetName: 'p' }).notification;
+    expect(viaTarget.kind === 'pagerduty' && viaTarget.payload.payload!.summary).toBe('T: transfer.error');
+    expect(routeWins.kind === 'pagerduty' && routeWins.payload.payload!.summary).toBe('R: transfer.error');
+  });
+
   it('fall back to the default format, with a note, when a template fails at run time', () => {
     const route = { ...genericRoute, templates: { title: '{{ data.destination_name | truncate: "x" | nosuchfilter }}' } };
     const r = renderSlack({ event, route, targetName: 's' });

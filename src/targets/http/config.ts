@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../../core/units.ts';
 import type { HttpTargetConfig } from '../../rules/config.ts';
-import { duration, secretRef } from '../../rules/schema-parts.ts';
+import { duration, secretRef, TemplatesSchema } from '../../rules/schema-parts.ts';
 import { CREDENTIAL_HEADER_RE, hasReference, literalCredentialsInUrl } from '../credentials.ts';
 
 export const DEFAULT_HTTP_TIMEOUT = '10s';
@@ -13,6 +13,7 @@ export const DEFAULT_HTTP_TIMEOUT = '10s';
 export const HttpTargetSchema = z
   .strictObject({
     kind: z.literal('http'),
+    templates: TemplatesSchema.optional().describe('Default overrides for every route that notifies this target (a route’s own templates win)'),
     method: z.enum(['GET', 'POST', 'PUT', 'PATCH']).default('POST').describe('POST/PUT/PATCH send a JSON body; GET sends the payload as query parameters'),
     url: z
       .string()
@@ -43,5 +44,13 @@ export function httpProblems(t: HttpTargetInput): { path: string[]; message: str
 }
 
 export function toHttpConfig(t: HttpTargetInput): HttpTargetConfig {
-  return { kind: 'http', method: t.method, url: t.url, headers: t.headers, timeoutMs: parseDuration(t.timeout)!, signingSecret: t.signing_secret ?? null };
+  return {
+    kind: 'http',
+    method: t.method,
+    url: t.url,
+    headers: t.headers,
+    timeoutMs: parseDuration(t.timeout)!,
+    signingSecret: t.signing_secret ?? null,
+    templates: t.templates ?? {},
+  };
 }

@@ -4,11 +4,12 @@
  */
 import { z } from 'zod';
 import type { PagerDutyTargetConfig } from '../../rules/config.ts';
-import { secretRef } from '../../rules/schema-parts.ts';
+import { secretRef, TemplatesSchema } from '../../rules/schema-parts.ts';
 
 export const PagerDutyTargetSchema = z
   .strictObject({
     kind: z.literal('pagerduty'),
+    templates: TemplatesSchema.optional().describe('Default overrides for every route that notifies this target (a route’s own templates win)'),
     routing_key: secretRef('routing_key').describe('Events API v2 integration (routing) key as a Worker secret'),
     server: z
       .string()
@@ -21,5 +22,5 @@ export const PagerDutyTargetSchema = z
 export type PagerDutyTargetInput = z.output<typeof PagerDutyTargetSchema>;
 
 export function toPagerDutyConfig(t: PagerDutyTargetInput): PagerDutyTargetConfig {
-  return { kind: 'pagerduty', routingKey: t.routing_key, server: t.server ?? null };
+  return { kind: 'pagerduty', routingKey: t.routing_key, server: t.server ?? null, templates: t.templates ?? {} };
 }

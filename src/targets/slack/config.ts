@@ -4,11 +4,12 @@
  */
 import { z } from 'zod';
 import type { SlackTargetConfig } from '../../rules/config.ts';
-import { secretRef } from '../../rules/schema-parts.ts';
+import { secretRef, TemplatesSchema } from '../../rules/schema-parts.ts';
 
 export const SlackTargetSchema = z
   .strictObject({
     kind: z.literal('slack'),
+    templates: TemplatesSchema.optional().describe('Default overrides for every route that notifies this target (a route’s own templates win)'),
     token: secretRef('token').optional().describe('Bot token (xoxb-…, scope chat:write) as a Worker secret; with channel'),
     channel: z.string().min(1).optional().describe('Channel id (C0123…) or #name, for bot-token mode'),
     webhook_url: secretRef('webhook_url').optional().describe('Incoming-webhook URL as a Worker secret; messages cannot be updated'),
@@ -25,7 +26,8 @@ export function slackProblems(t: SlackTargetInput): { path: string[]; message: s
 }
 
 export function toSlackConfig(t: SlackTargetInput): SlackTargetConfig {
+  const templates = t.templates ?? {};
   return t.webhook_url
-    ? { kind: 'slack', mode: 'webhook', webhookUrl: t.webhook_url }
-    : { kind: 'slack', mode: 'bot', token: t.token!, channel: t.channel!, apiUrl: t.api_url ?? null };
+    ? { kind: 'slack', mode: 'webhook', webhookUrl: t.webhook_url, templates }
+    : { kind: 'slack', mode: 'bot', token: t.token!, channel: t.channel!, apiUrl: t.api_url ?? null, templates };
 }
