@@ -60,13 +60,13 @@ export const prelude: SourceKindHandler<PreludeSourceConfig> = {
       const appId = stringField(body, 'app_id');
       const events: CanonicalEvent[] = [];
       for (const [i, element] of body.events.entries()) {
-        const one = normalizeOne(element, context, appId, `events[${i}]`, `pl_${context.bodySha256Hex ?? 'nodigest'}_${i}`);
+        const one = normalizeOne(element, context, appId, `events[${i}]`, `pl_${context.bodySha256Hex!}_${i}`);
         if (!one.ok) return one;
         events.push(one.value);
       }
       return ok(events);
     }
-    const one = normalizeOne(body, context, null, 'body', `pl_${context.bodySha256Hex ?? 'nodigest'}`);
+    const one = normalizeOne(body, context, null, 'body', `pl_${context.bodySha256Hex!}`);
     return one.ok ? ok([one.value]) : one;
   },
 };
