@@ -74,9 +74,7 @@ function buildRules(file, out) {
 }
 
 async function bundleWith(rulesJson) {
-  mkdirSync(generated, { recursive: true });
-  writeFileSync(resolve(generated, 'rules-load.ts'), `export const RULES_JSON = ${JSON.stringify(rulesJson)};\n`);
-  return bundleWorker(resolve(here, 'load.worker.ts'));
+  return bundleWorker(resolve(here, 'load.worker.ts'), { 'virtual:bench-rules': `export const RULES_JSON = ${JSON.stringify(rulesJson)};\n` });
 }
 
 async function firstRequestCpu(script, stage = 'match') {

@@ -3,7 +3,7 @@
  * module), compiled into the RuleSet on the first request, and one event is matched (`?stage=load`: not
  * matched). `?mode=warm&n=` repeats parse + compile + first match n times in a warm isolate.
  */
-import { RULES_JSON } from './.generated/rules-load.ts';
+import { RULES_JSON } from 'virtual:bench-rules';
 import type { BuiltRules } from '../src/rules/config.ts';
 import { compileRuleSet, type RuleSet } from '../src/rules/ruleset.ts';
 

@@ -10,8 +10,27 @@ export const COMPATIBILITY_DATE = '2026-11-01';
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-export async function bundleWorker(entry) {
-  const out = await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', write: false, logLevel: 'silent' });
+/** Bundles a benchmark Worker; `virtualModules` maps import specifiers to generated source text. */
+export async function bundleWorker(entry, virtualModules = {}) {
+  const plugins = [
+    {
+      name: 'virtual-modules',
+      setup(b) {
+        b.onResolve({ filter: /^virtual:/ }, (args) => ({ path: args.path, namespace: 'virtual' }));
+        b.onLoad({ filter: /.*/, namespace: 'virtual' }, (args) => ({ contents: virtualModules[args.path], loader: 'ts' }));
+      },
+    },
+  ];
+  const out = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+    plugins,
+  });
   return out.outputFiles[0].text;
 }
 
