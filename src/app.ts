@@ -51,9 +51,9 @@ export function createApp(options: RuntimeOptions = {}): Hono<AppEnv> {
 
   app.get('/hooks/:source', async (c) => {
     const source = c.req.param('source');
-    const config = ingestDeps(c.env, options).rules.sources[source];
-    if (!config || !Object.hasOwn(ingestDeps(c.env, options).rules.sources, source))
-      return fail(c, { reason: 'unknown_source', detail: `no source "${source}" in rules` });
+    const { sources } = ingestDeps(c.env, options).rules;
+    const config = Object.hasOwn(sources, source) ? sources[source] : undefined;
+    if (!config) return fail(c, { reason: 'unknown_source', detail: `no source "${source}" in rules` });
     if (config.kind !== 'prelude')
       return fail(c, { reason: 'method_not_allowed', allow: ['POST'], detail: `GET is only for Prelude activation; "${source}" is ${config.kind}` });
     const answer = await answerActivation(new URL(c.req.url).searchParams, config, c.env);
