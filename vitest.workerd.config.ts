@@ -5,6 +5,7 @@ import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { createFakeNetwork } from './test/helpers/fake-network.ts';
 import { makeTestKeys } from './test/helpers/keys.ts';
+import { TARGET_TEST_SECRETS } from './test/helpers/target-secrets.ts';
 
 const keys = makeTestKeys();
 
@@ -21,13 +22,9 @@ export default defineConfig({
           PRELUDE_WEBHOOK_PUBLIC_KEY: `${keys.prelude[0].publicPem}\n${keys.prelude[1].publicPem}`,
           PRELUDE_VERIFICATION_TOKEN: keys.verificationToken,
           BILLING_WEBHOOK_SECRET: `${keys.billing[0]} ${keys.billing[1]}`,
-          // Target credentials (fake values; the fake network answers for these hosts).
-          SLACK_BOT_TOKEN: 'xoxb-0000-test-bot-token',
-          SLACK_CS_WEBHOOK_URL: 'https://hooks.slack.fake/services/T000/B000/s3cretWebhookPath',
-          PAGERDUTY_ROUTING_KEY: 'R0123456789ABCDEF0123456789ABCDE',
-          AUDIT_TOKEN: 'audit-bearer-s3cret',
+          // Target credentials (fake; the fake network answers for their hosts).
+          ...TARGET_TEST_SECRETS,
           AUDIT_SIGNING_SECRET: keys.billing[0],
-          CRM_API_KEY: 'crm-key-s3cret',
           // The signing side, for the tests only.
           TEST_KEYS: JSON.stringify(keys),
         },

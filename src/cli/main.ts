@@ -6,8 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { RulesConfig } from '../rules/config.ts';
-import { formatProblems, loadRules } from '../rules/load.ts';
+import { formatProblems, loadRules, type LoadedRules } from '../rules/load.ts';
 import { compileRuleSet } from '../rules/ruleset.ts';
 import { renderNotification, type Notification } from '../targets/registry.ts';
 import { payloadToEvents } from './events.ts';
@@ -31,20 +30,23 @@ export function defaultRulesFile(cwd: string): string {
   return existsSync(resolve(cwd, 'rules.yaml')) ? 'rules.yaml' : 'rules.example.yaml';
 }
 
-/** Loads and validates a rules file, printing its problems; null when it cannot be used. */
-export function loadRulesFile(file: string, io: Io): RulesConfig | null {
+/**
+ * Loads and validates a rules file, printing its problems (then their count) when it cannot be used; the
+ * failure carries the exit code: 2 for a missing file, 1 for problems.
+ */
+export function loadRulesFile(file: string, io: Io): { ok: true; value: LoadedRules } | { ok: false; exit: 1 | 2 } {
   const path = resolve(io.cwd, file);
   if (!existsSync(path)) {
     io.err(`switchyard: ${file} not found`);
-    return null;
+    return { ok: false, exit: 2 };
   }
   const loaded = loadRules(readFileSync(path, 'utf8'));
   if (!loaded.ok) {
-    io.err(`${file}: ${loaded.error.length} problem${loaded.error.length > 1 ? 's' : ''}`);
     io.err(formatProblems(loaded.error, relative(io.cwd, path) || file));
-    return null;
+    io.err(`${file}: ${loaded.error.length} problem${loaded.error.length > 1 ? 's' : ''}`);
+    return { ok: false, exit: 1 };
   }
-  return loaded.value.config;
+  return loaded;
 }
 
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
@@ -88,17 +90,8 @@ function preview(n: Notification): string {
 }
 
 function check(file: string, io: Io): number {
-  const path = resolve(io.cwd, file);
-  if (!existsSync(path)) {
-    io.err(`switchyard: ${file} not found`);
-    return 2;
-  }
-  const loaded = loadRules(readFileSync(path, 'utf8'));
-  if (!loaded.ok) {
-    io.err(formatProblems(loaded.error, file));
-    io.err(`${file}: ${loaded.error.length} problem${loaded.error.length > 1 ? 's' : ''}`);
-    return 1;
-  }
+  const loaded = loadRulesFile(file, io);
+  if (!loaded.ok) return loaded.exit;
   const c = loaded.value.config;
   io.out(`${file}: OK — ${Object.keys(c.sources).length} sources, ${Object.keys(c.targets).length} targets, ${c.routes.length} routes`);
   io.out(`secrets and variables it needs (wrangler secret put NAME): ${loaded.value.references.join(', ') || 'none'}`);
@@ -106,8 +99,9 @@ function check(file: string, io: Io): number {
 }
 
 function explain(eventFile: string, rulesFile: string, source: string | null, json: boolean, io: Io): number {
-  const rules = loadRulesFile(rulesFile, io);
-  if (!rules) return 1;
+  const loaded = loadRulesFile(rulesFile, io);
+  if (!loaded.ok) return loaded.exit;
+  const rules = loaded.value.config;
   const path = resolve(io.cwd, eventFile);
   if (!existsSync(path)) {
     io.err(`switchyard: ${eventFile} not found`);

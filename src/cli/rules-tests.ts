@@ -63,8 +63,9 @@ export function runRulesTests(file: string, rulesOverride: string | null, io: Io
   }
   const base = dirname(path);
   const rulesFile = rulesOverride ?? (parsed.data.rules ? relative(io.cwd, resolve(base, parsed.data.rules)) : defaultRulesFile(io.cwd));
-  const rules = loadRulesFile(rulesFile, io);
-  if (!rules) return 1;
+  const loaded = loadRulesFile(rulesFile, io);
+  if (!loaded.ok) return loaded.exit;
+  const rules = loaded.value.config;
   const ruleSet = compileRuleSet(rules.routes);
   const cases = doc.get('cases', true);
   let passed = 0;

@@ -11,7 +11,7 @@
  *   8. record                   each event, with its routing, accepted once in the ledger (Durable Object)
  * Time, the ledger, the env and the key cache are passed in.
  */
-import { bytesToHex } from '../core/encoding.ts';
+import { bytesToHex, concatBytes } from '../core/encoding.ts';
 import { isoFromMs } from '../core/units.ts';
 import type { IngestError } from '../core/errors.ts';
 import type { CanonicalEvent } from '../core/event.ts';
@@ -190,13 +190,7 @@ async function readCapped(request: IngestRequest, limit: number): Promise<Result
     }
     chunks.push(value);
   }
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return ok(out);
+  return ok(concatBytes(...chunks));
 }
 
 async function authenticate(delivery: Delivery, read: ReadDelivery, deps: Pick<IngestDeps, 'env' | 'credentials'>): Promise<Result<string, IngestError>> {

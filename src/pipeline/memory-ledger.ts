@@ -5,17 +5,14 @@
 import type { CanonicalEvent } from '../core/event.ts';
 import type { AcceptOutcome, EventLedger, RoutingDecision } from './ingest.ts';
 
-export function createMemoryLedger(): EventLedger & { readonly events: Map<string, CanonicalEvent>; readonly routing: Map<string, RoutingDecision> } {
+export function createMemoryLedger(): EventLedger & { readonly events: Map<string, CanonicalEvent> } {
   const events = new Map<string, CanonicalEvent>();
-  const routing = new Map<string, RoutingDecision>();
   return {
     events,
-    routing,
-    async accept(event, decision): Promise<AcceptOutcome> {
+    async accept(event): Promise<AcceptOutcome> {
       const key = `${event.source}:${event.id}`;
       if (events.has(key)) return 'duplicate';
       events.set(key, event);
-      routing.set(key, decision);
       return 'accepted';
     },
   };

@@ -211,7 +211,6 @@ function sampleRenderProblem(text: string): string | null {
 /** The source kinds the schema accepts, for messages. */
 export const SOURCE_KIND_NAMES = Source.options.map((o) => o.shape.kind.value);
 
-export type RulesFileInput = z.input<typeof RulesFile>;
 export type RulesFileParsed = z.output<typeof RulesFile>;
 
 /** The source kinds the schema accepts, for messages. */

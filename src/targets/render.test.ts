@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { PREQUEL_FIXTURES, PRELUDE_FIXTURES, STANDARD_WEBHOOKS_FIXTURES } from '../../test/helpers/fixtures.ts';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -18,19 +19,15 @@ if (!loaded.ok) throw new Error('rules.example.yaml must load');
 const rules = loaded.value.config;
 const ruleSet = compileRuleSet(rules.routes);
 
-const fixtures = ['prequel', 'prelude', 'standard-webhooks'].flatMap((dir) =>
-  readdirSync(join(root, 'test/fixtures', dir))
-    .sort()
-    .map((f) => ({
-      name: `${dir}/${f.replace(/\.json$/, '')}`,
-      text: readFileSync(join(root, 'test/fixtures', dir, f), 'utf8'),
-      source: dir === 'standard-webhooks' ? 'billing' : null,
-    })),
-);
+const fixtures = [
+  ...PREQUEL_FIXTURES.map((f) => ({ ...f, name: `prequel/${f.name}`, source: null })),
+  ...PRELUDE_FIXTURES.map((f) => ({ ...f, name: `prelude/${f.name}`, source: null })),
+  ...STANDARD_WEBHOOKS_FIXTURES.map((f) => ({ ...f, name: `standard-webhooks/${f.name}`, source: 'billing' })),
+];
 
 const RECEIVED_AT = '2026-11-23T12:00:00.000Z';
 const events: { name: string; event: CanonicalEvent }[] = fixtures.flatMap((f) => {
-  const r = payloadToEvents(f.text, rules, f.source, RECEIVED_AT);
+  const r = payloadToEvents(f.body, rules, f.source, RECEIVED_AT);
   if (!r.ok) throw new Error(`${f.name}: ${r.error}`);
   return r.events.map((event, i) => ({ name: r.events.length > 1 ? `${f.name}#${i}` : f.name, event }));
 });

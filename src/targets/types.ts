@@ -1,12 +1,11 @@
 /**
- * What a target kind provides: a pure `render` from the event (and the route's overrides) to the vendor's
- * payload, and a `send` that performs one attempt and classifies it. The only I/O is in `send`; secrets are
- * resolved from the env there, never carried in payloads or jobs.
+ * The shapes every target kind shares: what its pure `render` takes and returns, and what its `send` (one
+ * attempt, classified; the only I/O) depends on. Secrets are resolved from the env in `send`, never carried
+ * in payloads or jobs. The kinds are wired together in registry.ts.
  */
 import type { CanonicalEvent } from '../core/event.ts';
-import type { RouteConfig, TargetConfig } from '../rules/config.ts';
+import type { RouteConfig } from '../rules/config.ts';
 import type { EnvLookup } from '../rules/interpolate.ts';
-import type { Outcome } from './outcome.ts';
 
 export interface RenderInput {
   readonly event: CanonicalEvent;
@@ -24,10 +23,4 @@ export interface SendDeps {
   readonly env: EnvLookup;
   readonly fetch: typeof fetch;
   readonly now: () => number;
-}
-
-export interface TargetKindHandler<C extends TargetConfig, P> {
-  readonly kind: C['kind'];
-  render(input: RenderInput, config: C): Rendered<P>;
-  send(payload: P, config: C, deps: SendDeps): Promise<Outcome>;
 }
