@@ -17,6 +17,7 @@ describe('encoding', () => {
   it('rejects non-canonical base64 (non-zero unused bits) and garbage', () => {
     expect(base64ToBytes('+/+/AAF=')).toBeNull();
     expect([base64ToBytes('a'), base64ToBytes('ab$d'), base64ToBytes('')]).toEqual([null, null, null]);
+    expect(base64ToBytes('+/-_AAE=')).toBeNull(); // both alphabets in one string
   });
 
   it('compares in constant time semantics', () => {

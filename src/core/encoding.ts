@@ -34,13 +34,14 @@ const B64_RE = /^[A-Za-z0-9+/_-]*={0,2}$/;
 const B64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /**
- * Decodes standard base64 or base64url, with or without padding (senders disagree; PROTOCOLS §2). Only the
- * canonical encoding is accepted: atob ignores non-zero unused bits in the last character, which would let
+ * Decodes standard base64 or base64url, with or without padding (senders disagree; PROTOCOLS §2), but not
+ * a mix of the two alphabets. Only the canonical encoding is accepted: atob ignores non-zero unused bits in the last character, which would let
  * several header texts stand for one signature.
  */
 export function base64ToBytes(input: string): Uint8Array<ArrayBuffer> | null {
   const s = input.trim();
   if (s.length === 0 || !B64_RE.test(s)) return null;
+  if (/[+/]/.test(s) && /[-_]/.test(s)) return null; // one alphabet or the other, never both
   let std = s.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
   const tail = std.length % 4;
   if (tail === 1) return null;
