@@ -37,7 +37,7 @@ const RULES: IngestDeps['rules'] = {
 };
 
 /** Every event counts as new, so each iteration does the same work; the ledger's own cost is not measured here. */
-const alwaysNew: EventLedger = { accept: async () => 'accepted' };
+const alwaysNew: EventLedger = { accept: async () => ({ outcome: 'accepted', jobs: [] }) };
 const silent = { log: () => undefined };
 const credentials = createCredentialCache();
 const bareKeys = new Map<string, Promise<CryptoKey>>();

@@ -8,6 +8,7 @@ import { createConsoleLogger } from './core/log.ts';
 import { ingestDeps, type Env, type RuntimeOptions } from './env.ts';
 import { ingest } from './pipeline/ingest.ts';
 import { answerActivation } from './sources/prelude/activation.ts';
+import { createAdminApp, deliverInlineNow } from './admin.ts';
 
 type AppEnv = { Bindings: Env };
 
@@ -43,7 +44,9 @@ export function createApp(options: RuntimeOptions = {}): Hono<AppEnv> {
       deps,
     );
     if (!result.ok) return fail(c, result.error, { source });
-    const { accepted, duplicates, events } = result.value;
+    const { accepted, duplicates, events, inlineJobs } = result.value;
+    // No queue binding: deliver after the response, inside the time the runtime grants (pipeline/inline.ts).
+    if (inlineJobs.length > 0) c.executionCtx.waitUntil(deliverInlineNow(c.env, inlineJobs, { ...options, logger: log }));
     return c.json({ ok: true, accepted, duplicates, events }, 200);
   };
   app.post('/hooks/:source', receive);
@@ -63,6 +66,8 @@ export function createApp(options: RuntimeOptions = {}): Hono<AppEnv> {
   });
 
   app.all('/hooks/:source/:token?', (c) => fail(c, { reason: 'method_not_allowed', allow: [...HOOK_METHODS], detail: `${c.req.method} on a hook` }));
+
+  app.route('/admin', createAdminApp({ ...options, logger: log }));
 
   app.notFound((c) => c.json({ ok: false, error: { reason: 'not_found', message: 'no such route' } }, 404));
 

@@ -8,10 +8,20 @@ import type { IngestDeps } from './pipeline/ingest.ts';
 import type { BuiltRules } from './rules/config.ts';
 import { compileRuleSet, type RuleSet } from './rules/ruleset.ts';
 import { createCredentialCache, type CredentialCache } from './sources/credentials.ts';
-import { createDurableLedger, type EventLedgerObject } from './state/event-ledger.ts';
+import { CONTROL_NAME, type DeliveryControlObject } from './state/delivery-control.ts';
+import { createDurableLedger, type Claim, type EventLedgerObject } from './state/event-ledger.ts';
+import type { DeliverDeps, JobLedger } from './pipeline/deliver.ts';
+import type { DeadLetterMessage, DeliveryJob } from './pipeline/jobs.ts';
 
 export interface Env {
   readonly EVENTS: DurableObjectNamespace<EventLedgerObject>;
+  readonly CONTROL: DurableObjectNamespace<DeliveryControlObject>;
+  /** Delivery jobs; without this binding, delivery runs inline in waitUntil (pipeline/inline.ts). */
+  readonly JOBS?: Queue<DeliveryJob>;
+  /** Jobs that failed for good; its consumer records them for the admin API. */
+  readonly DEAD_LETTERS?: Queue<DeadLetterMessage>;
+  /** Bearer token of the admin API (a Worker secret); the API is off without it. */
+  readonly ADMIN_TOKEN?: string;
   /** Worker secrets and vars referenced from rules.yaml as `${NAME}`. */
   readonly [name: string]: unknown;
 }
@@ -24,6 +34,8 @@ export interface RuntimeOptions {
   readonly route?: IngestDeps['route'];
   readonly now?: () => number;
   readonly logger?: Logger;
+  /** Outbound fetch for targets (tests and the load script keep the runtime's). */
+  readonly fetch?: typeof fetch;
 }
 
 const credentialCaches = new WeakMap<IngestDeps['rules'], CredentialCache>();
@@ -46,9 +58,41 @@ export function ingestDeps(env: Env, options: RuntimeOptions = {}): IngestDeps {
     rules,
     env,
     now: options.now ?? Date.now,
-    ledger: createDurableLedger(env.EVENTS, rules.settings.dedupRetentionMs),
+    ledger: createDurableLedger(env.EVENTS, { retentionMs: rules.settings.dedupRetentionMs, mode: env.JOBS ? 'queue' : 'inline' }),
     credentials,
     log: options.logger ?? createConsoleLogger({ service: 'switchyard' }),
     route: options.route ?? routeWith(ruleSet()),
+  };
+}
+
+export function controlOf(env: Pick<Env, 'CONTROL'>): DurableObjectStub<DeliveryControlObject> {
+  return env.CONTROL.getByName(CONTROL_NAME);
+}
+
+/** The event ledger in front of one event's Durable Object, as delivery uses it. */
+export function jobLedger(env: Pick<Env, 'EVENTS'>, eventKey: string): JobLedger {
+  const stub = env.EVENTS.getByName(eventKey);
+  return {
+    claim: (id) => stub.claim(id) as Promise<Claim>,
+    finish: (id, attempt, decision, receipt) => stub.finish(id, attempt, decision, receipt),
+    release: (id, status, why) => stub.release(id, status, why),
+    markDead: (id, why) => stub.markDead(id, why),
+  };
+}
+
+/** What delivering a batch of jobs needs; `paused` is the set of paused targets read once per batch. */
+export function deliverDeps(env: Env, paused: ReadonlySet<string>, options: RuntimeOptions = {}): DeliverDeps {
+  const control = controlOf(env);
+  return {
+    rules: BUILT_RULES,
+    ruleSet: ruleSet(),
+    env,
+    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    now: options.now ?? Date.now,
+    random: Math.random,
+    log: options.logger ?? createConsoleLogger({ service: 'switchyard' }),
+    ledgerFor: (key) => jobLedger(env, key),
+    paused,
+    park: (job) => control.park(job),
   };
 }

@@ -1,13 +1,17 @@
 /**
- * The Worker's entry: HTTP through Hono; the Durable Object classes the runtime needs are exported here.
+ * The Worker's entry: HTTP through Hono, the queue consumers (delivery jobs and dead letters), and the
+ * Durable Object classes the runtime needs.
  */
 import { createApp } from './app.ts';
 import type { Env } from './env.ts';
+import { handleQueue } from './queue.ts';
 
 export { EventLedgerObject } from './state/event-ledger.ts';
+export { DeliveryControlObject } from './state/delivery-control.ts';
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
+  queue: (batch, env) => handleQueue(batch, env),
 } satisfies ExportedHandler<Env>;

@@ -170,7 +170,7 @@ describe('recording', () => {
   it('keeps what a partly failed batch recorded: the retry counts those as duplicates and accepts the rest', async () => {
     const inner = createMemoryLedger();
     let calls = 0;
-    const flaky: EventLedger = { accept: (e, r) => (++calls === 2 ? Promise.reject(new Error('overloaded')) : inner.accept(e, r)) };
+    const flaky: EventLedger = { accept: (e, r, a) => (++calls === 2 ? Promise.reject(new Error('overloaded')) : inner.accept(e, r, a)) };
     const batch = JSON.stringify({ app_id: 'a', events: [1, 2, 3].map((i) => ({ id: `evt_${i}`, type: 'user.created', payload: {} })) });
     const headers = { ...json, authorization: 'Bearer s3cret-token-value' };
     const first = await ingest(req('unsigned', headers, batch), deps(flaky));

@@ -8,8 +8,11 @@
  *   5. parse                    JSON.parse only after verification → 400
  *   6. normalize                envelope → canonical events → 400
  *   7. route                    each event through the compiled rule set (pure)
- *   8. record                   each event, with its routing, accepted once in the ledger (Durable Object)
- * Time, the ledger, the env and the key cache are passed in.
+ *   8. record + enqueue         each event, with its routing, accepted once in the ledger (Durable Object),
+ *                               which queues one delivery job per (route, target) before it counts the
+ *                               event as seen; a failure here is a 503 and the vendor's retry finishes it
+ * Time, the ledger, the env and the key cache are passed in. Without a queue the ledger hands the jobs back
+ * (`inlineJobs`) for the caller to deliver in waitUntil.
  */
 import { bytesToHex, concatBytes } from '../core/encoding.ts';
 import { isoFromMs } from '../core/units.ts';
@@ -23,8 +26,15 @@ import { resolveAll, type CredentialCache } from '../sources/credentials.ts';
 import { handlerFor } from '../sources/registry.ts';
 import { tokensMatch } from '../sources/token.ts';
 import type { Delivery } from '../sources/types.ts';
+import type { DeliveryJob } from './jobs.ts';
 
 export type AcceptOutcome = 'accepted' | 'duplicate';
+
+export interface AcceptResult {
+  readonly outcome: AcceptOutcome;
+  /** Jobs the caller must deliver itself (inline mode, no queue); empty when they were queued. */
+  readonly jobs: readonly DeliveryJob[];
+}
 
 /** Which routes matched an event, and whom they notify: what delivery (issue 5) turns into jobs. */
 export interface RoutingDecision {
@@ -33,7 +43,7 @@ export interface RoutingDecision {
 
 /** The idempotency ledger as ingest sees it. */
 export interface EventLedger {
-  accept(event: CanonicalEvent, routing: RoutingDecision): Promise<AcceptOutcome>;
+  accept(event: CanonicalEvent, routing: RoutingDecision, auth: string): Promise<AcceptResult>;
 }
 
 export interface IngestDeps {
@@ -62,6 +72,8 @@ export interface IngestSummary {
   readonly accepted: number;
   readonly duplicates: number;
   readonly events: readonly { readonly id: string; readonly type: string; readonly status: AcceptOutcome }[];
+  /** Jobs to deliver in waitUntil (inline mode only). */
+  readonly inlineJobs: readonly DeliveryJob[];
 }
 
 /** How many ledger writes one batch runs at once. */
@@ -82,13 +94,15 @@ export async function ingest(request: IngestRequest, deps: IngestDeps): Promise<
   const events = verified.value.events;
 
   const routing = events.map((e) => deps.route(e));
-  const outcomes = await recordAll(events, routing, deps.ledger);
-  if (!outcomes.ok) return outcomes;
+  const recorded = await recordAll(events, routing, verified.value.auth, deps.ledger);
+  if (!recorded.ok) return recorded;
+  const outcomes = recorded.value.map((r) => r.outcome);
   const summary: IngestSummary = {
     source: request.source,
-    accepted: outcomes.value.filter((o) => o === 'accepted').length,
-    duplicates: outcomes.value.filter((o) => o === 'duplicate').length,
-    events: events.map((e, i) => ({ id: e.id, type: e.type, status: outcomes.value[i]! })),
+    accepted: outcomes.filter((o) => o === 'accepted').length,
+    duplicates: outcomes.filter((o) => o === 'duplicate').length,
+    events: events.map((e, i) => ({ id: e.id, type: e.type, status: outcomes[i]! })),
+    inlineJobs: recorded.value.flatMap((r) => r.jobs),
   };
   deps.log.log('info', 'ingest.accepted', {
     source: request.source,
@@ -218,14 +232,15 @@ async function checkToken(request: Pick<ReadDelivery, 'headers' | 'pathToken'>, 
 async function recordAll(
   events: readonly CanonicalEvent[],
   routing: readonly RoutingDecision[],
+  auth: string,
   ledger: EventLedger,
-): Promise<Result<AcceptOutcome[], IngestError>> {
-  const outcomes: AcceptOutcome[] = new Array(events.length);
+): Promise<Result<AcceptResult[], IngestError>> {
+  const outcomes: AcceptResult[] = new Array(events.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < events.length) {
       const i = next++;
-      outcomes[i] = await ledger.accept(events[i]!, routing[i]!);
+      outcomes[i] = await ledger.accept(events[i]!, routing[i]!, auth);
     }
   };
   try {

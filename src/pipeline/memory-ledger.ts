@@ -3,17 +3,19 @@
  * Durable Object, without its durability. Never used by the Worker.
  */
 import type { CanonicalEvent } from '../core/event.ts';
-import type { AcceptOutcome, EventLedger, RoutingDecision } from './ingest.ts';
+import type { AcceptResult, EventLedger, RoutingDecision } from './ingest.ts';
+import { eventKey, planJobs } from './jobs.ts';
 
+/** Accepts each event once and hands its jobs back, as the Durable Object does in inline mode. */
 export function createMemoryLedger(): EventLedger & { readonly events: Map<string, CanonicalEvent> } {
   const events = new Map<string, CanonicalEvent>();
   return {
     events,
-    async accept(event): Promise<AcceptOutcome> {
-      const key = `${event.source}:${event.id}`;
-      if (events.has(key)) return 'duplicate';
+    async accept(event, routing): Promise<AcceptResult> {
+      const key = eventKey(event);
+      if (events.has(key)) return { outcome: 'duplicate', jobs: [] };
       events.set(key, event);
-      return 'accepted';
+      return { outcome: 'accepted', jobs: await planJobs(event, routing) };
     },
   };
 }

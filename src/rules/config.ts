@@ -25,6 +25,20 @@ export interface SettingsConfig {
   readonly dedupRetentionMs: number;
 }
 
+/**
+ * How the delivery of one notification is retried (per target; `settings.retry` gives the defaults):
+ * exponential backoff with jitter from `initialBackoffMs` to `maxBackoffMs`, a server's Retry-After honoured
+ * up to `retryAfterCapMs`, and the job dead-lettered after `maxAttempts` attempts or `maxAgeMs` since it
+ * was queued, whichever comes first.
+ */
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  readonly maxAgeMs: number;
+  readonly initialBackoffMs: number;
+  readonly maxBackoffMs: number;
+  readonly retryAfterCapMs: number;
+}
+
 /** How a source proves a delivery is genuine. A token is an explicit opt-in for senders that sign nothing. */
 export type SourceAuth = { readonly type: 'signature'; readonly keys: readonly string[] } | { readonly type: 'token'; readonly token: string };
 
@@ -67,8 +81,9 @@ export type SlackTargetConfig =
       readonly channel: string;
       readonly apiUrl: string | null;
       readonly templates?: Templates;
+      readonly retry?: RetryPolicy;
     }
-  | { readonly kind: 'slack'; readonly mode: 'webhook'; readonly webhookUrl: string; readonly templates?: Templates };
+  | { readonly kind: 'slack'; readonly mode: 'webhook'; readonly webhookUrl: string; readonly templates?: Templates; readonly retry?: RetryPolicy };
 
 export interface PagerDutyTargetConfig {
   readonly kind: 'pagerduty';
@@ -76,6 +91,7 @@ export interface PagerDutyTargetConfig {
   /** Events API host (pdjs `server`), e.g. events.eu.pagerduty.com; null for the default. */
   readonly server: string | null;
   readonly templates?: Templates;
+  readonly retry?: RetryPolicy;
 }
 
 export interface HttpTargetConfig {
@@ -87,6 +103,7 @@ export interface HttpTargetConfig {
   /** Standard Webhooks signing secret (`${NAME}`) for what we send; null to send unsigned. */
   readonly signingSecret: string | null;
   readonly templates?: Templates;
+  readonly retry?: RetryPolicy;
 }
 
 export type TargetConfig = SlackTargetConfig | PagerDutyTargetConfig | HttpTargetConfig;

@@ -1,3 +1,4 @@
+import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.ts';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatProblems, loadRules } from './load.ts';
@@ -38,9 +39,23 @@ describe('loading rules.yaml', () => {
       channel: '#data-eng-alerts',
       apiUrl: null,
       templates: {},
+      retry: DEFAULT_RETRY_POLICY,
     });
-    expect(config.targets['customer-success']).toEqual({ kind: 'slack', mode: 'webhook', webhookUrl: '${SLACK_CS_WEBHOOK_URL}', templates: {} });
-    expect(config.targets.oncall).toEqual({ kind: 'pagerduty', routingKey: '${PAGERDUTY_ROUTING_KEY}', server: null, templates: {} });
+    expect(config.targets['customer-success']).toEqual({
+      kind: 'slack',
+      mode: 'webhook',
+      webhookUrl: '${SLACK_CS_WEBHOOK_URL}',
+      templates: {},
+      retry: DEFAULT_RETRY_POLICY,
+    });
+    // settings.retry gives the defaults; a target's own fields win.
+    expect(config.targets.oncall).toEqual({
+      kind: 'pagerduty',
+      routingKey: '${PAGERDUTY_ROUTING_KEY}',
+      server: null,
+      templates: {},
+      retry: { ...DEFAULT_RETRY_POLICY, maxAgeMs: 2 * 86_400_000, maxBackoffMs: 300_000 },
+    });
     expect(config.targets.crm).toMatchObject({ kind: 'http', method: 'GET', timeoutMs: 10_000, signingSecret: null });
     expect(config.routes[1]).toEqual({
       name: "Transfer failures caused by the customer's side go to customer success, no page",
@@ -170,6 +185,28 @@ routes:
         'rules.yaml:12:14: routes[0].notify[0]: unknown target "oncal" (did you mean "oncall"?)',
         'rules.yaml:13:11: routes[1].name: duplicate route name "a" (also routes[0])',
         'rules.yaml:14:14: routes[1].notify[0]: unknown target "nobody" (targets: oncall, chat, both, hook, weird)',
+      ].join('\n'),
+    );
+  });
+
+  it('checks retry settings: counts, durations within what Queues can do, and their order', () => {
+    const text = `version: 1
+settings:
+  retry: { max_attempts: 0, max_backoff: 13h }
+sources:
+  prequel: { kind: prequel, public_keys: ["\${K}"] }
+targets:
+  t: { kind: pagerduty, routing_key: "\${R}", retry: { initial_backoff: 500ms, max_age: 15d, tries: 3 } }
+  u: { kind: pagerduty, routing_key: "\${R}", retry: { initial_backoff: 1m, max_backoff: 30s } }
+`;
+    expect(problems(text)).toBe(
+      [
+        'rules.yaml:3:26: settings.retry.max_attempts: max_attempts must be at least 1',
+        'rules.yaml:3:42: settings.retry.max_backoff: max_backoff must be at most 12h (the longest delay Queues accept)',
+        'rules.yaml:7:72: targets.t.retry.initial_backoff: initial_backoff must be at least 1s (queue delays are whole seconds)',
+        'rules.yaml:7:88: targets.t.retry.max_age: max_age must be at most 14d (events are kept for dedup_retention, at least 14d)',
+        'rules.yaml:7:93: targets.t.retry: unknown key "tries" (expected one of: max_attempts, max_age, initial_backoff, max_backoff, retry_after_cap)',
+        'rules.yaml:8:72: targets.u.retry.initial_backoff: initial_backoff must not exceed max_backoff',
       ].join('\n'),
     );
   });

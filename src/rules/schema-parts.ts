@@ -78,3 +78,31 @@ export const TEMPLATE_PARTS = ['title', 'text', 'fields', 'summary', 'body', 'de
 export const TemplatesSchema = z
   .partialRecord(z.enum(TEMPLATE_PARTS), z.string())
   .describe('Overrides of the default message parts: Liquid output expressions such as {{ data.destination_name | default: "?" }}');
+
+/** How deliveries to a target are retried; every field optional, defaults from settings.retry, then built in. */
+export const RetrySchema = z
+  .strictObject({
+    max_attempts: z
+      .int({ message: 'max_attempts must be a whole number' })
+      .min(1, { message: 'max_attempts must be at least 1' })
+      .max(90, { message: 'max_attempts must be at most 90 (the queue keeps a message for at most 100 deliveries)' })
+      .optional()
+      .describe('Attempts before the job is dead-lettered (default 20)'),
+    max_age: duration('max_age').optional().describe('Give up once a job has waited this long since it was queued (default 24h)'),
+    initial_backoff: duration('initial_backoff').optional().describe('Delay after the first failure; doubles each time, with jitter (default 5s)'),
+    max_backoff: duration('max_backoff').optional().describe('Longest delay between attempts (default 30m; at most 12h)'),
+    retry_after_cap: duration('retry_after_cap').optional().describe("Longest server Retry-After honoured as given (default 1h)"),
+  })
+  .superRefine((r, ctx) => {
+    const ms = (d: string | undefined) => (d === undefined ? undefined : parseDuration(d));
+    const [initial, max, age] = [ms(r.initial_backoff), ms(r.max_backoff), ms(r.max_age)];
+    if (initial !== undefined && initial !== null && initial < 1000)
+      ctx.addIssue({ code: 'custom', path: ['initial_backoff'], message: 'initial_backoff must be at least 1s (queue delays are whole seconds)' });
+    if (max !== undefined && max !== null && max > 12 * 3_600_000)
+      ctx.addIssue({ code: 'custom', path: ['max_backoff'], message: 'max_backoff must be at most 12h (the longest delay Queues accept)' });
+    if (initial != null && max != null && initial > max)
+      ctx.addIssue({ code: 'custom', path: ['initial_backoff'], message: 'initial_backoff must not exceed max_backoff' });
+    if (age !== undefined && age !== null && age > 14 * 86_400_000)
+      ctx.addIssue({ code: 'custom', path: ['max_age'], message: 'max_age must be at most 14d (events are kept for dedup_retention, at least 14d)' });
+  })
+  .describe('Retries: exponential backoff with jitter, Retry-After honoured, then dead letters');

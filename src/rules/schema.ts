@@ -7,11 +7,12 @@ import { z } from 'zod';
 import { parseDuration, parseSize } from '../core/units.ts';
 import { TARGET_SCHEMAS, targetProblems, toTargetConfig } from '../targets/schemas.ts';
 import type { Condition } from './conditions.ts';
-import type { RouteConfig, RulesConfig, SourceAuth, SourceConfig, TargetConfig } from './config.ts';
+import type { RetryPolicy, RouteConfig, RulesConfig, SourceAuth, SourceConfig, TargetConfig } from './config.ts';
 import { closest } from './suggest.ts';
 import { checkTemplate, renderTemplate, templateView } from '../render/template.ts';
 import { SAMPLE_EVENTS } from '../render/samples.ts';
-import { duration, nonEmptyList, secretRef, size, TemplatesSchema, WhenSchema } from './schema-parts.ts';
+import { duration, nonEmptyList, RetrySchema, secretRef, size, TemplatesSchema, WhenSchema } from './schema-parts.ts';
+import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.ts';
 
 export const DEFAULT_MAX_BODY = '256KB';
 export const DEFAULT_DEDUP_RETENTION = '15d';
@@ -99,6 +100,7 @@ export const RulesFile = z
         dedup_retention: duration('dedup_retention')
           .default(DEFAULT_DEDUP_RETENTION)
           .refine((s) => parseDuration(s)! >= MIN_DEDUP_RETENTION_MS, { message: 'dedup_retention must be at least 14d: Prelude retries for two weeks' }),
+        retry: RetrySchema.optional().describe('Retry defaults for every target (each target may override any field)'),
       })
       .prefault({}),
     sources: z
@@ -216,13 +218,33 @@ export type RulesFileParsed = z.output<typeof RulesFile>;
 /** The source kinds the schema accepts, for messages. */
 export const TARGET_KIND_NAMES = TARGET_SCHEMAS.map((o) => o.shape.kind.value);
 
+type RetryInput = z.output<typeof RetrySchema>;
+
+/** A target's retry policy: its own fields, else settings.retry's, else the built-in defaults. */
+export function toRetryPolicy(defaults: RetryInput | undefined, own: RetryInput | undefined): RetryPolicy {
+  const pick = (k: keyof RetryInput): string | number | undefined => own?.[k] ?? defaults?.[k];
+  const dur = (k: 'max_age' | 'initial_backoff' | 'max_backoff' | 'retry_after_cap', fallback: number): number => {
+    const v = pick(k);
+    return typeof v === 'string' ? parseDuration(v)! : fallback;
+  };
+  const d = DEFAULT_RETRY_POLICY;
+  const maxBackoffMs = dur('max_backoff', d.maxBackoffMs);
+  return {
+    maxAttempts: (pick('max_attempts') as number | undefined) ?? d.maxAttempts,
+    maxAgeMs: dur('max_age', d.maxAgeMs),
+    initialBackoffMs: Math.min(dur('initial_backoff', d.initialBackoffMs), maxBackoffMs),
+    maxBackoffMs,
+    retryAfterCapMs: dur('retry_after_cap', d.retryAfterCapMs),
+  };
+}
+
 /**
  * The validated file in the runtime's normalized form (units resolved, defaults applied), with each route's
  * `when` already parsed into a condition tree by the loader.
  */
 export function toRulesConfig(file: RulesFileParsed, conditions: readonly Condition[]): RulesConfig {
   const targets: Record<string, TargetConfig> = {};
-  for (const [name, t] of Object.entries(file.targets)) targets[name] = toTargetConfig(t);
+  for (const [name, t] of Object.entries(file.targets)) targets[name] = { ...toTargetConfig(t), retry: toRetryPolicy(file.settings.retry, t.retry) };
   const routes: RouteConfig[] = file.routes.map((r, i) => ({
     name: r.name,
     when: conditions[i]!,

@@ -1,46 +1,217 @@
 /**
- * One Durable Object per accepted event (named `<source>:<event id>`): the idempotency record, and the place
- * the event's trace grows in later stages. Strongly consistent and single-threaded per id, so two identical
- * deliveries arriving together are accepted once; the record expires by alarm after the retention period.
+ * One Durable Object per accepted event (named `<source>:<event id>`): its idempotency record, and the
+ * ledger of its delivery jobs and every attempt (the event's trace). Strongly consistent and single-threaded
+ * per id, so two identical deliveries arriving together are accepted once, and two copies of one queue
+ * message (Queues deliver at least once) cannot both send. The record expires by alarm after the retention
+ * period.
+ *
+ * Accepting an event (queue mode): the record and its jobs are written, the jobs are sent to the queue, and
+ * only then is the record marked enqueued. Until that mark, a repeat of the delivery is not a duplicate: it
+ * enqueues the jobs again (same ids, so the consumer still sends each once). A failure anywhere before the
+ * mark reaches the vendor as a 503 and its retry finishes the work.
+ *
+ * Delivering a job: `claim` before sending (refused while another consumer holds the lease, or once the
+ * job is delivered or dead), `finish` after, with the attempt and the decision.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { CanonicalEvent } from '../core/event.ts';
-import type { AcceptOutcome, EventLedger, RoutingDecision } from '../pipeline/ingest.ts';
+import type { Env } from '../env.ts';
+import type { AcceptOutcome, AcceptResult, RoutingDecision } from '../pipeline/ingest.ts';
+import { eventKey, planJobs, type DeliveryJob } from '../pipeline/jobs.ts';
+import type { Decision } from '../pipeline/retry.ts';
+import type { Receipt } from '../targets/outcome.ts';
 
-interface StoredRecord {
+export type DeliveryMode = 'queue' | 'inline';
+
+export interface AcceptOptions {
+  readonly retentionMs: number;
+  readonly mode: DeliveryMode;
+  /** How the delivery was authenticated (for the trace). */
+  readonly auth: string;
+}
+
+export interface EventRecord {
   readonly event: CanonicalEvent;
   readonly routing: RoutingDecision;
+  readonly auth: string;
   readonly acceptedAt: number;
+  /** Times the vendor delivered this event (1 + duplicates). */
   readonly deliveries: number;
+  /** True once every job is durably queued (or, inline, handed to the request's waitUntil). */
+  readonly enqueued: boolean;
+  readonly mode: DeliveryMode;
+  readonly jobs: readonly string[];
+}
+
+export type JobStatus = 'queued' | 'sending' | 'retrying' | 'delivered' | 'dead' | 'parked';
+
+export interface AttemptRecord {
+  /** Attempt number within its run (a replay starts a new run). */
+  readonly n: number;
+  readonly run: number;
+  readonly at: number;
+  readonly outcome: 'ok' | 'retryable' | 'permanent';
+  readonly status: number | null;
+  readonly latencyMs: number;
+  /** Redacted, secret-free reason of a failure. */
+  readonly error: string | null;
+  readonly decision: Decision['action'];
+  readonly delayMs: number | null;
+}
+
+export interface JobState {
+  readonly job: DeliveryJob;
+  readonly status: JobStatus;
+  /** Runs: 1, plus one per replay. */
+  readonly run: number;
+  /** When the current run was queued (its age counts from here). */
+  readonly queuedAt: number;
+  readonly runAttempts: number;
+  readonly leaseUntil: number | null;
+  readonly nextAttemptAt: number | null;
+  readonly attempts: readonly AttemptRecord[];
+  readonly receipt: Receipt | null;
+  readonly why: string | null;
+  readonly updatedAt: number;
+}
+
+export type Claim =
+  | { readonly kind: 'go'; readonly event: CanonicalEvent; readonly attempt: number; readonly run: number; readonly queuedAt: number }
+  | { readonly kind: 'delivered' }
+  | { readonly kind: 'dead'; readonly why: string }
+  | { readonly kind: 'busy'; readonly retryInMs: number }
+  | { readonly kind: 'missing' };
+
+export interface EventTrace {
+  readonly record: EventRecord;
+  readonly jobs: readonly JobState[];
 }
 
 const RECORD = 'record';
+const jobKey = (id: string): string => `job:${id}`;
+/** How long a claim holds a job: longer than any send may take (targets time out after ≤ 10 s by default). */
+export const LEASE_MS = 120_000;
+/** Attempts kept per job in the trace (the newest). */
+const KEEP_ATTEMPTS = 50;
 
-export class EventLedgerObject extends DurableObject {
-  /** Serializes accept() calls: a later step (enqueueing jobs) will await I/O that input gates do not cover. */
+export class EventLedgerObject extends DurableObject<Env> {
+  /** Serializes accept() calls: enqueueing awaits I/O that input gates do not cover. */
   private tail: Promise<unknown> = Promise.resolve();
 
-  accept(event: CanonicalEvent, routing: RoutingDecision, retentionMs: number): Promise<AcceptOutcome> {
-    const run = this.tail.then(() => this.acceptNow(event, routing, retentionMs));
+  accept(event: CanonicalEvent, routing: RoutingDecision, options: AcceptOptions): Promise<AcceptResult> {
+    const run = this.tail.then(() => this.acceptNow(event, routing, options));
     this.tail = run.catch(() => undefined);
     return run;
   }
 
-  private async acceptNow(event: CanonicalEvent, routing: RoutingDecision, retentionMs: number): Promise<AcceptOutcome> {
-    const existing = await this.ctx.storage.get<StoredRecord>(RECORD);
-    if (existing) {
-      await this.ctx.storage.put(RECORD, { ...existing, deliveries: existing.deliveries + 1 });
-      return 'duplicate';
+  private async acceptNow(event: CanonicalEvent, routing: RoutingDecision, options: AcceptOptions): Promise<AcceptResult> {
+    const storage = this.ctx.storage;
+    const existing = await storage.get<EventRecord>(RECORD);
+    if (existing?.enqueued) {
+      await storage.put(RECORD, { ...existing, deliveries: existing.deliveries + 1 });
+      return { outcome: 'duplicate', jobs: [] };
     }
     const now = Date.now();
-    await this.ctx.storage.put(RECORD, { event, routing, acceptedAt: now, deliveries: 1 } satisfies StoredRecord);
-    await this.ctx.storage.setAlarm(now + retentionMs);
-    return 'accepted';
+    const jobs = await planJobs(event, routing);
+    if (!existing) {
+      const record: EventRecord = { event, routing, auth: options.auth, acceptedAt: now, deliveries: 1, enqueued: false, mode: options.mode, jobs: jobs.map((j) => j.id) };
+      const entries: Record<string, unknown> = { [RECORD]: record };
+      for (const job of jobs) entries[jobKey(job.id)] = newJobState(job, now);
+      await storage.put(entries);
+      await storage.setAlarm(now + options.retentionMs);
+    }
+    if (options.mode === 'queue' && jobs.length > 0) await enqueue(this.env, jobs);
+    const record = (await storage.get<EventRecord>(RECORD))!;
+    await storage.put(RECORD, { ...record, enqueued: true, deliveries: existing ? existing.deliveries + 1 : record.deliveries });
+    const outcome: AcceptOutcome = 'accepted';
+    return { outcome, jobs: options.mode === 'inline' ? jobs : [] };
   }
 
-  /** The stored record, for tests and (later) the admin API's trace. */
-  async record(): Promise<StoredRecord | null> {
-    return (await this.ctx.storage.get<StoredRecord>(RECORD)) ?? null;
+  /** Takes a job for one attempt, unless it is settled or another consumer holds it. */
+  async claim(id: string): Promise<Claim> {
+    const [record, state] = await Promise.all([this.ctx.storage.get<EventRecord>(RECORD), this.ctx.storage.get<JobState>(jobKey(id))]);
+    if (!record || !state) return { kind: 'missing' };
+    if (state.status === 'delivered') return { kind: 'delivered' };
+    if (state.status === 'dead') return { kind: 'dead', why: state.why ?? 'dead' };
+    const now = Date.now();
+    if (state.status === 'sending' && state.leaseUntil !== null && state.leaseUntil > now) return { kind: 'busy', retryInMs: state.leaseUntil - now };
+    const attempt = state.runAttempts + 1;
+    await this.ctx.storage.put(jobKey(id), { ...state, status: 'sending', runAttempts: attempt, leaseUntil: now + LEASE_MS, updatedAt: now } satisfies JobState);
+    return { kind: 'go', event: record.event, attempt, run: state.run, queuedAt: state.queuedAt };
+  }
+
+  /** Records one attempt and what was decided; a late finish of a superseded run is kept in the history only. */
+  async finish(id: string, attempt: AttemptRecord, decision: Decision, receipt: Receipt | null): Promise<void> {
+    const state = await this.ctx.storage.get<JobState>(jobKey(id));
+    if (!state) return;
+    const attempts = [...state.attempts, attempt].slice(-KEEP_ATTEMPTS);
+    if (attempt.run !== state.run || state.status === 'delivered') {
+      await this.ctx.storage.put(jobKey(id), { ...state, attempts });
+      return;
+    }
+    const now = Date.now();
+    const next: JobState = {
+      ...state,
+      attempts,
+      leaseUntil: null,
+      updatedAt: now,
+      ...(decision.action === 'delivered'
+        ? { status: 'delivered', receipt, why: null, nextAttemptAt: null }
+        : decision.action === 'retry'
+          ? { status: 'retrying', why: decision.why, nextAttemptAt: now + decision.delayMs }
+          : { status: 'dead', why: decision.why, nextAttemptAt: null }),
+    };
+    await this.ctx.storage.put(jobKey(id), next);
+  }
+
+  /** Gives a claimed job back without an attempt (its target is paused, or the consumer is shutting down). */
+  async release(id: string, status: 'parked' | 'queued', why: string | null): Promise<void> {
+    const state = await this.ctx.storage.get<JobState>(jobKey(id));
+    if (!state || state.status === 'delivered' || state.status === 'dead') return;
+    const runAttempts = state.status === 'sending' ? Math.max(0, state.runAttempts - 1) : state.runAttempts;
+    await this.ctx.storage.put(jobKey(id), { ...state, status, runAttempts, leaseUntil: null, why, updatedAt: Date.now() } satisfies JobState);
+  }
+
+  /** Marks a job dead (the dead-letter consumer; idempotent). Never overrides a delivery. */
+  async markDead(id: string, why: string): Promise<JobState | null> {
+    const state = await this.ctx.storage.get<JobState>(jobKey(id));
+    if (!state) return null;
+    if (state.status === 'delivered' || state.status === 'dead') return state;
+    const next: JobState = { ...state, status: 'dead', why, leaseUntil: null, nextAttemptAt: null, updatedAt: Date.now() };
+    await this.ctx.storage.put(jobKey(id), next);
+    return next;
+  }
+
+  /**
+   * Starts a new run of a dead job (a replay), or releases a parked one (its target resumed): a new run's
+   * attempts and age count from zero. Returns the job to enqueue, or why not.
+   */
+  async requeue(id: string): Promise<{ readonly job: DeliveryJob } | { readonly refused: 'missing' | 'delivered' | 'in_flight' }> {
+    const state = await this.ctx.storage.get<JobState>(jobKey(id));
+    if (!state) return { refused: 'missing' };
+    if (state.status === 'delivered') return { refused: 'delivered' };
+    // Queued and not yet claimed (e.g. a replay whose enqueue failed): queue another copy; claims dedupe.
+    if (state.status === 'queued') return { job: state.job };
+    if (state.status !== 'dead' && state.status !== 'parked') return { refused: 'in_flight' };
+    const now = Date.now();
+    const run = state.status === 'dead' ? state.run + 1 : state.run;
+    const runAttempts = state.status === 'dead' ? 0 : state.runAttempts;
+    const queuedAt = state.status === 'dead' ? now : state.queuedAt;
+    await this.ctx.storage.put(jobKey(id), { ...state, status: 'queued', run, runAttempts, queuedAt, why: null, leaseUntil: null, updatedAt: now } satisfies JobState);
+    return { job: state.job };
+  }
+
+  /** The stored record alone. */
+  async record(): Promise<EventRecord | null> {
+    return (await this.ctx.storage.get<EventRecord>(RECORD)) ?? null;
+  }
+
+  /** The event, its routing and every job with its attempts. */
+  async trace(): Promise<EventTrace | null> {
+    const record = await this.ctx.storage.get<EventRecord>(RECORD);
+    if (!record) return null;
+    const states = await this.ctx.storage.get<JobState>(record.jobs.map(jobKey));
+    return { record, jobs: record.jobs.map((id) => states.get(jobKey(id))).filter((s): s is JobState => s !== undefined) };
   }
 
   override async alarm(): Promise<void> {
@@ -48,13 +219,26 @@ export class EventLedgerObject extends DurableObject {
   }
 }
 
+function newJobState(job: DeliveryJob, now: number): JobState {
+  return { job, status: 'queued', run: 1, queuedAt: now, runAttempts: 0, leaseUntil: null, nextAttemptAt: null, attempts: [], receipt: null, why: null, updatedAt: now };
+}
+
+/** Queues take at most 100 messages per sendBatch. */
+const SEND_BATCH_LIMIT = 100;
+
+export async function enqueue(env: Pick<Env, 'JOBS'>, jobs: readonly DeliveryJob[], delaySeconds?: number): Promise<void> {
+  if (!env.JOBS) throw new Error('no JOBS queue binding');
+  for (let i = 0; i < jobs.length; i += SEND_BATCH_LIMIT) {
+    const chunk = jobs.slice(i, i + SEND_BATCH_LIMIT).map((body) => ({ body, contentType: 'json' as const, ...(delaySeconds ? { delaySeconds } : {}) }));
+    await env.JOBS.sendBatch(chunk);
+  }
+}
+
 /** The ledger as ingest uses it, in front of the Durable Object namespace. */
-export function createDurableLedger(namespace: DurableObjectNamespace<EventLedgerObject>, retentionMs: number): EventLedger {
+export function createDurableLedger(namespace: DurableObjectNamespace<EventLedgerObject>, options: Omit<AcceptOptions, 'auth'>) {
   return {
-    accept: (event, routing) => namespace.getByName(ledgerName(event)).accept(event, routing, retentionMs),
+    accept: (event: CanonicalEvent, routing: RoutingDecision, auth: string) => namespace.getByName(eventKey(event)).accept(event, routing, { ...options, auth }),
   };
 }
 
-export function ledgerName(event: Pick<CanonicalEvent, 'source' | 'id'>): string {
-  return `${event.source}:${event.id}`;
-}
+export const ledgerName = eventKey;

@@ -17,6 +17,11 @@ interface Scripted {
   readonly body?: string;
   /** Fail at the network level instead of answering. */
   readonly networkError?: boolean;
+  /**
+   * Answer only requests whose body (or URL) contains this text. Tests that run beside deliveries of other
+   * tests (the queue consumer runs in the background) match on their own event id.
+   */
+  readonly match?: string;
 }
 
 function usualAnswer(url: URL, body: string): Response {
@@ -31,6 +36,9 @@ function usualAnswer(url: URL, body: string): Response {
   }
   return new Response('', { status: 200 });
 }
+
+/** Hosts the fake answers as their vendor would: test hosts, and the real vendors' (rules.example.yaml uses them). */
+const ANSWERED_HOSTS = ['fake', 'example.com', 'slack.com', 'events.pagerduty.com', 'events.eu.pagerduty.com'];
 
 export function createFakeNetwork(): (request: Request) => Promise<Response> {
   const scripts = new Map<string, Scripted[]>();
@@ -50,20 +58,23 @@ export function createFakeNetwork(): (request: Request) => Promise<Response> {
       }
       if (url.pathname === '/requests') {
         const host = url.searchParams.get('host');
-        return Response.json(log.filter((r) => !host || new URL(r.url).hostname === host));
+        const contains = url.searchParams.get('contains');
+        return Response.json(log.filter((r) => (!host || new URL(r.url).hostname === host) && (!contains || r.body.includes(contains) || r.url.includes(contains))));
       }
       return new Response('unknown control', { status: 404 });
     }
     const body = await request.text();
     log.push({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body });
-    const next = scripts.get(url.hostname)?.shift();
+    const queue = scripts.get(url.hostname) ?? [];
+    const index = queue.findIndex((s) => !s.match || body.includes(s.match) || request.url.includes(s.match));
+    const next = index >= 0 ? queue.splice(index, 1)[0] : undefined;
     if (next?.networkError) throw new Error('connection reset by the fake network');
     if (next) {
       const status = next.status ?? 200;
       const nullBody = status === 204 || status === 205 || status === 304;
       return new Response(nullBody ? null : (next.body ?? ''), { status, headers: next.headers });
     }
-    if (url.hostname.endsWith('.fake') || url.hostname.endsWith('.example.com')) return usualAnswer(url, body);
+    if (ANSWERED_HOSTS.some((h) => url.hostname === h || url.hostname.endsWith(`.${h}`))) return usualAnswer(url, body);
     return new Response(`the test network does not reach ${url.hostname}`, { status: 599 });
   };
 }

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../../core/units.ts';
 import type { HttpTargetConfig } from '../../rules/config.ts';
-import { duration, secretRef, TemplatesSchema } from '../../rules/schema-parts.ts';
+import { duration, secretRef, TemplatesSchema, RetrySchema } from '../../rules/schema-parts.ts';
 import { CREDENTIAL_HEADER_RE, hasReference, literalCredentialsInUrl } from '../credentials.ts';
 
 export const DEFAULT_HTTP_TIMEOUT = '10s';
@@ -14,6 +14,7 @@ export const HttpTargetSchema = z
   .strictObject({
     kind: z.literal('http'),
     templates: TemplatesSchema.optional().describe('Default overrides for every route that notifies this target (a route’s own templates win)'),
+    retry: RetrySchema.optional(),
     method: z.enum(['GET', 'POST', 'PUT', 'PATCH']).default('POST').describe('POST/PUT/PATCH send a JSON body; GET sends the payload as query parameters'),
     url: z
       .string()

@@ -4,12 +4,13 @@
  */
 import { z } from 'zod';
 import type { PagerDutyTargetConfig } from '../../rules/config.ts';
-import { secretRef, TemplatesSchema } from '../../rules/schema-parts.ts';
+import { secretRef, TemplatesSchema, RetrySchema } from '../../rules/schema-parts.ts';
 
 export const PagerDutyTargetSchema = z
   .strictObject({
     kind: z.literal('pagerduty'),
     templates: TemplatesSchema.optional().describe('Default overrides for every route that notifies this target (a route’s own templates win)'),
+    retry: RetrySchema.optional(),
     routing_key: secretRef('routing_key').describe('Events API v2 integration (routing) key as a Worker secret'),
     server: z
       .string()

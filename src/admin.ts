@@ -1,0 +1,190 @@
+/**
+ * The admin API, under /admin, behind `Authorization: Bearer <ADMIN_TOKEN>` (a Worker secret; `npm run dev`
+ * generates one into .dev.vars). Off, with a 403 that says why, when the secret is unset.
+ *
+ *   GET  /admin/events/:source/:id          the event's trace: verification, every route's decision, jobs, attempts
+ *   GET  /admin/dead-letters                ?target= &since= &limit= &include_replayed=true
+ *   POST /admin/dead-letters/:job/replay    replay one
+ *   POST /admin/replay                      {"target": "…"} and/or {"since": "2026-11-23T10:00:00Z"}: replay those
+ *   GET  /admin/targets                     every target, paused or not, with parked jobs
+ *   POST /admin/targets/:name/pause         {"note": "…"} optional
+ *   POST /admin/targets/:name/resume        re-queues the jobs parked while paused
+ */
+import { Hono, type Context } from 'hono';
+import { tokensMatch } from './sources/token.ts';
+import { BUILT_RULES, controlOf, deliverDeps, ruleSet, type Env, type RuntimeOptions } from './env.ts';
+import { eventKey, type DeliveryJob } from './pipeline/jobs.ts';
+import { replay, type OperateDeps } from './pipeline/operate.ts';
+import { deliverInline, INLINE_BUDGET_MS, INLINE_MAX_ATTEMPTS } from './pipeline/inline.ts';
+import { enqueue, type EventLedgerObject, type EventTrace } from './state/event-ledger.ts';
+import type { DeadLetterFilter } from './state/delivery-control.ts';
+import { recordDeadLetter } from './queue.ts';
+import type { Logger } from './core/log.ts';
+
+type AdminEnv = { Bindings: Env };
+
+const fail = (c: Context<AdminEnv>, status: 400 | 401 | 403 | 404 | 409, reason: string, message: string, headers?: Record<string, string>) =>
+  c.json({ ok: false, error: { reason, message } }, status, headers);
+
+export function createAdminApp(options: RuntimeOptions & { readonly logger: Logger }): Hono<AdminEnv> {
+  const admin = new Hono<AdminEnv>();
+  const log = options.logger;
+
+  admin.use('*', async (c, next) => {
+    const expected = c.env.ADMIN_TOKEN;
+    if (typeof expected !== 'string' || expected === '') return fail(c, 403, 'admin_disabled', 'the admin API is off: set the ADMIN_TOKEN secret');
+    const presented = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    if (!presented || !(await tokensMatch(presented, expected)))
+      return fail(c, 401, 'bad_admin_token', 'missing or wrong bearer token', { 'WWW-Authenticate': 'Bearer realm="switchyard-admin"' });
+    await next();
+  });
+
+  admin.get('/events/:source/:id', async (c) => {
+    const key = eventKey({ source: c.req.param('source'), id: c.req.param('id') });
+    const trace = (await c.env.EVENTS.getByName(key).trace()) as EventTrace | null;
+    if (!trace) return fail(c, 404, 'unknown_event', `no event ${key} in the ledger (never accepted, or past its retention)`);
+    const { record, jobs } = trace;
+    return c.json({
+      ok: true,
+      event: record.event,
+      verification: { auth: record.auth, accepted_at: new Date(record.acceptedAt).toISOString(), deliveries_from_sender: record.deliveries },
+      routing: {
+        matched: record.routing.routes,
+        // Every route's decision, evaluated again against the rules deployed now (they may have changed).
+        explanation: ruleSet().explain(record.event),
+      },
+      jobs: jobs.map((j) => ({
+        id: j.job.id,
+        route: j.job.route,
+        target: j.job.target,
+        status: j.status,
+        run: j.run,
+        why: j.why,
+        next_attempt_at: j.nextAttemptAt === null ? null : new Date(j.nextAttemptAt).toISOString(),
+        receipt: j.receipt,
+        attempts: j.attempts.map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
+      })),
+    });
+  });
+
+  admin.get('/dead-letters', async (c) => {
+    const filter = readFilter(c.req.query());
+    if (typeof filter === 'string') return fail(c, 400, 'bad_query', filter);
+    const letters = await controlOf(c.env).listDeadLetters(filter);
+    return c.json({ ok: true, count: letters.length, dead_letters: letters.map(publicLetter) });
+  });
+
+  admin.post('/dead-letters/:job/replay', async (c) => {
+    const letter = await controlOf(c.env).getDeadLetter(c.req.param('job'));
+    if (!letter) return fail(c, 404, 'unknown_dead_letter', `no dead letter ${c.req.param('job')}`);
+    const report = await replay([letter], operateDeps(c, log, options));
+    return c.json({ ok: true, ...report });
+  });
+
+  admin.post('/replay', async (c) => {
+    const body = await c.req.json<unknown>().catch(() => undefined);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(c, 400, 'bad_body', 'send a JSON object: {"target": "…"} and/or {"since": "<RFC 3339 time>"}');
+    const { target, since } = body as Record<string, unknown>;
+    const filter = readFilter({ target: typeof target === 'string' ? target : undefined, since: typeof since === 'string' ? since : undefined, limit: '1000' });
+    if (typeof filter === 'string') return fail(c, 400, 'bad_body', filter);
+    if ((target !== undefined && typeof target !== 'string') || (since !== undefined && typeof since !== 'string'))
+      return fail(c, 400, 'bad_body', 'target and since are strings');
+    if (filter.target === undefined && filter.since === undefined)
+      return fail(c, 400, 'bad_body', 'say which dead letters to replay: "target", "since", or both (replaying everything needs "since")');
+    const letters = await controlOf(c.env).listDeadLetters(filter);
+    const report = await replay(letters, operateDeps(c, log, options));
+    return c.json({ ok: true, ...report });
+  });
+
+  admin.get('/targets', async (c) => {
+    const statuses = await controlOf(c.env).statuses();
+    const byName = new Map(statuses.map((s) => [s.target, s]));
+    return c.json({
+      ok: true,
+      targets: Object.entries(BUILT_RULES.targets).map(([name, t]) => {
+        const s = byName.get(name);
+        return { name, kind: t.kind, paused: !!s, paused_at: s ? new Date(s.pausedAt).toISOString() : null, note: s?.note ?? null, parked: s?.parked ?? 0 };
+      }),
+    });
+  });
+
+  admin.post('/targets/:name/pause', async (c) => {
+    const name = c.req.param('name');
+    if (!Object.hasOwn(BUILT_RULES.targets, name)) return fail(c, 404, 'unknown_target', `no target "${name}" in the rules`);
+    const body = await c.req.json<{ note?: unknown }>().catch(() => ({}) as { note?: unknown });
+    const note = typeof body.note === 'string' ? body.note.slice(0, 500) : null;
+    const status = await controlOf(c.env).pause(name, note);
+    log.log('warn', 'target.paused', { target: name });
+    return c.json({ ok: true, target: name, paused: true, paused_at: new Date(status.pausedAt).toISOString(), parked: status.parked });
+  });
+
+  admin.post('/targets/:name/resume', async (c) => {
+    const name = c.req.param('name');
+    if (!Object.hasOwn(BUILT_RULES.targets, name)) return fail(c, 404, 'unknown_target', `no target "${name}" in the rules`);
+    const { wasPaused, jobs } = await controlOf(c.env).resume(name);
+    const deps = operateDeps(c, log, options);
+    const released: DeliveryJob[] = [];
+    for (const job of jobs) {
+      const r = await deps.requeue(job);
+      if ('job' in r) released.push(r.job);
+    }
+    await deps.dispatch(released);
+    log.log('info', 'target.resumed', { target: name, requeued: released.length });
+    return c.json({ ok: true, target: name, was_paused: wasPaused, requeued: released.length });
+  });
+
+  return admin;
+}
+
+function operateDeps(c: Context<AdminEnv>, log: Logger, options: RuntimeOptions): OperateDeps {
+  const env = c.env;
+  const control = controlOf(env);
+  return {
+    listDeadLetters: (filter) => control.listDeadLetters(filter),
+    markReplayed: (ids) => control.markReplayed(ids),
+    requeue: (job) => (env.EVENTS.getByName(job.event) as DurableObjectStub<EventLedgerObject>).requeue(job.id),
+    dispatch: async (jobs) => {
+      if (jobs.length === 0) return;
+      if (env.JOBS) return enqueue(env, jobs);
+      c.executionCtx.waitUntil(deliverInlineNow(env, jobs, { ...options, logger: log }));
+    },
+  };
+}
+
+/** Inline mode (no queue): deliver now, in the background of the current request. */
+export async function deliverInlineNow(env: Env, jobs: readonly DeliveryJob[], options: RuntimeOptions): Promise<void> {
+  const paused = new Set(await controlOf(env).pausedTargets());
+  await deliverInline(jobs, deliverDeps(env, paused, options), {
+    maxAttempts: INLINE_MAX_ATTEMPTS,
+    budgetMs: INLINE_BUDGET_MS,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    deadLetter: (job, why) => recordDeadLetter(env, job, why),
+  });
+}
+
+function readFilter(q: Record<string, string | undefined>): DeadLetterFilter | string {
+  let since: number | undefined;
+  if (q.since !== undefined) {
+    since = /^\d+$/.test(q.since) ? Number(q.since) : Date.parse(q.since);
+    if (Number.isNaN(since)) return `since must be an RFC 3339 time such as 2026-11-23T10:00:00Z (got ${JSON.stringify(q.since.slice(0, 40))})`;
+  }
+  let limit: number | undefined;
+  if (q.limit !== undefined) {
+    limit = Number(q.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return 'limit must be a whole number from 1 to 1000';
+  }
+  if (q.include_replayed !== undefined && q.include_replayed !== 'true' && q.include_replayed !== 'false') return 'include_replayed is true or false';
+  return { target: q.target, since, limit, includeReplayed: q.include_replayed === 'true' };
+}
+
+function publicLetter(l: { jobId: string; event: string; route: string; target: string; why: string; deadAt: number; replayedAt: number | null }) {
+  return {
+    job: l.jobId,
+    event: l.event,
+    route: l.route,
+    target: l.target,
+    why: l.why,
+    dead_at: new Date(l.deadAt).toISOString(),
+    replayed_at: l.replayedAt === null ? null : new Date(l.replayedAt).toISOString(),
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * What the admin API does to deliveries: replay dead letters (one, all since a time, all for a target) and
+ * resume a paused target. A replay starts a new run of the job in its ledger (attempts and age count from
+ * zero) and queues it again; the ledger refuses a job already delivered, so a replay can never send twice.
+ */
+import type { DeadLetter, DeadLetterFilter } from '../state/delivery-control.ts';
+import type { DeliveryJob } from './jobs.ts';
+
+export interface OperateDeps {
+  readonly listDeadLetters: (filter: DeadLetterFilter) => Promise<DeadLetter[]>;
+  readonly markReplayed: (jobIds: readonly string[]) => Promise<void>;
+  readonly requeue: (job: DeliveryJob) => Promise<{ readonly job: DeliveryJob } | { readonly refused: 'missing' | 'delivered' | 'in_flight' }>;
+  /** Queues the jobs (or, without a queue, delivers them in the background). */
+  readonly dispatch: (jobs: readonly DeliveryJob[]) => Promise<void>;
+}
+
+export interface ReplayReport {
+  readonly replayed: readonly string[];
+  readonly skipped: readonly { readonly job: string; readonly why: string }[];
+}
+
+const REFUSALS = {
+  missing: 'the event is no longer in the ledger (past its retention)',
+  delivered: 'already delivered',
+  in_flight: 'already queued again',
+} as const;
+
+export async function replay(letters: readonly DeadLetter[], deps: OperateDeps): Promise<ReplayReport> {
+  const jobs: DeliveryJob[] = [];
+  const skipped: { job: string; why: string }[] = [];
+  const settled: string[] = [];
+  for (const letter of letters) {
+    const r = await deps.requeue(letter.job);
+    if ('job' in r) jobs.push(r.job);
+    else {
+      skipped.push({ job: letter.jobId, why: REFUSALS[r.refused] });
+      // Nothing left to replay for these: take them off the waiting list.
+      if (r.refused !== 'in_flight') settled.push(letter.jobId);
+    }
+  }
+  await deps.dispatch(jobs);
+  await deps.markReplayed([...jobs.map((j) => j.id), ...settled]);
+  return { replayed: jobs.map((j) => j.id), skipped };
+}

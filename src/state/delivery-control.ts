@@ -1,0 +1,152 @@
+/**
+ * The relay's operating state, in one Durable Object (named `control`) with SQLite tables: the index of
+ * dead letters (the jobs themselves live in their events' ledgers), paused targets, and the jobs parked while
+ * their target is paused. Small and rarely written: one object is enough, and its single thread makes
+ * "park only if still paused" and "resume takes every parked job" atomic.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import type { Env } from '../env.ts';
+import type { DeliveryJob } from '../pipeline/jobs.ts';
+
+export interface DeadLetter {
+  readonly jobId: string;
+  readonly event: string;
+  readonly route: string;
+  readonly target: string;
+  readonly why: string;
+  readonly deadAt: number;
+  /** When it was last replayed; null while it waits. */
+  readonly replayedAt: number | null;
+  readonly job: DeliveryJob;
+}
+
+export interface DeadLetterFilter {
+  readonly target?: string | undefined;
+  /** Dead at or after this time (ms). */
+  readonly since?: number | undefined;
+  readonly includeReplayed?: boolean | undefined;
+  readonly limit?: number | undefined;
+}
+
+export interface TargetStatus {
+  readonly target: string;
+  readonly pausedAt: number;
+  readonly note: string | null;
+  readonly parked: number;
+}
+
+export const CONTROL_NAME = 'control';
+const MAX_LIST = 1000;
+
+type Row = Record<string, SqlStorageValue>;
+
+export class DeliveryControlObject extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec(`
+      CREATE TABLE IF NOT EXISTS dead_letters (
+        job_id TEXT PRIMARY KEY, event TEXT NOT NULL, route TEXT NOT NULL, target TEXT NOT NULL,
+        why TEXT NOT NULL, dead_at INTEGER NOT NULL, replayed_at INTEGER, job TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS dead_letters_by_time ON dead_letters (dead_at);
+      CREATE TABLE IF NOT EXISTS paused_targets (name TEXT PRIMARY KEY, paused_at INTEGER NOT NULL, note TEXT);
+      CREATE TABLE IF NOT EXISTS parked_jobs (job_id TEXT PRIMARY KEY, target TEXT NOT NULL, job TEXT NOT NULL, parked_at INTEGER NOT NULL);
+    `);
+  }
+
+  /** Adds (or, for a replayed job that died again, renews) a dead letter. */
+  recordDeadLetter(job: DeliveryJob, why: string): void {
+    this.ctx.storage.sql.exec(
+      `INSERT INTO dead_letters (job_id, event, route, target, why, dead_at, replayed_at, job) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)
+       ON CONFLICT (job_id) DO UPDATE SET why = excluded.why, dead_at = excluded.dead_at, replayed_at = NULL
+       WHERE dead_letters.replayed_at IS NOT NULL`,
+      job.id,
+      job.event,
+      job.route,
+      job.target,
+      why.slice(0, 500),
+      Date.now(),
+      JSON.stringify(job),
+    );
+  }
+
+  listDeadLetters(filter: DeadLetterFilter = {}): DeadLetter[] {
+    const where: string[] = [];
+    const args: SqlStorageValue[] = [];
+    if (filter.target !== undefined) (where.push('target = ?'), args.push(filter.target));
+    if (filter.since !== undefined) (where.push('dead_at >= ?'), args.push(filter.since));
+    if (!filter.includeReplayed) where.push('replayed_at IS NULL');
+    const limit = Math.min(Math.max(1, filter.limit ?? 100), MAX_LIST);
+    const rows = this.ctx.storage.sql
+      .exec(`SELECT * FROM dead_letters ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY dead_at DESC, job_id LIMIT ${limit}`, ...args)
+      .toArray();
+    return rows.map(toDeadLetter);
+  }
+
+  getDeadLetter(jobId: string): DeadLetter | null {
+    const row = this.ctx.storage.sql.exec('SELECT * FROM dead_letters WHERE job_id = ?', jobId).toArray()[0];
+    return row ? toDeadLetter(row) : null;
+  }
+
+  markReplayed(jobIds: readonly string[]): void {
+    const now = Date.now();
+    for (const id of jobIds) this.ctx.storage.sql.exec('UPDATE dead_letters SET replayed_at = ? WHERE job_id = ?', now, id);
+  }
+
+  pause(target: string, note: string | null): TargetStatus {
+    this.ctx.storage.sql.exec('INSERT INTO paused_targets (name, paused_at, note) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING', target, Date.now(), note);
+    return this.status(target)!;
+  }
+
+  /** Unpauses a target and hands back every job parked for it (the caller enqueues them). */
+  resume(target: string): { readonly wasPaused: boolean; readonly jobs: DeliveryJob[] } {
+    const wasPaused = this.ctx.storage.sql.exec('DELETE FROM paused_targets WHERE name = ? RETURNING name', target).toArray().length > 0;
+    const jobs = this.ctx.storage.sql
+      .exec('DELETE FROM parked_jobs WHERE target = ? RETURNING job', target)
+      .toArray()
+      .map((r) => JSON.parse(String(r.job)) as DeliveryJob);
+    return { wasPaused, jobs };
+  }
+
+  pausedTargets(): string[] {
+    return this.ctx.storage.sql
+      .exec('SELECT name FROM paused_targets')
+      .toArray()
+      .map((r) => String(r.name));
+  }
+
+  status(target?: string): TargetStatus | null {
+    const all = this.statuses();
+    return target === undefined ? (all[0] ?? null) : (all.find((s) => s.target === target) ?? null);
+  }
+
+  statuses(): TargetStatus[] {
+    return this.ctx.storage.sql
+      .exec(
+        `SELECT p.name AS name, p.paused_at AS paused_at, p.note AS note, (SELECT count(*) FROM parked_jobs j WHERE j.target = p.name) AS parked
+         FROM paused_targets p ORDER BY p.name`,
+      )
+      .toArray()
+      .map((r) => ({ target: String(r.name), pausedAt: Number(r.paused_at), note: r.note === null ? null : String(r.note), parked: Number(r.parked) }));
+  }
+
+  /** Parks a job if its target is still paused; false means it was resumed meanwhile (deliver it now). */
+  park(job: DeliveryJob): boolean {
+    const paused = this.ctx.storage.sql.exec('SELECT 1 FROM paused_targets WHERE name = ?', job.target).toArray().length > 0;
+    if (!paused) return false;
+    this.ctx.storage.sql.exec('INSERT OR REPLACE INTO parked_jobs (job_id, target, job, parked_at) VALUES (?, ?, ?, ?)', job.id, job.target, JSON.stringify(job), Date.now());
+    return true;
+  }
+}
+
+function toDeadLetter(r: Row): DeadLetter {
+  return {
+    jobId: String(r.job_id),
+    event: String(r.event),
+    route: String(r.route),
+    target: String(r.target),
+    why: String(r.why),
+    deadAt: Number(r.dead_at),
+    replayedAt: r.replayed_at === null ? null : Number(r.replayed_at),
+    job: JSON.parse(String(r.job)) as DeliveryJob,
+  };
+}
