@@ -41,7 +41,7 @@ export function createAdminApp(options: RuntimeOptions & { readonly logger: Logg
 
   admin.get('/events/:source/:id', async (c) => {
     const key = eventKey({ source: c.req.param('source'), id: c.req.param('id') });
-    const trace = (await c.env.EVENTS.getByName(key).trace()) as EventTrace | null;
+    const trace = (await c.env.EVENTS.getByName(key).timeline()) as EventTrace | null;
     if (!trace) return fail(c, 404, 'unknown_event', `no event ${key} in the ledger (never accepted, or past its retention)`);
     const { record, jobs } = trace;
     return c.json({
@@ -83,7 +83,8 @@ export function createAdminApp(options: RuntimeOptions & { readonly logger: Logg
 
   admin.post('/replay', async (c) => {
     const body = await c.req.json<unknown>().catch(() => undefined);
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(c, 400, 'bad_body', 'send a JSON object: {"target": "…"} and/or {"since": "<RFC 3339 time>"}');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      return fail(c, 400, 'bad_body', 'send a JSON object: {"target": "…"} and/or {"since": "<RFC 3339 time>"}');
     const { target, since } = body as Record<string, unknown>;
     const filter = readFilter({ target: typeof target === 'string' ? target : undefined, since: typeof since === 'string' ? since : undefined, limit: '1000' });
     if (typeof filter === 'string') return fail(c, 400, 'bad_body', filter);

@@ -67,7 +67,12 @@ async function settleJob(message: Message<unknown>, deps: DeliverDeps, env: Env,
         return;
     }
   } catch (e) {
-    log.log('error', 'delivery.failed', { job: job.id, event: job.event, target: job.target, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+    log.log('error', 'delivery.failed', {
+      job: job.id,
+      event: job.event,
+      target: job.target,
+      error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+    });
     message.retry({ delaySeconds: ERROR_RETRY_SECONDS });
   }
 }

@@ -140,7 +140,15 @@ function settled(job: DeliveryJob, deps: DeliverDeps, why: 'already_delivered' |
   return { kind: 'settled', why };
 }
 
-function logDecision(deps: DeliverDeps, job: DeliveryJob, event: CanonicalEvent, decision: Decision, outcome: Outcome | null, latencyMs: number, n: number): void {
+function logDecision(
+  deps: DeliverDeps,
+  job: DeliveryJob,
+  event: CanonicalEvent,
+  decision: Decision,
+  outcome: Outcome | null,
+  latencyMs: number,
+  n: number,
+): void {
   const level = decision.action === 'dead' ? 'error' : decision.action === 'retry' ? 'warn' : 'info';
   deps.log.log(level, `delivery.${decision.action}`, {
     job: job.id,

@@ -47,7 +47,12 @@ describe('decide', () => {
           if (d.action !== 'retry') return false;
           expect(d.delayMs % 1000).toBe(0);
           expect(d.delayMs).toBeGreaterThanOrEqual(Math.min(retryAfter ?? 0, p.retryAfterCapMs, MAX_QUEUE_DELAY_MS));
-          expect(d.delayMs).toBeGreaterThanOrEqual(Math.min(backoffMs(attempt, p, () => 0), MAX_QUEUE_DELAY_MS));
+          expect(d.delayMs).toBeGreaterThanOrEqual(
+            Math.min(
+              backoffMs(attempt, p, () => 0),
+              MAX_QUEUE_DELAY_MS,
+            ),
+          );
           expect(d.delayMs).toBeLessThanOrEqual(MAX_QUEUE_DELAY_MS);
           return true;
         },

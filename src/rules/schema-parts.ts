@@ -91,7 +91,7 @@ export const RetrySchema = z
     max_age: duration('max_age').optional().describe('Give up once a job has waited this long since it was queued (default 24h)'),
     initial_backoff: duration('initial_backoff').optional().describe('Delay after the first failure; doubles each time, with jitter (default 5s)'),
     max_backoff: duration('max_backoff').optional().describe('Longest delay between attempts (default 30m; at most 12h)'),
-    retry_after_cap: duration('retry_after_cap').optional().describe("Longest server Retry-After honoured as given (default 1h)"),
+    retry_after_cap: duration('retry_after_cap').optional().describe('Longest server Retry-After honoured as given (default 1h)'),
   })
   .superRefine((r, ctx) => {
     const ms = (d: string | undefined) => (d === undefined ? undefined : parseDuration(d));

@@ -72,8 +72,14 @@ export class DeliveryControlObject extends DurableObject<Env> {
   listDeadLetters(filter: DeadLetterFilter = {}): DeadLetter[] {
     const where: string[] = [];
     const args: SqlStorageValue[] = [];
-    if (filter.target !== undefined) (where.push('target = ?'), args.push(filter.target));
-    if (filter.since !== undefined) (where.push('dead_at >= ?'), args.push(filter.since));
+    if (filter.target !== undefined) {
+      where.push('target = ?');
+      args.push(filter.target);
+    }
+    if (filter.since !== undefined) {
+      where.push('dead_at >= ?');
+      args.push(filter.since);
+    }
     if (!filter.includeReplayed) where.push('replayed_at IS NULL');
     const limit = Math.min(Math.max(1, filter.limit ?? 100), MAX_LIST);
     const rows = this.ctx.storage.sql
@@ -133,7 +139,13 @@ export class DeliveryControlObject extends DurableObject<Env> {
   park(job: DeliveryJob): boolean {
     const paused = this.ctx.storage.sql.exec('SELECT 1 FROM paused_targets WHERE name = ?', job.target).toArray().length > 0;
     if (!paused) return false;
-    this.ctx.storage.sql.exec('INSERT OR REPLACE INTO parked_jobs (job_id, target, job, parked_at) VALUES (?, ?, ?, ?)', job.id, job.target, JSON.stringify(job), Date.now());
+    this.ctx.storage.sql.exec(
+      'INSERT OR REPLACE INTO parked_jobs (job_id, target, job, parked_at) VALUES (?, ?, ?, ?)',
+      job.id,
+      job.target,
+      JSON.stringify(job),
+      Date.now(),
+    );
     return true;
   }
 }

@@ -114,7 +114,16 @@ export class EventLedgerObject extends DurableObject<Env> {
     const now = Date.now();
     const jobs = await planJobs(event, routing);
     if (!existing) {
-      const record: EventRecord = { event, routing, auth: options.auth, acceptedAt: now, deliveries: 1, enqueued: false, mode: options.mode, jobs: jobs.map((j) => j.id) };
+      const record: EventRecord = {
+        event,
+        routing,
+        auth: options.auth,
+        acceptedAt: now,
+        deliveries: 1,
+        enqueued: false,
+        mode: options.mode,
+        jobs: jobs.map((j) => j.id),
+      };
       const entries: Record<string, unknown> = { [RECORD]: record };
       for (const job of jobs) entries[jobKey(job.id)] = newJobState(job, now);
       await storage.put(entries);
@@ -136,7 +145,13 @@ export class EventLedgerObject extends DurableObject<Env> {
     const now = Date.now();
     if (state.status === 'sending' && state.leaseUntil !== null && state.leaseUntil > now) return { kind: 'busy', retryInMs: state.leaseUntil - now };
     const attempt = state.runAttempts + 1;
-    await this.ctx.storage.put(jobKey(id), { ...state, status: 'sending', runAttempts: attempt, leaseUntil: now + LEASE_MS, updatedAt: now } satisfies JobState);
+    await this.ctx.storage.put(jobKey(id), {
+      ...state,
+      status: 'sending',
+      runAttempts: attempt,
+      leaseUntil: now + LEASE_MS,
+      updatedAt: now,
+    } satisfies JobState);
     return { kind: 'go', event: record.event, attempt, run: state.run, queuedAt: state.queuedAt };
   }
 
@@ -197,7 +212,16 @@ export class EventLedgerObject extends DurableObject<Env> {
     const run = state.status === 'dead' ? state.run + 1 : state.run;
     const runAttempts = state.status === 'dead' ? 0 : state.runAttempts;
     const queuedAt = state.status === 'dead' ? now : state.queuedAt;
-    await this.ctx.storage.put(jobKey(id), { ...state, status: 'queued', run, runAttempts, queuedAt, why: null, leaseUntil: null, updatedAt: now } satisfies JobState);
+    await this.ctx.storage.put(jobKey(id), {
+      ...state,
+      status: 'queued',
+      run,
+      runAttempts,
+      queuedAt,
+      why: null,
+      leaseUntil: null,
+      updatedAt: now,
+    } satisfies JobState);
     return { job: state.job };
   }
 
@@ -207,7 +231,7 @@ export class EventLedgerObject extends DurableObject<Env> {
   }
 
   /** The event, its routing and every job with its attempts. */
-  async trace(): Promise<EventTrace | null> {
+  async timeline(): Promise<EventTrace | null> {
     const record = await this.ctx.storage.get<EventRecord>(RECORD);
     if (!record) return null;
     const states = await this.ctx.storage.get<JobState>(record.jobs.map(jobKey));
@@ -220,7 +244,19 @@ export class EventLedgerObject extends DurableObject<Env> {
 }
 
 function newJobState(job: DeliveryJob, now: number): JobState {
-  return { job, status: 'queued', run: 1, queuedAt: now, runAttempts: 0, leaseUntil: null, nextAttemptAt: null, attempts: [], receipt: null, why: null, updatedAt: now };
+  return {
+    job,
+    status: 'queued',
+    run: 1,
+    queuedAt: now,
+    runAttempts: 0,
+    leaseUntil: null,
+    nextAttemptAt: null,
+    attempts: [],
+    receipt: null,
+    why: null,
+    updatedAt: now,
+  };
 }
 
 /** Queues take at most 100 messages per sendBatch. */
@@ -237,7 +273,8 @@ export async function enqueue(env: Pick<Env, 'JOBS'>, jobs: readonly DeliveryJob
 /** The ledger as ingest uses it, in front of the Durable Object namespace. */
 export function createDurableLedger(namespace: DurableObjectNamespace<EventLedgerObject>, options: Omit<AcceptOptions, 'auth'>) {
   return {
-    accept: (event: CanonicalEvent, routing: RoutingDecision, auth: string) => namespace.getByName(eventKey(event)).accept(event, routing, { ...options, auth }),
+    accept: (event: CanonicalEvent, routing: RoutingDecision, auth: string) =>
+      namespace.getByName(eventKey(event)).accept(event, routing, { ...options, auth }),
   };
 }
 

@@ -59,7 +59,9 @@ export function createFakeNetwork(): (request: Request) => Promise<Response> {
       if (url.pathname === '/requests') {
         const host = url.searchParams.get('host');
         const contains = url.searchParams.get('contains');
-        return Response.json(log.filter((r) => (!host || new URL(r.url).hostname === host) && (!contains || r.body.includes(contains) || r.url.includes(contains))));
+        return Response.json(
+          log.filter((r) => (!host || new URL(r.url).hostname === host) && (!contains || r.body.includes(contains) || r.url.includes(contains))),
+        );
       }
       return new Response('unknown control', { status: 404 });
     }
