@@ -26,6 +26,8 @@ const generators = {
   PRELUDE_WEBHOOK_PUBLIC_KEY: () => rsaPair('prelude.private.pem'),
   PRELUDE_VERIFICATION_TOKEN: () => randomBytes(18).toString('base64url'),
   BILLING_WEBHOOK_SECRET: () => `whsec_${randomBytes(24).toString('base64')}`,
+  // Bearer token of the admin API (/admin/...): traces, dead letters, replay, pause/resume.
+  ADMIN_TOKEN: () => randomBytes(24).toString('base64url'),
 };
 
 const added = [];

@@ -107,12 +107,14 @@ export class EventLedgerObject extends DurableObject<Env> {
   private async acceptNow(event: CanonicalEvent, routing: RoutingDecision, options: AcceptOptions): Promise<AcceptResult> {
     const storage = this.ctx.storage;
     const existing = await storage.get<EventRecord>(RECORD);
-    if (existing?.enqueued) {
+    // A record written before delivery existed has no `enqueued` mark: the sender was told it was seen.
+    if (existing && existing.enqueued !== false) {
       await storage.put(RECORD, { ...existing, deliveries: existing.deliveries + 1 });
       return { outcome: 'duplicate', jobs: [] };
     }
     const now = Date.now();
-    const jobs = await planJobs(event, routing);
+    // A first attempt that failed before its mark left its record; its jobs are planned again from it.
+    const jobs = await planJobs(event, existing ? existing.routing : routing);
     if (!existing) {
       const record: EventRecord = {
         event,
@@ -128,6 +130,10 @@ export class EventLedgerObject extends DurableObject<Env> {
       for (const job of jobs) entries[jobKey(job.id)] = newJobState(job, now);
       await storage.put(entries);
       await storage.setAlarm(now + options.retentionMs);
+    } else {
+      const states = await storage.get<JobState>(jobs.map((j) => jobKey(j.id)));
+      const missing = jobs.filter((j) => !states.has(jobKey(j.id)));
+      if (missing.length > 0) await storage.put(Object.fromEntries(missing.map((j) => [jobKey(j.id), newJobState(j, now)])));
     }
     if (options.mode === 'queue' && jobs.length > 0) await enqueue(this.env, jobs);
     const record = (await storage.get<EventRecord>(RECORD))!;

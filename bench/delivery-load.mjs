@@ -1,0 +1,233 @@
+// `npm run load`: the relay under load, end to end. The Worker is bundled by wrangler exactly as it deploys
+// (with bench/load/rules.yaml), served by Miniflare over HTTP with its real local Queues and Durable Objects;
+// every target points at a sink inside Miniflare's outbound service that fails a chosen fraction of requests.
+// A few thousand signed Prequel events go in at a chosen concurrency; the script then waits for the queue to
+// drain and prints: events sent, jobs expected, delivered, duplicates, lost, and p50/p99 ingest latency beside
+// a bare Hono Worker served the same way, under the same load, in the same run (the ratio).
+//
+//   npm run load -- [--events 3000] [--concurrency 32] [--fail 0.2] [--drain-timeout 180]
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
+import { bundleWorker, COMPATIBILITY_DATE } from './workerd.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '3000' },
+    concurrency: { type: 'string', default: '32' },
+    fail: { type: 'string', default: '0.2' },
+    'drain-timeout': { type: 'string', default: '180' },
+  },
+});
+const EVENTS = Number(values.events);
+const CONCURRENCY = Number(values.concurrency);
+const FAIL = Number(values.fail);
+const DRAIN_TIMEOUT_MS = Number(values['drain-timeout']) * 1000;
+if (!(EVENTS > 0 && CONCURRENCY > 0 && FAIL >= 0 && FAIL < 1)) {
+  console.error('usage: npm run load -- [--events N>0] [--concurrency N>0] [--fail 0..0.99] [--drain-timeout seconds]');
+  process.exit(2);
+}
+
+// ---- the events: Prequel deliveries, signed as Prequel signs them (RSA PKCS#1 v1.5 over "ts.body") ----------
+const fixture = (name) => JSON.parse(readFileSync(join(root, 'test/fixtures/prequel', `${name}.json`), 'utf8'));
+const TEMPLATES = [fixture('transfer.error'), fixture('export_destination.updated'), fixture('recipient.created')].filter(Boolean);
+const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+function makeEvents(n) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const base = TEMPLATES[i % TEMPLATES.length];
+    const body = JSON.stringify({ ...base, data: { ...base.data, load_seq: i, load_run: randomUUID() } });
+    const ts = new Date().toISOString();
+    const signature = sign('sha256', Buffer.from(`${ts}.${body}`), privateKey).toString('hex');
+    out.push({
+      body,
+      jobs: base.type === 'transfer.error' ? 2 : 1,
+      headers: { 'content-type': 'application/json', 'x-prequel-webhook-timestamp': ts, 'x-prequel-webhook-signature': signature },
+    });
+  }
+  return out;
+}
+
+// ---- the sink: answers every target, failing FAIL of requests; counts deliveries per (target, event) -------
+function createSink() {
+  const delivered = new Map(); // key → 2xx answers
+  let requests = 0;
+  let failed = 0;
+  const keyOf = (url, body) => {
+    const text = url.hostname.startsWith('slack') ? decodeURIComponent(body.replace(/\+/g, ' ')) : body;
+    const id = /load (pq_[0-9a-f]{64})/.exec(text)?.[1] ?? /"id":"(pq_[0-9a-f]{64})"/.exec(text)?.[1];
+    return id ? `${url.hostname.split('.')[0]}:${id}` : null;
+  };
+  const handle = async (request) => {
+    const url = new URL(request.url);
+    const body = await request.text();
+    requests++;
+    if (Math.random() < FAIL) {
+      failed++;
+      return new Response('sink: injected failure', { status: 503 });
+    }
+    const key = keyOf(url, body);
+    if (!key) return new Response(`sink: cannot tell which event this is (${url.hostname})`, { status: 400 });
+    delivered.set(key, (delivered.get(key) ?? 0) + 1);
+    if (url.hostname.startsWith('slack')) return Response.json({ ok: true, channel: 'CLOAD', ts: `${Date.now() / 1000}` });
+    if (url.hostname.startsWith('pagerduty')) return Response.json({ status: 'success', message: 'Event processed', dedup_key: 'k' }, { status: 202 });
+    return new Response(null, { status: 204 });
+  };
+  return {
+    handle,
+    stats: () => {
+      let duplicates = 0;
+      const byTarget = {};
+      for (const [key, n] of delivered) {
+        duplicates += n - 1;
+        const t = key.split(':')[0];
+        byTarget[t] = (byTarget[t] ?? 0) + n - 1;
+      }
+      return { requests, failed, delivered: delivered.size, duplicates, byTarget };
+    },
+  };
+}
+
+// ---- serving: the relay as wrangler bundles it, and the bare Hono baseline, both on Miniflare over HTTP ----
+function bundleRelay() {
+  const out = mkdtempSync(join(tmpdir(), 'switchyard-load-'));
+  try {
+    execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', out], {
+      cwd: root,
+      stdio: 'pipe',
+      env: { ...process.env, SWITCHYARD_RULES: join(here, 'load/rules.yaml'), WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+    });
+    return readFileSync(join(out, 'index.js'), 'utf8');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+    // Put back the rules `npm run dev` and the tests use.
+    execFileSync(process.execPath, [join(root, 'scripts/build-rules.ts')], { cwd: root, stdio: 'pipe' });
+  }
+}
+
+async function serve(script, extra = {}) {
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      modules: true,
+      script,
+      compatibilityDate: COMPATIBILITY_DATE,
+      host: '127.0.0.1',
+      port: 0,
+      // The Worker's JSON log lines (one per decision) would drown the report: drop them.
+      handleRuntimeStdio: (stdout, stderr) => {
+        stdout.resume();
+        stderr.resume();
+      },
+      ...extra,
+    }),
+  );
+  const url = await mf.ready;
+  return { mf, url: new URL('/hooks/prequel', url).toString() };
+}
+
+// ---- the load: CONCURRENCY senders in a loop, each request timed -----------------------------------------
+async function drive(url, events) {
+  const latencies = [];
+  const statuses = new Map();
+  let next = 0;
+  const started = performance.now();
+  const sender = async () => {
+    while (next < events.length) {
+      const e = events[next++];
+      const t0 = performance.now();
+      const res = await fetch(url, { method: 'POST', body: e.body, headers: e.headers });
+      await res.arrayBuffer();
+      latencies.push(performance.now() - t0);
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, sender));
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+  return { p50: pct(50), p99: pct(99), rps: events.length / seconds, statuses: Object.fromEntries(statuses) };
+}
+
+const fmt = (ms) => `${ms.toFixed(1)} ms`;
+
+async function main() {
+  console.log(`load: ${EVENTS} signed Prequel events, concurrency ${CONCURRENCY}, sink failing ${(FAIL * 100).toFixed(0)} % of requests`);
+  const events = makeEvents(EVENTS);
+  const expected = events.reduce((n, e) => n + e.jobs, 0);
+  const warmup = makeEvents(20);
+
+  // Baseline first: a bare Hono Worker on the same server, same requests.
+  const bare = await serve(await bundleWorker(join(here, 'bare-hono.worker.ts')));
+  await drive(bare.url, warmup);
+  const base = await drive(bare.url, events);
+  await bare.mf.dispose();
+
+  const sink = createSink();
+  const relayScript = bundleRelay();
+  const relay = await serve(relayScript, {
+    durableObjects: { EVENTS: { className: 'EventLedgerObject', useSQLite: true }, CONTROL: { className: 'DeliveryControlObject', useSQLite: true } },
+    queueProducers: { JOBS: { queueName: 'switchyard-jobs' }, DEAD_LETTERS: { queueName: 'switchyard-dead-letters' } },
+    queueConsumers: {
+      'switchyard-jobs': { maxBatchSize: 25, maxBatchTimeout: 1, maxRetries: 100, deadLetterQueue: 'switchyard-dead-letters' },
+      'switchyard-dead-letters': { maxBatchSize: 25, maxBatchTimeout: 1, maxRetries: 100 },
+    },
+    bindings: {
+      PREQUEL_WEBHOOK_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }),
+      LOAD_PD_ROUTING_KEY: 'R0123456789ABCDEF0123456789LOAD0',
+      LOAD_SLACK_TOKEN: 'xoxb-load-test',
+      LOAD_HOOK_SECRET: `whsec_${Buffer.from(randomUUID()).toString('base64')}`,
+    },
+    outboundService: sink.handle,
+  });
+  // Warm-up events are delivered too: count them in what is expected.
+  await drive(relay.url, warmup);
+  const expectedAll = expected + warmup.reduce((n, e) => n + e.jobs, 0);
+  const ingest = await drive(relay.url, events);
+  const accepted = ingest.statuses[200] ?? 0;
+
+  // Drain: wait until every expected job has been delivered (or the timeout), then a little longer for strays.
+  const drainStart = performance.now();
+  let last = -1;
+  while (performance.now() - drainStart < DRAIN_TIMEOUT_MS) {
+    const s = sink.stats();
+    if (s.delivered >= expectedAll) break;
+    if (s.delivered !== last) {
+      process.stdout.write(`\r  draining: ${s.delivered}/${expectedAll} delivered, ${s.failed} injected failures so far`);
+      last = s.delivered;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const drainSeconds = (performance.now() - drainStart) / 1000;
+  await new Promise((r) => setTimeout(r, 3000));
+  const s = sink.stats();
+  await relay.mf.dispose();
+  process.stdout.write('\n');
+
+  const lost = expectedAll - s.delivered;
+  console.log(`
+  events sent          ${EVENTS} (+${warmup.length} warm-up), accepted ${accepted}, statuses ${JSON.stringify(ingest.statuses)}
+  jobs expected        ${expectedAll}
+  delivered            ${s.delivered} (drained ${drainSeconds.toFixed(1)} s after the last event)
+  duplicates           ${s.duplicates}${s.duplicates ? ` ${JSON.stringify(s.byTarget)}` : ''}
+  lost                 ${lost}
+  sink requests        ${s.requests} (${s.failed} failed on purpose, ${((s.failed / Math.max(1, s.requests)) * 100).toFixed(1)} %)
+
+  ingest latency       relay p50 ${fmt(ingest.p50)}  p99 ${fmt(ingest.p99)}  (${ingest.rps.toFixed(0)} events/s)
+  bare Hono Worker     p50 ${fmt(base.p50)}  p99 ${fmt(base.p99)}  (${base.rps.toFixed(0)} requests/s)
+  ratio relay / bare   p50 ${(ingest.p50 / base.p50).toFixed(2)}×  p99 ${(ingest.p99 / base.p99).toFixed(2)}×
+`);
+  if (lost !== 0 || s.duplicates !== 0 || accepted !== EVENTS) {
+    console.error('load: FAILED — every event must be accepted and every job delivered exactly once');
+    process.exit(1);
+  }
+}
+
+await main();
