@@ -45,6 +45,7 @@ export default tseslint.config(
         crypto: 'readonly',
         TextEncoder: 'readonly',
         Buffer: 'readonly',
+        Response: 'readonly',
       },
     },
   },

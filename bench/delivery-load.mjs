@@ -6,14 +6,13 @@
 // a bare Hono Worker served the same way, under the same load, in the same run (the ratio).
 //
 //   npm run load -- [--events 3000] [--concurrency 32] [--fail 0.2] [--drain-timeout 180]
-import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
+import { bundleRelay, serveRelay } from '../scripts/serve-bundle.mjs';
 import { bundleWorker, COMPATIBILITY_DATE } from './workerd.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -97,40 +96,9 @@ function createSink() {
 }
 
 // ---- serving: the relay as wrangler bundles it, and the bare Hono baseline, both on Miniflare over HTTP ----
-function bundleRelay() {
-  const out = mkdtempSync(join(tmpdir(), 'switchyard-load-'));
-  try {
-    execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', out], {
-      cwd: root,
-      stdio: 'pipe',
-      env: { ...process.env, SWITCHYARD_RULES: join(here, 'load/rules.yaml'), WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
-    });
-    return readFileSync(join(out, 'index.js'), 'utf8');
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-    // Put back the rules `npm run dev` and the tests use.
-    execFileSync(process.execPath, [join(root, 'scripts/build-rules.ts')], { cwd: root, stdio: 'pipe' });
-  }
-}
-
 async function serve(script, extra = {}) {
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      modules: true,
-      script,
-      compatibilityDate: COMPATIBILITY_DATE,
-      host: '127.0.0.1',
-      port: 0,
-      // The Worker's JSON log lines (one per decision) would drown the report: drop them.
-      handleRuntimeStdio: (stdout, stderr) => {
-        stdout.resume();
-        stderr.resume();
-      },
-      ...extra,
-    }),
-  );
-  const url = await mf.ready;
-  return { mf, url: new URL('/hooks/prequel', url).toString() };
+  const mf = new Miniflare(convertV4MiniflareOptions({ modules: true, script, compatibilityDate: COMPATIBILITY_DATE, host: '127.0.0.1', port: 0, ...extra }));
+  return { mf, url: new URL('/hooks/prequel', await mf.ready).toString() };
 }
 
 // ---- the load: CONCURRENCY senders in a loop, each request timed -----------------------------------------
@@ -171,14 +139,7 @@ async function main() {
   await bare.mf.dispose();
 
   const sink = createSink();
-  const relayScript = bundleRelay();
-  const relay = await serve(relayScript, {
-    durableObjects: { EVENTS: { className: 'EventLedgerObject', useSQLite: true }, CONTROL: { className: 'DeliveryControlObject', useSQLite: true } },
-    queueProducers: { JOBS: { queueName: 'switchyard-jobs' }, DEAD_LETTERS: { queueName: 'switchyard-dead-letters' } },
-    queueConsumers: {
-      'switchyard-jobs': { maxBatchSize: 25, maxBatchTimeout: 1, maxRetries: 100, deadLetterQueue: 'switchyard-dead-letters' },
-      'switchyard-dead-letters': { maxBatchSize: 25, maxBatchTimeout: 1, maxRetries: 100 },
-    },
+  const served = await serveRelay(bundleRelay(join(here, 'load/rules.yaml')), {
     bindings: {
       PREQUEL_WEBHOOK_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }),
       LOAD_PD_ROUTING_KEY: 'R0123456789ABCDEF0123456789LOAD0',
@@ -187,6 +148,7 @@ async function main() {
     },
     outboundService: sink.handle,
   });
+  const relay = { mf: served.mf, url: new URL('/hooks/prequel', served.url).toString() };
   // Warm-up events are delivered too: count them in what is expected.
   await drive(relay.url, warmup);
   const expectedAll = expected + warmup.reduce((n, e) => n + e.jobs, 0);
@@ -199,7 +161,7 @@ async function main() {
   while (performance.now() - drainStart < DRAIN_TIMEOUT_MS) {
     const s = sink.stats();
     if (s.delivered >= expectedAll) break;
-    if (s.delivered !== last) {
+    if (s.delivered !== last && process.stdout.isTTY) {
       process.stdout.write(`\r  draining: ${s.delivered}/${expectedAll} delivered, ${s.failed} injected failures so far`);
       last = s.delivered;
     }

@@ -136,8 +136,8 @@ export class EventLedgerObject extends DurableObject<Env> {
       if (missing.length > 0) await storage.put(Object.fromEntries(missing.map((j) => [jobKey(j.id), newJobState(j, now)])));
     }
     if (options.mode === 'queue' && jobs.length > 0) await enqueue(this.env, jobs);
-    const record = (await storage.get<EventRecord>(RECORD))!;
-    await storage.put(RECORD, { ...record, enqueued: true, deliveries: existing ? existing.deliveries + 1 : record.deliveries });
+    const record = existing ?? (await storage.get<EventRecord>(RECORD))!;
+    await storage.put(RECORD, { ...record, enqueued: true, deliveries: existing ? existing.deliveries + 1 : 1 });
     const outcome: AcceptOutcome = 'accepted';
     return { outcome, jobs: options.mode === 'inline' ? jobs : [] };
   }

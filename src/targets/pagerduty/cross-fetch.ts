@@ -10,6 +10,7 @@ const runtimeFetch: typeof fetch = (input, init) => fetch(input, init);
 
 export default runtimeFetch;
 export { runtimeFetch as fetch };
-export const Headers = globalThis.Headers;
-export const Request = globalThis.Request;
-export const Response = globalThis.Response;
+const RuntimeHeaders = Headers;
+const RuntimeRequest = Request;
+const RuntimeResponse = Response;
+export { RuntimeHeaders as Headers, RuntimeRequest as Request, RuntimeResponse as Response };

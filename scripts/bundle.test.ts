@@ -1,0 +1,71 @@
+/**
+ * The Worker exactly as `wrangler deploy` uploads it (its own bundler, not the test runner's), served by
+ * Miniflare with wrangler.toml's Durable Objects and Queues: a signed Prequel failure goes in, and the page
+ * and the Slack message come out through the real SDKs. This is the check that caught pdjs failing on every
+ * page in the deployed bundle while the workerd tests (bundled by Vite) passed.
+ */
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+// @ts-expect-error -- a plain .mjs helper shared with `npm run load`
+import { bundleRelay, serveRelay } from './serve-bundle.mjs';
+
+const fixture = JSON.parse(readFileSync(new URL('../test/fixtures/prequel/transfer.error.json', import.meta.url), 'utf8')) as { data: object };
+
+interface Seen {
+  readonly url: string;
+  readonly body: string;
+}
+
+describe('the deployed bundle', () => {
+  let dispose: (() => Promise<void>) | null = null;
+  afterAll(async () => {
+    await dispose?.();
+  });
+
+  it('verifies, routes, queues and delivers through the real Slack and PagerDuty SDKs', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const seen: Seen[] = [];
+    const outboundService = async (request: Request): Promise<Response> => {
+      const url = new URL(request.url);
+      seen.push({ url: request.url, body: await request.text() });
+      if (url.hostname === 'slack.com') return Response.json({ ok: true, channel: 'C0DATA', ts: '1.2' });
+      if (url.hostname === 'events.pagerduty.com') return Response.json({ status: 'success', message: 'Event processed', dedup_key: 'k' }, { status: 202 });
+      return new Response('not on the test network', { status: 599 });
+    };
+    const { mf, url } = (await serveRelay(bundleRelay(), {
+      bindings: {
+        PREQUEL_WEBHOOK_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }),
+        SLACK_BOT_TOKEN: 'xoxb-bundle-test',
+        PAGERDUTY_ROUTING_KEY: 'R0123456789ABCDEF0123456789BUNDL',
+      },
+      outboundService,
+    })) as { mf: { dispose(): Promise<void> }; url: URL };
+    dispose = () => mf.dispose();
+
+    const body = JSON.stringify({ ...fixture, data: { ...fixture.data, destination_id: 'dst-bundle', transfer_blamed_party: 'prequel' } });
+    const ts = new Date().toISOString();
+    const res = await fetch(new URL('/hooks/prequel', url), {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-prequel-webhook-timestamp': ts,
+        'x-prequel-webhook-signature': sign('sha256', Buffer.from(`${ts}.${body}`), privateKey).toString('hex'),
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ accepted: 1 });
+
+    const deadline = Date.now() + 30_000;
+    const page = () => seen.find((s) => s.url === 'https://events.pagerduty.com/v2/enqueue');
+    const post = () => seen.find((s) => s.url === 'https://slack.com/api/chat.postMessage');
+    while ((!page() || !post()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(JSON.parse(page()!.body)).toMatchObject({
+      routing_key: 'R0123456789ABCDEF0123456789BUNDL',
+      event_action: 'trigger',
+      dedup_key: 'prequel-transfer-dst-bundle',
+    });
+    expect(new URLSearchParams(post()!.body).get('channel')).toBe('#data-eng-alerts');
+  }, 120_000);
+});
