@@ -18,6 +18,11 @@ import { createConsoleLogger } from './core/log.ts';
 const CONSUMER_CONCURRENCY = 6;
 /** Delay before a message whose handling threw is tried again. */
 const ERROR_RETRY_SECONDS = 10;
+/**
+ * How long a job whose event is not (yet) in the ledger keeps waiting for it: long enough for the vendor to
+ * retry a delivery whose record failed to write (Prelude retries within seconds, then for two weeks).
+ */
+const ORPHAN_AFTER_MS = 6 * 3_600_000;
 
 export function isDeadLetterQueue(name: string): boolean {
   return name.endsWith('-dead-letters');
@@ -61,6 +66,18 @@ async function settleJob(message: Message<unknown>, deps: DeliverDeps, env: Env,
       case 'retry':
         message.retry({ delaySeconds: Math.ceil(result.delayMs / 1000) });
         return;
+      case 'missing': {
+        // Young: its record is on the way (or the vendor's retry will write it). Old: an orphan.
+        const age = Date.now() - message.timestamp.getTime();
+        if (age < ORPHAN_AFTER_MS) {
+          message.retry({ delaySeconds: Math.min(60, 2 ** Math.min(message.attempts, 6)) });
+          return;
+        }
+        log.log('error', 'delivery.orphan', { job: job.id, event: job.event, route: job.route, target: job.target, age_ms: age });
+        await sendDeadLetter(env, job, 'its event is not in the ledger (never recorded, or past its retention)');
+        message.ack();
+        return;
+      }
       case 'dead':
         await sendDeadLetter(env, job, result.why);
         message.ack();

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import worker from '../src/index.ts';
 import type { CanonicalEvent } from '../src/core/event.ts';
 import { routeWith, ruleSet, type Env } from '../src/env.ts';
-import { eventKey, type DeliveryJob } from '../src/pipeline/jobs.ts';
+import { eventKey, planJobs, type DeliveryJob } from '../src/pipeline/jobs.ts';
 import type { EventTrace } from '../src/state/event-ledger.ts';
 import { PREQUEL_FIXTURES, STANDARD_WEBHOOKS_FIXTURES } from './helpers/fixtures.ts';
 import { network } from './helpers/network.ts';
@@ -51,10 +51,10 @@ async function jobsFor(event: CanonicalEvent): Promise<DeliveryJob[]> {
 const byTarget = (jobs: DeliveryJob[], target: string): DeliveryJob => jobs.find((j) => j.target === target)!;
 
 /** One delivery of `jobs` as a batch (message id = job id; `attempts` as the queue would count them). */
-async function consume(jobs: readonly DeliveryJob[], attempts = 1, useEnv: Env = env) {
+async function consume(jobs: readonly DeliveryJob[], attempts = 1, useEnv: Env = env, timestamp = new Date()) {
   const batch = createMessageBatch<DeliveryJob>(
     'switchyard-jobs',
-    jobs.map((body) => ({ id: body.id, timestamp: new Date(), attempts, body })),
+    jobs.map((body) => ({ id: body.id, timestamp, attempts, body })),
   );
   const ctx = createExecutionContext();
   // The test harness records which messages were retried but not their delays: observe what the consumer asks.
@@ -296,6 +296,21 @@ describe('ingest and the queue', () => {
     await until('the delivered job', async () => (await trace({ source: 'billing', id })).jobs.every((j) => j.status === 'delivered'));
     const t = await trace({ source: 'billing', id });
     expect(t.jobs.map((j) => [j.job.target, j.attempts.length])).toEqual([['customer-success', 1]]);
+  });
+});
+
+describe('jobs whose event is not in the ledger', () => {
+  it('waits for a young one (its record is being written, or the vendor will retry) and dead-letters an old one', async () => {
+    const m = marker();
+    const event = transferError(m);
+    const [job] = await planJobs(event, routeWith(ruleSet())(event));
+    const young = await consume([job!], 3);
+    expect(young.retryMessages).toEqual([{ msgId: job!.id, delaySeconds: 8 }]);
+    const old = await consume([job!], 40, env, new Date(Date.now() - 7 * 3_600_000));
+    expect(old.explicitAcks).toEqual([job!.id]);
+    const letter = await until('the dead letter', () => env.CONTROL.getByName('control').getDeadLetter(job!.id));
+    expect(letter.why).toMatch(/not in the ledger/);
+    expect(await network.requests(undefined, m)).toHaveLength(0);
   });
 });
 

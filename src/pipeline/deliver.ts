@@ -51,7 +51,12 @@ export type JobResult =
   | { readonly kind: 'retry'; readonly delayMs: number; readonly why: string }
   | { readonly kind: 'dead'; readonly why: string }
   /** Nothing to do: delivered before (a redelivered message) or parked for a paused target. */
-  | { readonly kind: 'settled'; readonly why: 'already_delivered' | 'parked' };
+  | { readonly kind: 'settled'; readonly why: 'already_delivered' | 'parked' }
+  /**
+   * The ledger has no such job: its event's record is not written yet (the jobs are queued first, and a
+   * failed write is redone by the vendor's retry) or is past its retention. The caller decides by age.
+   */
+  | { readonly kind: 'missing' };
 
 export async function deliverJob(job: DeliveryJob, deps: DeliverDeps): Promise<JobResult> {
   const ledger = deps.ledgerFor(job.event);
@@ -64,8 +69,7 @@ export async function deliverJob(job: DeliveryJob, deps: DeliverDeps): Promise<J
     case 'busy':
       return { kind: 'retry', delayMs: Math.max(1000, claim.retryInMs), why: 'another consumer holds this job' };
     case 'missing':
-      deps.log.log('error', 'delivery.orphan', { job: job.id, event: job.event, route: job.route, target: job.target });
-      return { kind: 'dead', why: 'the event is no longer in the ledger (past its retention?)' };
+      return { kind: 'missing' };
     case 'go':
       break;
   }

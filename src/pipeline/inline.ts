@@ -46,6 +46,7 @@ export async function deliverInline(jobs: readonly DeliveryJob[], deps: DeliverD
           await options.deadLetter(job, result.why);
           return result;
         }
+        if (result.kind === 'missing') return result; // inline jobs are written before they are handed over
         if (result.kind !== 'retry') return result;
         if (deps.now() - started + result.delayMs > options.budgetMs) {
           const why = `inline delivery ran out of time (next try in ${Math.ceil(result.delayMs / 1000)}s); replay it once the target is back`;

@@ -5,10 +5,11 @@
  * message (Queues deliver at least once) cannot both send. The record expires by alarm after the retention
  * period.
  *
- * Accepting an event (queue mode): the record and its jobs are written, the jobs are sent to the queue, and
- * only then is the record marked enqueued. Until that mark, a repeat of the delivery is not a duplicate: it
- * enqueues the jobs again (same ids, so the consumer still sends each once). A failure anywhere before the
- * mark reaches the vendor as a 503 and its retry finishes the work.
+ * Accepting an event (queue mode): its jobs are sent to the queue, then the record and the jobs' states are
+ * written in one commit. If the queue refuses, nothing is written: the vendor gets a 503 and its retry is a
+ * first delivery, not a duplicate. If the write fails after the jobs were queued, the same: the retry queues
+ * the same jobs again (same ids; the consumer sends each once) and the consumer, finding no record yet,
+ * waits for it (`missing`).
  *
  * Delivering a job: `claim` before sending (refused while another consumer holds the lease, or once the
  * job is delivered or dead), `finish` after, with the attempt and the decision.
@@ -16,7 +17,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { CanonicalEvent } from '../core/event.ts';
 import type { Env } from '../env.ts';
-import type { AcceptOutcome, AcceptResult, RoutingDecision } from '../pipeline/ingest.ts';
+import type { AcceptResult, RoutingDecision } from '../pipeline/ingest.ts';
 import { eventKey, planJobs, type DeliveryJob } from '../pipeline/jobs.ts';
 import type { Decision } from '../pipeline/retry.ts';
 import type { Receipt } from '../targets/outcome.ts';
@@ -37,8 +38,6 @@ export interface EventRecord {
   readonly acceptedAt: number;
   /** Times the vendor delivered this event (1 + duplicates). */
   readonly deliveries: number;
-  /** True once every job is durably queued (or, inline, handed to the request's waitUntil). */
-  readonly enqueued: boolean;
   readonly mode: DeliveryMode;
   readonly jobs: readonly string[];
 }
@@ -107,39 +106,21 @@ export class EventLedgerObject extends DurableObject<Env> {
   private async acceptNow(event: CanonicalEvent, routing: RoutingDecision, options: AcceptOptions): Promise<AcceptResult> {
     const storage = this.ctx.storage;
     const existing = await storage.get<EventRecord>(RECORD);
-    // A record written before delivery existed has no `enqueued` mark: the sender was told it was seen.
-    if (existing && existing.enqueued !== false) {
+    if (existing) {
       await storage.put(RECORD, { ...existing, deliveries: existing.deliveries + 1 });
       return { outcome: 'duplicate', jobs: [] };
     }
     const now = Date.now();
-    // A first attempt that failed before its mark left its record; its jobs are planned again from it.
-    const jobs = await planJobs(event, existing ? existing.routing : routing);
-    if (!existing) {
-      const record: EventRecord = {
-        event,
-        routing,
-        auth: options.auth,
-        acceptedAt: now,
-        deliveries: 1,
-        enqueued: false,
-        mode: options.mode,
-        jobs: jobs.map((j) => j.id),
-      };
-      const entries: Record<string, unknown> = { [RECORD]: record };
-      for (const job of jobs) entries[jobKey(job.id)] = newJobState(job, now);
-      await storage.put(entries);
-      await storage.setAlarm(now + options.retentionMs);
-    } else {
-      const states = await storage.get<JobState>(jobs.map((j) => jobKey(j.id)));
-      const missing = jobs.filter((j) => !states.has(jobKey(j.id)));
-      if (missing.length > 0) await storage.put(Object.fromEntries(missing.map((j) => [jobKey(j.id), newJobState(j, now)])));
-    }
+    const jobs = await planJobs(event, routing);
+    // Queue first, write after: the event is seen only once its jobs are queued, and one storage commit per
+    // event (outgoing messages wait for pending writes, so writing first would cost a second commit).
     if (options.mode === 'queue' && jobs.length > 0) await enqueue(this.env, jobs);
-    const record = existing ?? (await storage.get<EventRecord>(RECORD))!;
-    await storage.put(RECORD, { ...record, enqueued: true, deliveries: existing ? existing.deliveries + 1 : 1 });
-    const outcome: AcceptOutcome = 'accepted';
-    return { outcome, jobs: options.mode === 'inline' ? jobs : [] };
+    const record: EventRecord = { event, routing, auth: options.auth, acceptedAt: now, deliveries: 1, mode: options.mode, jobs: jobs.map((j) => j.id) };
+    const entries: Record<string, unknown> = { [RECORD]: record };
+    for (const job of jobs) entries[jobKey(job.id)] = newJobState(job, now);
+    await storage.put(entries);
+    await storage.setAlarm(now + options.retentionMs);
+    return { outcome: 'accepted', jobs: options.mode === 'inline' ? jobs : [] };
   }
 
   /** Takes a job for one attempt, unless it is settled or another consumer holds it. */
