@@ -9,13 +9,16 @@ import type { BuiltRules } from './rules/config.ts';
 import { compileRuleSet, type RuleSet } from './rules/ruleset.ts';
 import { createCredentialCache, type CredentialCache } from './sources/credentials.ts';
 import { CONTROL_NAME, type DeliveryControlObject } from './state/delivery-control.ts';
-import { createDurableLedger, type Claim, type EventLedgerObject } from './state/event-ledger.ts';
-import type { DeliverDeps, JobLedger } from './pipeline/deliver.ts';
+import { createDurableLedger, enqueue, type Claim, type EventLedgerObject } from './state/event-ledger.ts';
+import type { AlertLedger, DeliverDeps, JobLedger } from './pipeline/deliver.ts';
+import type { AlertObject, AlertState, ResolveDecision } from './state/alert.ts';
 import type { DeadLetterMessage, DeliveryJob } from './pipeline/jobs.ts';
 
 export interface Env {
   readonly EVENTS: DurableObjectNamespace<EventLedgerObject>;
   readonly CONTROL: DurableObjectNamespace<DeliveryControlObject>;
+  /** One object per alert key: lifecycle state (firing/resolved, counts, what was sent where). */
+  readonly ALERTS: DurableObjectNamespace<AlertObject>;
   /** Delivery jobs; without this binding, delivery runs inline in waitUntil (pipeline/inline.ts). */
   readonly JOBS?: Queue<DeliveryJob>;
   /** Jobs that failed for good; its consumer records them for the admin API. */
@@ -77,6 +80,20 @@ export function jobLedger(env: Pick<Env, 'EVENTS'>, eventKey: string): JobLedger
     finish: (id, attempt, decision, receipt) => stub.finish(id, attempt, decision, receipt),
     release: (id, status, why) => stub.release(id, status, why),
     markDead: (id, why) => stub.markDead(id, why),
+    suppress: (id, why) => stub.suppress(id, why),
+    addJobs: (jobs) => stub.addJobs(jobs),
+  };
+}
+
+export function alertLedger(env: Pick<Env, 'ALERTS'>, key: string): AlertLedger {
+  const stub = env.ALERTS.getByName(`alert:${key}`);
+  return {
+    trigger: (input) => stub.trigger(input),
+    sent: (input) => stub.sent(input),
+    replied: (target, ts) => stub.replied(target, ts),
+    failed: (target, jobId) => stub.failed(target, jobId),
+    resolve: (eventId) => stub.resolve(eventId) as Promise<ResolveDecision>,
+    state: () => stub.state() as Promise<AlertState | null>,
   };
 }
 
@@ -94,5 +111,8 @@ export function deliverDeps(env: Env, paused: ReadonlySet<string>, options: Runt
     ledgerFor: (key) => jobLedger(env, key),
     paused,
     park: (job) => control.park(job),
+    alertFor: (key) => alertLedger(env, key),
+    // Without a queue the inline runner replaces this (pipeline/inline.ts delivers follow-ups in place).
+    dispatch: (jobs) => (jobs.length === 0 ? Promise.resolve() : enqueue(env, jobs)),
   };
 }

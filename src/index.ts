@@ -8,6 +8,7 @@ import { handleQueue } from './queue.ts';
 
 export { EventLedgerObject } from './state/event-ledger.ts';
 export { DeliveryControlObject } from './state/delivery-control.ts';
+export { AlertObject } from './state/alert.ts';
 
 const app = createApp();
 

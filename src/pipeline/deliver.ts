@@ -13,13 +13,18 @@
  */
 import type { CanonicalEvent } from '../core/event.ts';
 import type { Logger } from '../core/log.ts';
-import type { RouteConfig, RulesConfig, RetryPolicy } from '../rules/config.ts';
+import type { RouteConfig, RulesConfig, RetryPolicy, TargetConfig } from '../rules/config.ts';
 import type { EnvLookup } from '../rules/interpolate.ts';
 import type { RuleSet } from '../rules/ruleset.ts';
 import { describeError, retryable, type Outcome, type Receipt } from '../targets/outcome.ts';
 import { renderNotification, sendNotification } from '../targets/registry.ts';
 import type { AttemptRecord, Claim } from '../state/event-ledger.ts';
-import type { DeliveryJob } from './jobs.ts';
+import type { AlertState, ResolveDecision, TriggerDecision } from '../state/alert.ts';
+import { sendSlackThreadOp } from '../targets/slack/send.ts';
+import type { SlackMessage } from '../targets/slack/render.ts';
+import type { Notification } from '../targets/registry.ts';
+import { resolveEffects, type DeliveryJob } from './jobs.ts';
+import { alertKeyFor, DEFAULT_REPEAT_INTERVAL_MS, repeatText, resolvedReplyText, resolvedSlackMessage } from './lifecycle.ts';
 import { decide, DEFAULT_RETRY_POLICY, type Decision } from './retry.ts';
 
 /** The event ledger as delivery sees it (one Durable Object per event, behind `ledgerFor`). */
@@ -28,6 +33,32 @@ export interface JobLedger {
   finish(jobId: string, attempt: AttemptRecord, decision: Decision, receipt: Receipt | null): Promise<void>;
   release(jobId: string, status: 'parked' | 'queued', why: string | null): Promise<void>;
   markDead(jobId: string, why: string): Promise<unknown>;
+  suppress(jobId: string, why: string): Promise<void>;
+  addJobs(jobs: readonly DeliveryJob[]): Promise<void>;
+}
+
+/** One alert's lifecycle (src/state/alert.ts) as delivery uses it. */
+export interface AlertLedger {
+  trigger(input: {
+    key: string;
+    target: string;
+    kind: TargetConfig['kind'];
+    jobId: string;
+    eventId: string;
+    title: string;
+    repeatIntervalMs: number;
+  }): Promise<TriggerDecision>;
+  sent(input: {
+    target: string;
+    jobId: string;
+    slack: { channel: string; ts: string } | null;
+    dedupKey: string | null;
+    message: SlackMessage | null;
+  }): Promise<void>;
+  replied(target: string, replyTs: string): Promise<void>;
+  failed(target: string, jobId: string): Promise<void>;
+  resolve(eventId: string): Promise<ResolveDecision>;
+  state(): Promise<AlertState | null>;
 }
 
 export interface DeliverDeps {
@@ -44,14 +75,18 @@ export interface DeliverDeps {
   readonly park: (job: DeliveryJob) => Promise<boolean>;
   /** Overrides each target's retry policy (the inline fallback's short in-request schedule). */
   readonly policyFor?: (target: string, policy: RetryPolicy) => RetryPolicy;
+  /** The alert of a key (one Durable Object per key). */
+  readonly alertFor: (key: string) => AlertLedger;
+  /** Queues follow-up jobs (a resolve's effects), or delivers them in the background without a queue. */
+  readonly dispatch: (jobs: readonly DeliveryJob[]) => Promise<void>;
 }
 
 export type JobResult =
   | { readonly kind: 'delivered' }
   | { readonly kind: 'retry'; readonly delayMs: number; readonly why: string }
   | { readonly kind: 'dead'; readonly why: string }
-  /** Nothing to do: delivered before (a redelivered message) or parked for a paused target. */
-  | { readonly kind: 'settled'; readonly why: 'already_delivered' | 'parked' }
+  /** Nothing to do: delivered before (a redelivered message), parked for a paused target, or suppressed. */
+  | { readonly kind: 'settled'; readonly why: 'already_delivered' | 'parked' | 'suppressed' }
   /**
    * The ledger has no such job: its event's record is not written yet (the jobs are queued first, and a
    * failed write is redone by the vendor's retry) or is past its retention. The caller decides by age.
@@ -88,8 +123,41 @@ export async function deliverJob(job: DeliveryJob, deps: DeliverDeps): Promise<J
     return settled(job, deps, 'parked');
   }
 
+  // Alert lifecycle: a resolve's effect, a resolve handed over to its effects, or a trigger that may repeat.
+  if (job.effect) return finishAttempt(job, claim, target, deps, ledger, null, () => resolveEffect(job, target, route, claim.event, deps));
+  const key = alertKeyFor(route, claim.event);
+  if (key && route.action === 'resolve') return handOverResolve(job, key, claim.event, deps, ledger);
+  if (key && (route.action ?? 'trigger') === 'trigger') {
+    const alert = deps.alertFor(key);
+    const d = await alert.trigger({
+      key,
+      target: job.target,
+      kind: target.kind,
+      jobId: job.id,
+      eventId: claim.event.id,
+      title: claim.event.type,
+      repeatIntervalMs: route.repeatIntervalMs ?? DEFAULT_REPEAT_INTERVAL_MS,
+    });
+    if (d.do === 'repeat') return noteRepeat(job, target, d, alert, deps, ledger, claim.event);
+    return finishAttempt(job, claim, target, deps, ledger, alert, () => attempt(job, claim.event, route, deps));
+  }
+  return finishAttempt(job, claim, target, deps, ledger, null, () => attempt(job, claim.event, route, deps));
+}
+
+type Attempted = { readonly outcome: Outcome; readonly notification: Notification | null };
+
+/** Send (through `run`), decide, record the attempt; tell the alert what was sent or that it failed for good. */
+async function finishAttempt(
+  job: DeliveryJob,
+  claim: Extract<Claim, { kind: 'go' }>,
+  target: TargetConfig,
+  deps: DeliverDeps,
+  ledger: JobLedger,
+  alert: AlertLedger | null,
+  run: () => Promise<Attempted>,
+): Promise<JobResult> {
   const started = deps.now();
-  const outcome = await attempt(job, claim.event, route, deps);
+  const { outcome, notification } = await run();
   const latencyMs = Math.max(0, deps.now() - started);
   const policy = policyOf(job.target, target.retry, deps);
   const decision = decide({ outcome, attempt: claim.attempt, queuedAt: claim.queuedAt, now: deps.now(), policy, random: deps.random });
@@ -104,7 +172,17 @@ export async function deliverJob(job: DeliveryJob, deps: DeliverDeps): Promise<J
     decision: decision.action,
     delayMs: decision.action === 'retry' ? decision.delayMs : null,
   };
-  await ledger.finish(job.id, record, decision, outcome.kind === 'ok' ? outcome.receipt : null);
+  const receipt = outcome.kind === 'ok' ? outcome.receipt : null;
+  await ledger.finish(job.id, record, decision, receipt);
+  if (alert && decision.action === 'delivered') {
+    await alert.sent({
+      target: job.target,
+      jobId: job.id,
+      slack: receipt && 'slack' in receipt ? receipt.slack : null,
+      dedupKey: receipt && 'pagerduty' in receipt ? receipt.pagerduty.dedupKey : notification?.kind === 'pagerduty' ? notification.payload.dedup_key : null,
+      message: notification?.kind === 'slack' ? notification.payload : null,
+    });
+  } else if (alert && decision.action === 'dead') await alert.failed(job.target, job.id);
   logDecision(deps, job, claim.event, decision, outcome, latencyMs, claim.attempt);
   switch (decision.action) {
     case 'delivered':
@@ -116,14 +194,91 @@ export async function deliverJob(job: DeliveryJob, deps: DeliverDeps): Promise<J
   }
 }
 
+/** A repeat of an open alert: counted, not sent; a Slack message gets one quiet thread reply, updated each time. */
+async function noteRepeat(
+  job: DeliveryJob,
+  target: TargetConfig,
+  d: Extract<TriggerDecision, { do: 'repeat' }>,
+  alert: AlertLedger,
+  deps: DeliverDeps,
+  ledger: JobLedger,
+  event: CanonicalEvent,
+): Promise<JobResult> {
+  let noted = '';
+  if (target.kind === 'slack' && target.mode === 'bot' && d.slack) {
+    const outcome = await sendSlackThreadOp(
+      { op: 'reply', channel: d.slack.channel, ts: d.slack.ts, text: repeatText(d.count, deps.now()), replyTs: d.replyTs },
+      target,
+      { env: deps.env, fetch: deps.fetch, now: deps.now },
+    );
+    if (outcome.kind === 'ok' && outcome.receipt && 'slack' in outcome.receipt && !d.replyTs) await alert.replied(job.target, outcome.receipt.slack.ts);
+    // Best effort: a thread note that fails is not worth a retry of the job.
+    noted = outcome.kind === 'ok' ? '; noted in the Slack thread' : `; the thread note failed (${outcome.reason})`;
+  }
+  const why = `repeat of an open alert (×${d.count}), within repeat_interval${noted}`;
+  await ledger.suppress(job.id, why);
+  deps.log.log('info', 'delivery.suppressed', { job: job.id, source: event.source, event_id: event.id, route: job.route, target: job.target, why });
+  return { kind: 'settled', why: 'suppressed' };
+}
+
+/** A resolving event: the alert closes once, and one resolve effect per target it reached is queued. */
+async function handOverResolve(job: DeliveryJob, key: string, event: CanonicalEvent, deps: DeliverDeps, ledger: JobLedger): Promise<JobResult> {
+  const r = await deps.alertFor(key).resolve(event.id);
+  let why: string;
+  if (r.do === 'nothing') why = `resolve of alert ${key}: ${r.why}; nothing sent`;
+  else {
+    const reached = Object.entries(r.alert.targets)
+      .filter(([, t]) => t.sentAt !== null)
+      .map(([name]) => name);
+    const effects = await resolveEffects(job, key, reached);
+    await ledger.addJobs(effects);
+    await deps.dispatch(effects);
+    why = `resolved alert ${key}: update queued for ${reached.join(', ') || 'no target'}`;
+  }
+  await ledger.suppress(job.id, why);
+  deps.log.log('info', 'delivery.suppressed', { job: job.id, source: event.source, event_id: event.id, route: job.route, target: job.target, why });
+  return { kind: 'settled', why: 'suppressed' };
+}
+
+/** One target's share of a resolve: PagerDuty resolve with the dedup key it triggered; the Slack message updated. */
+async function resolveEffect(job: DeliveryJob, target: TargetConfig, route: RouteConfig, event: CanonicalEvent, deps: DeliverDeps): Promise<Attempted> {
+  const alert = await deps.alertFor(job.effect!.alert).state();
+  const t = alert?.targets[job.target];
+  if (!alert || !t || t.sentAt === null) return { outcome: { kind: 'ok', status: 0, receipt: null }, notification: null };
+  const sendDeps = { env: deps.env, fetch: deps.fetch, now: deps.now, messageId: job.id };
+  try {
+    if (target.kind === 'pagerduty' && t.dedupKey) {
+      const notification: Notification = { kind: 'pagerduty', payload: { event_action: 'resolve', dedup_key: t.dedupKey, client: 'Switchyard' } };
+      return { outcome: await sendNotification(target, notification, sendDeps), notification };
+    }
+    if (target.kind === 'slack' && target.mode === 'bot' && t.slack && t.message) {
+      const resolvedAt = alert.resolvedAt ?? deps.now();
+      const op = {
+        op: 'update' as const,
+        channel: t.slack.channel,
+        ts: t.slack.ts,
+        message: resolvedSlackMessage(t.message, alert.openedAt, resolvedAt, alert.count),
+        reply: resolvedReplyText(alert.openedAt, resolvedAt, alert.count),
+      };
+      return { outcome: await sendSlackThreadOp(op, target, sendDeps), notification: null };
+    }
+    // Receivers that cannot be updated (incoming webhooks, HTTP) are told with the resolving event itself.
+    const rendered = renderNotification(target, { event, route, targetName: job.target });
+    return { outcome: await sendNotification(target, rendered.notification, sendDeps), notification: rendered.notification };
+  } catch (e) {
+    return { outcome: retryable(null, `unexpected: ${describeError(e, [])}`), notification: null };
+  }
+}
+
 /** Render and send; anything thrown (a bug, never an expected failure) counts as a retryable attempt. */
-async function attempt(job: DeliveryJob, event: CanonicalEvent, route: RouteConfig, deps: DeliverDeps): Promise<Outcome> {
+async function attempt(job: DeliveryJob, event: CanonicalEvent, route: RouteConfig, deps: DeliverDeps): Promise<Attempted> {
   const target = deps.rules.targets[job.target]!;
   try {
     const rendered = renderNotification(target, { event, route, targetName: job.target });
-    return await sendNotification(target, rendered.notification, { env: deps.env, fetch: deps.fetch, now: deps.now, messageId: job.id });
+    const outcome = await sendNotification(target, rendered.notification, { env: deps.env, fetch: deps.fetch, now: deps.now, messageId: job.id });
+    return { outcome, notification: rendered.notification };
   } catch (e) {
-    return retryable(null, `unexpected: ${describeError(e, [])}`);
+    return { outcome: retryable(null, `unexpected: ${describeError(e, [])}`), notification: null };
   }
 }
 

@@ -37,7 +37,14 @@ export function inlinePolicy(budgetMs: number, maxAttempts: number): (target: st
 
 export async function deliverInline(jobs: readonly DeliveryJob[], deps: DeliverDeps, options: InlineOptions): Promise<JobResult[]> {
   const started = deps.now();
-  const policyDeps: DeliverDeps = { ...deps, policyFor: inlinePolicy(options.budgetMs, options.maxAttempts) };
+  // Follow-up jobs (a resolve's effects) are delivered in place, within the same budget.
+  const policyDeps: DeliverDeps = {
+    ...deps,
+    policyFor: inlinePolicy(options.budgetMs, options.maxAttempts),
+    dispatch: async (more) => {
+      await deliverInline(more, { ...deps, now: deps.now }, { ...options, budgetMs: Math.max(0, options.budgetMs - (deps.now() - started)) });
+    },
+  };
   return Promise.all(
     jobs.map(async (job) => {
       for (;;) {

@@ -23,6 +23,8 @@ export interface DeliveryJob {
   readonly routeIndex: number;
   readonly route: string;
   readonly target: string;
+  /** A follow-up of an alert's lifecycle rather than a notification of the event itself. */
+  readonly effect?: { readonly kind: 'resolve'; readonly alert: string };
 }
 
 /** A dead-letter message: the job and why it died (or, from the queue's own dead-lettering, only the job). */
@@ -64,7 +66,11 @@ export function parseJob(body: unknown): DeliveryJob | null {
   if (j.v !== JOB_MESSAGE_VERSION) return null;
   if (typeof j.id !== 'string' || typeof j.event !== 'string' || typeof j.route !== 'string' || typeof j.target !== 'string') return null;
   if (typeof j.routeIndex !== 'number' || !Number.isInteger(j.routeIndex) || j.routeIndex < 0) return null;
-  return { v: JOB_MESSAGE_VERSION, id: j.id, event: j.event, routeIndex: j.routeIndex, route: j.route, target: j.target };
+  const job: DeliveryJob = { v: JOB_MESSAGE_VERSION, id: j.id, event: j.event, routeIndex: j.routeIndex, route: j.route, target: j.target };
+  if (j.effect === undefined) return job;
+  const e = j.effect as { kind?: unknown; alert?: unknown } | null;
+  if (!e || e.kind !== 'resolve' || typeof e.alert !== 'string') return null;
+  return { ...job, effect: { kind: 'resolve', alert: e.alert } };
 }
 
 /** A dead-letter body: ours (`{job, why}`), or a bare job the queue dead-lettered after its own retries. */
@@ -75,4 +81,19 @@ export function parseDeadLetter(body: unknown): DeadLetterMessage | null {
   const m = body as Record<string, unknown>;
   const job = parseJob(m.job);
   return job ? { job, why: typeof m.why === 'string' ? m.why.slice(0, 500) : 'unknown' } : null;
+}
+
+/** The jobs that carry a resolve to every target an alert reached (stable ids: one per event, alert and target). */
+export async function resolveEffects(job: DeliveryJob, alert: string, targets: readonly string[]): Promise<DeliveryJob[]> {
+  return Promise.all(
+    targets.map(async (target) => ({
+      v: JOB_MESSAGE_VERSION,
+      id: await jobId(job.event, `resolve\u0000${alert}`, target),
+      event: job.event,
+      routeIndex: job.routeIndex,
+      route: job.route,
+      target,
+      effect: { kind: 'resolve', alert } as const,
+    })),
+  );
 }

@@ -120,8 +120,10 @@ export interface RouteConfig {
   readonly severity: Severity | null;
   /** Template of the alert's identity (PagerDuty dedup key, Slack message to update). */
   readonly alertKey: string | null;
-  /** PagerDuty event action this route sends; null: trigger. */
+  /** PagerDuty event action this route sends; null: trigger. With an alert key, `resolve` closes that alert. */
   readonly action: 'trigger' | 'acknowledge' | 'resolve' | null;
+  /** While an alert is firing, repeats within this interval are counted, not sent (default 4 h). */
+  readonly repeatIntervalMs?: number;
   /** Per-route overrides of the default message parts (title, text, summary, body, …). */
   readonly templates: Templates;
 }

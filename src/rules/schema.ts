@@ -85,7 +85,13 @@ const Route = z
     continue: z.boolean().default(false).describe('Keep evaluating later routes after this one matches'),
     severity: z.enum(SEVERITIES).optional().describe('Severity of what this route sends (PagerDuty severity, Slack marker)'),
     alert_key: z.string().min(1).optional().describe('Template of the alert identity, e.g. "prequel-transfer-{{data.destination_id}}"'),
-    action: z.enum(['trigger', 'acknowledge', 'resolve']).optional().describe('PagerDuty event action (default trigger)'),
+    action: z
+      .enum(['trigger', 'acknowledge', 'resolve'])
+      .optional()
+      .describe('PagerDuty event action (default trigger); with alert_key, resolve closes that alert everywhere it was sent'),
+    repeat_interval: duration('repeat_interval')
+      .optional()
+      .describe('While its alert is firing, repeats within this interval are counted (and noted in the Slack thread), not sent again (default 4h)'),
     templates: TemplatesSchema.optional(),
   })
   .describe('A routing rule: when the event matches, notify the targets');
@@ -253,6 +259,7 @@ export function toRulesConfig(file: RulesFileParsed, conditions: readonly Condit
     severity: r.severity ?? null,
     alertKey: r.alert_key ?? null,
     action: r.action ?? null,
+    ...(r.repeat_interval !== undefined ? { repeatIntervalMs: parseDuration(r.repeat_interval)! } : {}),
     templates: r.templates ?? {},
   }));
   const maxBody = parseSize(file.settings.max_body)!;

@@ -42,7 +42,7 @@ export interface EventRecord {
   readonly jobs: readonly string[];
 }
 
-export type JobStatus = 'queued' | 'sending' | 'retrying' | 'delivered' | 'dead' | 'parked';
+export type JobStatus = 'queued' | 'sending' | 'retrying' | 'delivered' | 'dead' | 'parked' | 'suppressed';
 
 export interface AttemptRecord {
   /** Attempt number within its run (a replay starts a new run). */
@@ -127,7 +127,7 @@ export class EventLedgerObject extends DurableObject<Env> {
   async claim(id: string): Promise<Claim> {
     const [record, state] = await Promise.all([this.ctx.storage.get<EventRecord>(RECORD), this.ctx.storage.get<JobState>(jobKey(id))]);
     if (!record || !state) return { kind: 'missing' };
-    if (state.status === 'delivered') return { kind: 'delivered' };
+    if (state.status === 'delivered' || state.status === 'suppressed') return { kind: 'delivered' };
     if (state.status === 'dead') return { kind: 'dead', why: state.why ?? 'dead' };
     const now = Date.now();
     if (state.status === 'sending' && state.leaseUntil !== null && state.leaseUntil > now) return { kind: 'busy', retryInMs: state.leaseUntil - now };
@@ -166,6 +166,34 @@ export class EventLedgerObject extends DurableObject<Env> {
     await this.ctx.storage.put(jobKey(id), next);
   }
 
+  /** Settles a claimed job without sending: a repeat counted, a resolve with nothing open, handed to its effects. */
+  async suppress(id: string, why: string): Promise<void> {
+    const state = await this.ctx.storage.get<JobState>(jobKey(id));
+    if (!state || state.status === 'delivered') return;
+    const runAttempts = state.status === 'sending' ? Math.max(0, state.runAttempts - 1) : state.runAttempts;
+    await this.ctx.storage.put(jobKey(id), {
+      ...state,
+      status: 'suppressed',
+      runAttempts,
+      why,
+      leaseUntil: null,
+      nextAttemptAt: null,
+      updatedAt: Date.now(),
+    } satisfies JobState);
+  }
+
+  /** Adds follow-up jobs (an alert's resolve effects) to this event's trace; ones already there are kept. */
+  async addJobs(jobs: readonly DeliveryJob[]): Promise<void> {
+    const record = await this.ctx.storage.get<EventRecord>(RECORD);
+    if (!record) return;
+    const fresh = jobs.filter((j) => !record.jobs.includes(j.id));
+    if (fresh.length === 0) return;
+    const now = Date.now();
+    const entries: Record<string, unknown> = { [RECORD]: { ...record, jobs: [...record.jobs, ...fresh.map((j) => j.id)] } };
+    for (const job of fresh) entries[jobKey(job.id)] = newJobState(job, now);
+    await this.ctx.storage.put(entries);
+  }
+
   /** Gives a claimed job back without an attempt (its target is paused, or the consumer is shutting down). */
   async release(id: string, status: 'parked' | 'queued', why: string | null): Promise<void> {
     const state = await this.ctx.storage.get<JobState>(jobKey(id));
@@ -191,7 +219,7 @@ export class EventLedgerObject extends DurableObject<Env> {
   async requeue(id: string): Promise<{ readonly job: DeliveryJob } | { readonly refused: 'missing' | 'delivered' | 'in_flight' }> {
     const state = await this.ctx.storage.get<JobState>(jobKey(id));
     if (!state) return { refused: 'missing' };
-    if (state.status === 'delivered') return { refused: 'delivered' };
+    if (state.status === 'delivered' || state.status === 'suppressed') return { refused: 'delivered' };
     // Queued and not yet claimed (e.g. a replay whose enqueue failed): queue another copy; claims dedupe.
     if (state.status === 'queued') return { job: state.job };
     if (state.status !== 'dead' && state.status !== 'parked') return { refused: 'in_flight' };

@@ -24,10 +24,15 @@ interface Scripted {
   readonly match?: string;
 }
 
+let nextTs = 100;
+
 function usualAnswer(url: URL, body: string): Response {
   if (url.pathname.endsWith('/chat.postMessage') || url.pathname.endsWith('/chat.update')) {
-    const channel = new URLSearchParams(body).get('channel') ?? (JSON.parse(body || '{}') as { channel?: string }).channel ?? 'C0FAKE';
-    return Response.json({ ok: true, channel: channel.startsWith('#') ? 'C0FAKE0001' : channel, ts: '1763900000.000100', message: {} });
+    const form = new URLSearchParams(body);
+    const channel = form.get('channel') ?? (JSON.parse(body || '{}') as { channel?: string }).channel ?? 'C0FAKE';
+    // Each new message gets its own ts (as Slack's do); an update answers with the ts it updated.
+    const ts = url.pathname.endsWith('/chat.update') ? (form.get('ts') ?? '') : `1763900000.${String(nextTs++).padStart(6, '0')}`;
+    return Response.json({ ok: true, channel: channel.startsWith('#') ? 'C0FAKE0001' : channel, ts, message: {} });
   }
   if (url.hostname.startsWith('hooks.slack')) return new Response('ok', { status: 200 });
   if (url.pathname === '/v2/enqueue') {

@@ -118,3 +118,37 @@ async function sendWebhook(message: SlackMessage, config: Extract<SlackTargetCon
   const reason = `slack webhook: HTTP ${response.status}${/^[a-z_]+$/.test(text) ? ` ${text}` : ''}`;
   return classifyStatus(response.status, reason, response.headers.get('retry-after'), deps.now());
 }
+
+/** Changes to a message already posted (bot mode only: incoming webhooks cannot update or thread). */
+export type SlackThreadOp =
+  /** Replace the message, then (optionally) say why in its thread. */
+  | { readonly op: 'update'; readonly channel: string; readonly ts: string; readonly message: SlackMessage; readonly reply: string | null }
+  /** A quiet reply in the message's thread, or the update of an earlier one (`replyTs`). */
+  | { readonly op: 'reply'; readonly channel: string; readonly ts: string; readonly text: string; readonly replyTs: string | null };
+
+/**
+ * One attempt at a thread operation. The receipt carries the reply's ts (for a later update of it). Updating
+ * is idempotent, so a retry after a failed reply repeats the update harmlessly.
+ */
+export async function sendSlackThreadOp(op: SlackThreadOp, config: Extract<SlackTargetConfig, { mode: 'bot' }>, deps: SendDeps): Promise<Outcome> {
+  const resolved = resolveAll([config.token], deps.env);
+  if (!resolved.ok) return permanent(null, `slack: ${resolved.error.detail}`);
+  const token = resolved.value[0]!;
+  const client = clientFor(token, config.apiUrl ?? DEFAULT_SLACK_API_URL, deps.fetch);
+  try {
+    if (op.op === 'update') {
+      await client.chat.update({ channel: op.channel, ts: op.ts, text: op.message.text, attachments: op.message.attachments as never });
+      if (op.reply === null) return ok(200, { slack: { channel: op.channel, ts: op.ts } });
+      const reply = await client.chat.postMessage({ channel: op.channel, thread_ts: op.ts, text: op.reply, unfurl_links: false, unfurl_media: false });
+      return ok(200, { slack: { channel: op.channel, ts: reply.ts ?? op.ts } });
+    }
+    if (op.replyTs) {
+      await client.chat.update({ channel: op.channel, ts: op.replyTs, text: op.text });
+      return ok(200, { slack: { channel: op.channel, ts: op.replyTs } });
+    }
+    const reply = await client.chat.postMessage({ channel: op.channel, thread_ts: op.ts, text: op.text, unfurl_links: false, unfurl_media: false });
+    return ok(200, reply.ts ? { slack: { channel: op.channel, ts: reply.ts } } : null);
+  } catch (e) {
+    return classifySlackError(e, [token]);
+  }
+}

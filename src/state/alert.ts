@@ -1,0 +1,178 @@
+/**
+ * One Durable Object per alert key (named `alert:<key>`): the alert's lifecycle across stateless vendor
+ * events. Firing or resolved; first and last seen; how many times it fired; for each target it was sent to,
+ * what a later update needs (Slack channel and ts, the thread reply's ts; PagerDuty's dedup key).
+ *
+ *   trigger   first event for a target → send (the target is reserved for this job, so two events racing
+ *             for one alert post once); a repeat within the route's repeat_interval → counted, not sent
+ *             (a Slack target gets one quiet thread reply, updated with the count)
+ *   resolve   firing → resolved, with a snapshot of every target the alert reached: the caller queues one
+ *             resolve effect per target (PagerDuty resolve, Slack message updated in place); not firing →
+ *             nothing visible
+ * Single-threaded per key, so every decision here is atomic.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import type { Env } from '../env.ts';
+import type { TargetKind } from '../rules/config.ts';
+import type { SlackMessage } from '../targets/slack/render.ts';
+
+export interface AlertTarget {
+  readonly kind: TargetKind;
+  /** The job that holds (or held) this target's notification: its retries are sends, not repeats. */
+  readonly jobId: string;
+  readonly sentAt: number | null;
+  readonly slack: { readonly channel: string; readonly ts: string } | null;
+  readonly replyTs: string | null;
+  readonly dedupKey: string | null;
+  /** The Slack message as posted, which a resolve updates in place. */
+  readonly message: SlackMessage | null;
+}
+
+export interface AlertState {
+  readonly key: string;
+  readonly status: 'firing' | 'resolved';
+  readonly openedAt: number;
+  readonly lastSeen: number;
+  readonly resolvedAt: number | null;
+  /** Events that fired this alert since it opened. */
+  readonly count: number;
+  /** Repeats counted, not sent. */
+  readonly suppressed: number;
+  readonly title: string | null;
+  readonly targets: Readonly<Record<string, AlertTarget>>;
+  /** The event that resolved it (a resolve is idempotent per event: each of its jobs gets the same answer). */
+  readonly resolvedBy: string | null;
+}
+
+export type TriggerDecision =
+  | { readonly do: 'send' }
+  | {
+      readonly do: 'repeat';
+      readonly count: number;
+      readonly openedAt: number;
+      readonly slack: { readonly channel: string; readonly ts: string } | null;
+      readonly replyTs: string | null;
+    };
+
+export type ResolveDecision = { readonly do: 'nothing'; readonly why: string } | { readonly do: 'resolve'; readonly alert: AlertState };
+
+const STATE = 'state';
+/** A resolved alert is forgotten after this long (a later trigger opens a new one anyway). */
+const FORGET_AFTER_MS = 30 * 86_400_000;
+
+export class AlertObject extends DurableObject<Env> {
+  async trigger(input: {
+    key: string;
+    target: string;
+    kind: TargetKind;
+    jobId: string;
+    eventId: string;
+    title: string;
+    repeatIntervalMs: number;
+  }): Promise<TriggerDecision> {
+    const now = Date.now();
+    const current = await this.ctx.storage.get<AlertState>(STATE);
+    const open = current && current.status === 'firing' ? current : null;
+    const base: AlertState = open ?? {
+      key: input.key,
+      status: 'firing',
+      openedAt: now,
+      lastSeen: now,
+      resolvedAt: null,
+      count: 0,
+      suppressed: 0,
+      title: input.title,
+      targets: {},
+      resolvedBy: null,
+    };
+    const seen = (base as AlertState & { events?: string[] }).events ?? [];
+    const firstForEvent = !seen.includes(input.eventId);
+    const target = base.targets[input.target];
+    const repeat = target && target.jobId !== input.jobId && (target.sentAt === null || now - target.sentAt < input.repeatIntervalMs);
+    const next: AlertState & { events: string[] } = {
+      ...base,
+      lastSeen: now,
+      count: base.count + (firstForEvent ? 1 : 0),
+      suppressed: base.suppressed + (repeat ? 1 : 0),
+      events: firstForEvent ? [...seen, input.eventId].slice(-50) : seen,
+      targets: repeat
+        ? base.targets
+        : {
+            ...base.targets,
+            [input.target]: {
+              kind: input.kind,
+              jobId: input.jobId,
+              sentAt: target?.jobId === input.jobId ? target.sentAt : null,
+              slack: target?.slack ?? null,
+              replyTs: target?.replyTs ?? null,
+              dedupKey: target?.dedupKey ?? null,
+              message: target?.message ?? null,
+            },
+          },
+    };
+    await this.ctx.storage.put(STATE, next);
+    await this.ctx.storage.deleteAlarm();
+    if (!repeat) return { do: 'send' };
+    return { do: 'repeat', count: next.count, openedAt: next.openedAt, slack: target.slack, replyTs: target.replyTs };
+  }
+
+  /** What a sent notification left behind (Slack ts, PD dedup key), for updates and the resolve. */
+  async sent(input: {
+    target: string;
+    jobId: string;
+    slack: { channel: string; ts: string } | null;
+    dedupKey: string | null;
+    message: SlackMessage | null;
+  }): Promise<void> {
+    const state = await this.ctx.storage.get<AlertState>(STATE);
+    const t = state?.targets[input.target];
+    if (!state || !t || t.jobId !== input.jobId) return;
+    const updated: AlertTarget = {
+      ...t,
+      sentAt: Date.now(),
+      slack: input.slack ?? t.slack,
+      dedupKey: input.dedupKey ?? t.dedupKey,
+      message: input.message ?? t.message,
+    };
+    await this.ctx.storage.put(STATE, { ...state, targets: { ...state.targets, [input.target]: updated } });
+  }
+
+  /** The ts of the quiet "happened again" reply in a Slack thread, so the next repeat updates it. */
+  async replied(target: string, replyTs: string): Promise<void> {
+    const state = await this.ctx.storage.get<AlertState>(STATE);
+    const t = state?.targets[target];
+    if (!state || !t) return;
+    await this.ctx.storage.put(STATE, { ...state, targets: { ...state.targets, [target]: { ...t, replyTs } } });
+  }
+
+  /** A send that failed for good frees the target, so the next event for this alert is sent, not counted. */
+  async failed(target: string, jobId: string): Promise<void> {
+    const state = await this.ctx.storage.get<AlertState>(STATE);
+    if (!state || state.targets[target]?.jobId !== jobId) return;
+    const targets = { ...state.targets };
+    delete targets[target];
+    await this.ctx.storage.put(STATE, { ...state, targets });
+  }
+
+  async resolve(eventId: string): Promise<ResolveDecision> {
+    const state = await this.ctx.storage.get<AlertState>(STATE);
+    if (!state) return { do: 'nothing', why: 'no alert with this key is open' };
+    if (state.status === 'resolved') {
+      return state.resolvedBy === eventId ? { do: 'resolve', alert: state } : { do: 'nothing', why: 'the alert is already resolved' };
+    }
+    const now = Date.now();
+    const resolved: AlertState = { ...state, status: 'resolved', resolvedAt: now, lastSeen: now, resolvedBy: eventId };
+    await this.ctx.storage.put(STATE, resolved);
+    await this.ctx.storage.setAlarm(now + FORGET_AFTER_MS);
+    return { do: 'resolve', alert: resolved };
+  }
+
+  async state(): Promise<AlertState | null> {
+    return (await this.ctx.storage.get<AlertState>(STATE)) ?? null;
+  }
+
+  override async alarm(): Promise<void> {
+    const state = await this.ctx.storage.get<AlertState>(STATE);
+    if (state?.status === 'resolved') await this.ctx.storage.deleteAll();
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * Alert lifecycles inside workerd: Prequel's stateless transfer.error / transfer.success become one alert that
+ * opens, repeats quietly and closes — the real consumer, the real alert and ledger Durable Objects, the real
+ * Slack and PagerDuty SDKs, and only the network faked. The resolve's follow-up jobs go through Miniflare's
+ * real queue.
+ */
+import { env } from 'cloudflare:workers';
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import worker from '../src/index.ts';
+import type { CanonicalEvent } from '../src/core/event.ts';
+import { routeWith, ruleSet } from '../src/env.ts';
+import { eventKey, type DeliveryJob } from '../src/pipeline/jobs.ts';
+import type { AlertState } from '../src/state/alert.ts';
+import type { EventTrace } from '../src/state/event-ledger.ts';
+import { PREQUEL_FIXTURES } from './helpers/fixtures.ts';
+import { network } from './helpers/network.ts';
+import type { RecordedRequest } from './helpers/fake-network.ts';
+
+const SLACK = 'slack.com';
+const PD = 'events.pagerduty.com';
+const fixtureData = (name: string) => (JSON.parse(PREQUEL_FIXTURES.find((f) => f.name === name)!.body) as { data: Record<string, unknown> }).data;
+
+const marker = (): string => `m${crypto.randomUUID().replaceAll('-', '')}`;
+
+function prequel(type: 'transfer.error' | 'transfer.success', destination: string, n: number): CanonicalEvent {
+  return {
+    source: 'prequel',
+    kind: 'prequel',
+    type,
+    id: `pq_${destination}_${type}_${n}`,
+    occurredAt: new Date().toISOString(),
+    receivedAt: new Date().toISOString(),
+    correlationId: null,
+    meta: { apiVersion: '2023-10-15' },
+    data: { ...fixtureData(type), destination_id: destination, transfer_id: `${destination}t${n}`, transfer_blamed_party: 'prequel' },
+  };
+}
+
+async function deliver(event: CanonicalEvent): Promise<DeliveryJob[]> {
+  const accepted = await env.EVENTS.getByName(eventKey(event)).accept(event, routeWith(ruleSet())(event), {
+    retentionMs: 15 * 86_400_000,
+    mode: 'inline',
+    auth: 'test',
+  });
+  const jobs = accepted.jobs as unknown as DeliveryJob[];
+  const batch = createMessageBatch<DeliveryJob>(
+    'switchyard-jobs',
+    jobs.map((body) => ({ id: body.id, timestamp: new Date(), attempts: 1, body })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env);
+  const result = await getQueueResult(batch, ctx);
+  expect(result.explicitAcks.sort()).toEqual(jobs.map((j) => j.id).sort());
+  return jobs;
+}
+
+const alert = async (key: string) => (await env.ALERTS.getByName(`alert:${key}`).state()) as unknown as AlertState | null;
+const trace = async (event: CanonicalEvent) => (await env.EVENTS.getByName(eventKey(event)).timeline()) as unknown as EventTrace;
+const form = (r: RecordedRequest) => new URLSearchParams(r.body);
+
+async function slackFor(ts: string): Promise<RecordedRequest[]> {
+  return (await network.requests(SLACK)).filter((r) => form(r).get('ts') === ts || form(r).get('thread_ts') === ts);
+}
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('resolve pairing (transfer.error → transfer.success per destination)', () => {
+  it('opens one PagerDuty incident and one Slack message, then resolves both with the exact requests', async () => {
+    const dest = marker();
+    const key = `prequel-transfer-${dest}`;
+    await deliver(prequel('transfer.error', dest, 1));
+
+    const pages = await network.requests(PD, dest);
+    expect(pages).toHaveLength(1);
+    expect(JSON.parse(pages[0]!.body)).toMatchObject({ event_action: 'trigger', dedup_key: key, routing_key: env.PAGERDUTY_ROUTING_KEY });
+    const opened = (await alert(key))!;
+    expect(opened).toMatchObject({ status: 'firing', count: 1 });
+    const slack = opened.targets['data-eng']!.slack!;
+    expect(opened.targets.oncall!.dedupKey).toBe(key);
+
+    const success = prequel('transfer.success', dest, 2);
+    const resolveJobs = await deliver(success);
+    expect(resolveJobs.map((j) => j.target)).toEqual(['oncall']);
+
+    // The resolve's effects go through the real queue: one per target the alert reached.
+    const resolves = await network.waitFor(PD, key, 2);
+    const resolve = JSON.parse(resolves[1]!.body) as Record<string, unknown>;
+    expect(resolve).toEqual({ routing_key: env.PAGERDUTY_ROUTING_KEY, event_action: 'resolve', dedup_key: key, client: 'Switchyard' });
+
+    const thread = await until('the Slack update and reply', async () => {
+      const r = await slackFor(slack.ts);
+      return r.length >= 2 ? r : null;
+    });
+    const update = thread.find((r) => r.url.endsWith('/chat.update'))!;
+    expect(form(update).get('channel')).toBe(slack.channel);
+    expect(form(update).get('text')).toMatch(/^✅ Resolved: /);
+    const attachments = JSON.parse(form(update).get('attachments')!) as {
+      color: string;
+      blocks: { type: string; text?: { text: string }; elements?: { text: string }[] }[];
+    }[];
+    expect(attachments[0]!.color).toBe('#2EB67D');
+    expect(attachments[0]!.blocks[0]!.text!.text).toMatch(/^✅ Resolved: Transfer to /);
+    expect(attachments[0]!.blocks.at(-1)!.elements![0]!.text).toMatch(/^Resolved after \d+s · \d\d:\d\d UTC$/);
+    const reply = thread.find((r) => r.url.endsWith('/chat.postMessage'))!;
+    expect(form(reply).get('thread_ts')).toBe(slack.ts);
+    expect(form(reply).get('text')).toMatch(/^✅ Resolved after \d+s\.$/);
+    // No one is mentioned on resolve.
+    for (const r of [update, reply]) expect(r.body).not.toMatch(/%3C%40|%3C%21|<@|<!/);
+
+    expect(await alert(key)).toMatchObject({ status: 'resolved', resolvedBy: success.id });
+    const t = await trace(success);
+    expect(t.jobs.find((j) => j.job.target === 'oncall' && !j.job.effect)).toMatchObject({
+      status: 'suppressed',
+      why: expect.stringMatching(/^resolved alert /),
+    });
+    await until('both effects delivered', async () => (await trace(success)).jobs.filter((j) => j.job.effect && j.status === 'delivered').length === 2);
+  });
+
+  it('a resolve with no open alert does nothing visible', async () => {
+    const dest = marker();
+    const success = prequel('transfer.success', dest, 1);
+    await deliver(success);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await network.requests(undefined, dest)).toHaveLength(0);
+    expect((await trace(success)).jobs[0]).toMatchObject({ status: 'suppressed', why: expect.stringMatching(/no alert with this key is open; nothing sent$/) });
+  });
+});
+
+describe('no repeat noise', () => {
+  it('repeats within the interval send no new page: the Slack thread gets one quiet note, updated with the count', async () => {
+    const dest = marker();
+    const key = `prequel-transfer-${dest}`;
+    await deliver(prequel('transfer.error', dest, 1));
+    const slack = (await alert(key))!.targets['data-eng']!.slack!;
+    const second = prequel('transfer.error', dest, 2);
+    await deliver(second);
+    await deliver(prequel('transfer.error', dest, 3));
+
+    expect(await network.requests(PD, dest)).toHaveLength(1);
+    const thread = await slackFor(slack.ts);
+    expect(thread.map((r) => r.url.split('/').pop())).toEqual(['chat.postMessage']);
+    const note = thread[0]!;
+    expect(form(note).get('text')).toMatch(/^↻ Happened again — ×2 in all/);
+    const replyTs = (await alert(key))!.targets['data-eng']!.replyTs!;
+    const updates = (await network.requests(SLACK)).filter((r) => form(r).get('ts') === replyTs);
+    expect(updates.map((r) => [r.url.split('/').pop(), form(r).get('text')?.slice(0, 24)])).toEqual([['chat.update', '↻ Happened again — ×3 in']]);
+
+    expect(await alert(key)).toMatchObject({ status: 'firing', count: 3, suppressed: 4 });
+    const t = await trace(second);
+    expect(t.jobs.map((j) => [j.job.target, j.status]).sort()).toEqual([
+      ['data-eng', 'suppressed'],
+      ['oncall', 'suppressed'],
+    ]);
+    expect(t.jobs.find((j) => j.job.target === 'data-eng')!.why).toMatch(/^repeat of an open alert \(×2\), within repeat_interval; noted in the Slack thread$/);
+  });
+
+  it('after a resolve, the next failure opens a new alert and pages again', async () => {
+    const dest = marker();
+    const key = `prequel-transfer-${dest}`;
+    await deliver(prequel('transfer.error', dest, 1));
+    await deliver(prequel('transfer.success', dest, 2));
+    await network.waitFor(PD, key, 2);
+    await deliver(prequel('transfer.error', dest, 3));
+    const pages = (await network.requests(PD, key)).map((r) => (JSON.parse(r.body) as { event_action: string }).event_action);
+    expect(pages).toEqual(['trigger', 'resolve', 'trigger']);
+    expect(await alert(key)).toMatchObject({ status: 'firing', count: 1 });
+  });
+});
