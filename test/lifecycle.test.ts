@@ -9,7 +9,8 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { describe, expect, it } from 'vitest';
 import worker from '../src/index.ts';
 import type { CanonicalEvent } from '../src/core/event.ts';
-import { routeWith, ruleSet } from '../src/env.ts';
+import { deliverDeps, routeWith, ruleSet } from '../src/env.ts';
+import { deliverJob } from '../src/pipeline/deliver.ts';
 import { eventKey, type DeliveryJob } from '../src/pipeline/jobs.ts';
 import type { AlertState } from '../src/state/alert.ts';
 import type { EventTrace } from '../src/state/event-ledger.ts';
@@ -23,7 +24,7 @@ const fixtureData = (name: string) => (JSON.parse(PREQUEL_FIXTURES.find((f) => f
 
 const marker = (): string => `m${crypto.randomUUID().replaceAll('-', '')}`;
 
-function prequel(type: 'transfer.error' | 'transfer.success', destination: string, n: number): CanonicalEvent {
+function prequel(type: 'transfer.error' | 'transfer.success', destination: string, n: number, blame = 'prequel'): CanonicalEvent {
   return {
     source: 'prequel',
     kind: 'prequel',
@@ -33,7 +34,7 @@ function prequel(type: 'transfer.error' | 'transfer.success', destination: strin
     receivedAt: new Date().toISOString(),
     correlationId: null,
     meta: { apiVersion: '2023-10-15' },
-    data: { ...fixtureData(type), destination_id: destination, transfer_id: `${destination}t${n}`, transfer_blamed_party: 'prequel' },
+    data: { ...fixtureData(type), destination_id: destination, transfer_id: `${destination}t${n}`, transfer_blamed_party: blame },
   };
 }
 
@@ -173,5 +174,33 @@ describe('no repeat noise', () => {
     const pages = (await network.requests(PD, key)).map((r) => (JSON.parse(r.body) as { event_action: string }).event_action);
     expect(pages).toEqual(['trigger', 'resolve', 'trigger']);
     expect(await alert(key)).toMatchObject({ status: 'firing', count: 1 });
+  });
+});
+
+describe('time windows', () => {
+  it('customer success hears of third-party failures only in Paris business hours, across the DST change', async () => {
+    const cases: [string, string, 'delivered' | 'settled'][] = [
+      ['Fri 27 Mar 07:30Z = 08:30 CET, before opening', '2026-03-27T07:30:00Z', 'settled'],
+      ['Fri 27 Mar 08:30Z = 09:30 CET', '2026-03-27T08:30:00Z', 'delivered'],
+      ['Mon 30 Mar 07:30Z = 09:30 CEST (clocks went forward on the 29th)', '2026-03-30T07:30:00Z', 'delivered'],
+      ['Mon 30 Mar 16:30Z = 18:30 CEST, after closing', '2026-03-30T16:30:00Z', 'settled'],
+      ['Sat 28 Mar 10:00Z, weekend', '2026-03-28T10:00:00Z', 'settled'],
+    ];
+    for (const [label, iso, expected] of cases) {
+      const dest = marker();
+      const event = prequel('transfer.error', dest, 1, 'third_party');
+      const accepted = await env.EVENTS.getByName(eventKey(event)).accept(event, routeWith(ruleSet())(event), {
+        retentionMs: 15 * 86_400_000,
+        mode: 'inline',
+        auth: 'test',
+      });
+      const [job] = accepted.jobs as unknown as DeliveryJob[];
+      expect(job!.target).toBe('customer-success');
+      const result = await deliverJob(job!, deliverDeps(env, new Set(), { now: () => Date.parse(iso) }));
+      expect([label, result.kind]).toEqual([label, expected]);
+      const sent = await network.requests('hooks.slack.fake', dest);
+      expect([label, sent.length]).toEqual([label, expected === 'delivered' ? 1 : 0]);
+      if (expected === 'settled') expect((await trace(event)).jobs[0]!.why).toBe('muted: outside active_when "business-hours"');
+    }
   });
 });

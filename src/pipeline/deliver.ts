@@ -23,6 +23,7 @@ import type { AlertState, ResolveDecision, TriggerDecision } from '../state/aler
 import { sendSlackThreadOp } from '../targets/slack/send.ts';
 import type { SlackMessage } from '../targets/slack/render.ts';
 import type { Notification } from '../targets/registry.ts';
+import { timeMute } from '../rules/time-intervals.ts';
 import { resolveEffects, type DeliveryJob } from './jobs.ts';
 import { alertKeyFor, DEFAULT_REPEAT_INTERVAL_MS, repeatText, resolvedReplyText, resolvedSlackMessage } from './lifecycle.ts';
 import { decide, DEFAULT_RETRY_POLICY, type Decision } from './retry.ts';
@@ -62,7 +63,7 @@ export interface AlertLedger {
 }
 
 export interface DeliverDeps {
-  readonly rules: Pick<RulesConfig, 'targets'>;
+  readonly rules: Pick<RulesConfig, 'targets' | 'timeIntervals'>;
   readonly ruleSet: Pick<RuleSet, 'size' | 'route'>;
   readonly env: EnvLookup;
   readonly fetch: typeof fetch;
@@ -124,9 +125,14 @@ export async function deliverJob(job: DeliveryJob, deps: DeliverDeps): Promise<J
   }
 
   // Alert lifecycle: a resolve's effect, a resolve handed over to its effects, or a trigger that may repeat.
+  // Resolves always go through, muted or not.
   if (job.effect) return finishAttempt(job, claim, target, deps, ledger, null, () => resolveEffect(job, target, route, claim.event, deps));
   const key = alertKeyFor(route, claim.event);
   if (key && route.action === 'resolve') return handOverResolve(job, key, claim.event, deps, ledger);
+  if (route.action !== 'resolve') {
+    const muted = timeMute(route, deps.rules.timeIntervals ?? {}, deps.now());
+    if (muted) return suppressJob(job, muted, claim.event, deps, ledger);
+  }
   if (key && (route.action ?? 'trigger') === 'trigger') {
     const alert = deps.alertFor(key);
     const d = await alert.trigger({
@@ -215,9 +221,21 @@ async function noteRepeat(
     // Best effort: a thread note that fails is not worth a retry of the job.
     noted = outcome.kind === 'ok' ? '; noted in the Slack thread' : `; the thread note failed (${outcome.reason})`;
   }
-  const why = `repeat of an open alert (×${d.count}), within repeat_interval${noted}`;
+  return suppressJob(job, `repeat of an open alert (×${d.count}), within repeat_interval${noted}`, event, deps, ledger);
+}
+
+/** Settles a job without sending it; the reason goes to its trace and to the log. */
+async function suppressJob(job: DeliveryJob, why: string, event: CanonicalEvent, deps: DeliverDeps, ledger: JobLedger): Promise<JobResult> {
   await ledger.suppress(job.id, why);
-  deps.log.log('info', 'delivery.suppressed', { job: job.id, source: event.source, event_id: event.id, route: job.route, target: job.target, why });
+  deps.log.log('info', 'delivery.suppressed', {
+    job: job.id,
+    source: event.source,
+    event_id: event.id,
+    type: event.type,
+    route: job.route,
+    target: job.target,
+    why,
+  });
   return { kind: 'settled', why: 'suppressed' };
 }
 
@@ -235,9 +253,7 @@ async function handOverResolve(job: DeliveryJob, key: string, event: CanonicalEv
     await deps.dispatch(effects);
     why = `resolved alert ${key}: update queued for ${reached.join(', ') || 'no target'}`;
   }
-  await ledger.suppress(job.id, why);
-  deps.log.log('info', 'delivery.suppressed', { job: job.id, source: event.source, event_id: event.id, route: job.route, target: job.target, why });
-  return { kind: 'settled', why: 'suppressed' };
+  return suppressJob(job, why, event, deps, ledger);
 }
 
 /** One target's share of a resolve: PagerDuty resolve with the dedup key it triggered; the Slack message updated. */

@@ -8,6 +8,8 @@ import type { Condition } from './conditions.ts';
 export interface RulesConfig {
   readonly version: 1;
   readonly settings: SettingsConfig;
+  /** Named time intervals routes refer to in `active_when` / `mute_when`. */
+  readonly timeIntervals?: Readonly<Record<string, readonly import('./time-intervals.ts').TimeIntervalSpec[]>>;
   readonly sources: Readonly<Record<string, SourceConfig>>;
   readonly targets: Readonly<Record<string, TargetConfig>>;
   readonly routes: readonly RouteConfig[];
@@ -124,6 +126,10 @@ export interface RouteConfig {
   readonly action: 'trigger' | 'acknowledge' | 'resolve' | null;
   /** While an alert is firing, repeats within this interval are counted, not sent (default 4 h). */
   readonly repeatIntervalMs?: number;
+  /** Send only inside one of these named time intervals. */
+  readonly activeWhen?: readonly string[];
+  /** Never send inside these named time intervals (resolves still go through). */
+  readonly muteWhen?: readonly string[];
   /** Per-route overrides of the default message parts (title, text, summary, body, …). */
   readonly templates: Templates;
 }

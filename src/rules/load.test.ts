@@ -72,7 +72,11 @@ describe('loading rules.yaml', () => {
       severity: 'warning',
       alertKey: null,
       action: null,
+      activeWhen: ['business-hours'],
       templates: {},
+    });
+    expect(config.timeIntervals).toEqual({
+      'business-hours': [{ weekdays: [[1, 5]], times: [[540, 1080]], daysOfMonth: null, months: null, years: null, location: 'Europe/Paris' }],
     });
     expect(r.value.references).toContain('PAGERDUTY_ROUTING_KEY');
   });
@@ -207,6 +211,26 @@ targets:
         'rules.yaml:7:88: targets.t.retry.max_age: max_age must be at most 14d (events are kept for dedup_retention, at least 14d)',
         'rules.yaml:7:93: targets.t.retry: unknown key "tries" (expected one of: max_attempts, max_age, initial_backoff, max_backoff, retry_after_cap)',
         'rules.yaml:8:72: targets.u.retry.initial_backoff: initial_backoff must not exceed max_backoff',
+      ].join('\n'),
+    );
+  });
+
+  it('checks time intervals and the routes that use them', () => {
+    const text = `${base}time_intervals:
+  business-hours:
+    - { weekdays: ["monday:fryday"], location: Europe/Pariss }
+targets:
+  t: { kind: pagerduty, routing_key: "\${R}" }
+routes:
+  - { name: a, notify: [t], active_when: [busines-hours] }
+  - { name: b, notify: [t], mute_when: [holidays], when: { type: x } }
+`;
+    expect(problems(text)).toBe(
+      [
+        'rules.yaml:6:20: time_intervals.business-hours[0].weekdays[0]: "monday:fryday" is not a valid weekdays entry',
+        'rules.yaml:6:48: time_intervals.business-hours[0].location: unknown time zone "Europe/Pariss" (an IANA name such as Europe/Paris)',
+        'rules.yaml:10:43: routes[0].active_when[0]: unknown time interval "busines-hours" (did you mean "business-hours"?)',
+        'rules.yaml:11:41: routes[1].mute_when[0]: unknown time interval "holidays" (time_intervals: business-hours)',
       ].join('\n'),
     );
   });

@@ -106,3 +106,19 @@ export const RetrySchema = z
       ctx.addIssue({ code: 'custom', path: ['max_age'], message: 'max_age must be at most 14d (events are kept for dedup_retention, at least 14d)' });
   })
   .describe('Retries: exponential backoff with jitter, Retry-After honoured, then dead letters');
+
+/** One entry of a named time interval (Alertmanager's time_intervals); the values are checked by time-intervals.ts. */
+export const TimeIntervalSchema = z
+  .strictObject({
+    weekdays: z.array(z.string()).min(1).optional().describe('e.g. [monday:friday] or [saturday, sunday]'),
+    times: z
+      .array(z.strictObject({ start: z.string().describe('HH:MM'), end: z.string().describe('HH:MM (24:00 for midnight)') }))
+      .min(1)
+      .optional()
+      .describe('Times of day, start inclusive, end exclusive'),
+    days_of_month: z.array(z.string()).min(1).optional().describe('e.g. ["1:7"], ["-1"] (the last day)'),
+    months: z.array(z.string()).min(1).optional().describe('e.g. [january:march] or ["12"]'),
+    years: z.array(z.string()).min(1).optional().describe('e.g. ["2026:2027"]'),
+    location: z.string().optional().describe('IANA time zone the other fields are read in (default UTC), e.g. Europe/Paris'),
+  })
+  .describe('Every given part must hold');

@@ -13,6 +13,8 @@ import { checkTemplate, renderTemplate, templateView } from '../render/template.
 import { SAMPLE_EVENTS } from '../render/samples.ts';
 import { duration, nonEmptyList, RetrySchema, secretRef, size, TemplatesSchema, WhenSchema } from './schema-parts.ts';
 import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.ts';
+import { parseTimeInterval, type TimeIntervalSpec } from './time-intervals.ts';
+import { TimeIntervalSchema } from './schema-parts.ts';
 
 export const DEFAULT_MAX_BODY = '256KB';
 export const DEFAULT_DEDUP_RETENTION = '15d';
@@ -89,6 +91,8 @@ const Route = z
       .enum(['trigger', 'acknowledge', 'resolve'])
       .optional()
       .describe('PagerDuty event action (default trigger); with alert_key, resolve closes that alert everywhere it was sent'),
+    active_when: z.array(z.string()).min(1).optional().describe('Send only inside one of these time_intervals (e.g. business hours)'),
+    mute_when: z.array(z.string()).min(1).optional().describe('Never send inside these time_intervals; resolves still go through'),
     repeat_interval: duration('repeat_interval')
       .optional()
       .describe('While its alert is firing, repeats within this interval are counted (and noted in the Slack thread), not sent again (default 4h)'),
@@ -116,6 +120,10 @@ export const RulesFile = z
       .record(z.string().regex(TARGET_NAME_RE, { message: 'target names are letters, digits, -, _ and . (at most 63)' }), Target)
       .default({})
       .describe('Where notifications go, by name'),
+    time_intervals: z
+      .record(z.string().regex(TARGET_NAME_RE, { message: 'interval names are letters, digits, -, _ and .' }), z.array(TimeIntervalSchema).min(1))
+      .default({})
+      .describe('Named time intervals for routes’ active_when / mute_when; an interval holds when any of its entries does'),
     routes: z.array(Route).default([]).describe('Evaluated in order; the first match stops unless it says continue: true'),
   })
   .describe('Switchyard routing rules (rules.yaml)');
@@ -131,8 +139,9 @@ export interface CrossIssue {
  */
 export function crossCheck(data: unknown): CrossIssue[] {
   const issues: CrossIssue[] = [];
-  const file = (data ?? {}) as { sources?: unknown; targets?: unknown; routes?: unknown };
+  const file = (data ?? {}) as { sources?: unknown; targets?: unknown; routes?: unknown; time_intervals?: unknown };
   checkTargets(file.targets, issues);
+  checkTimeIntervals(file.time_intervals, file.routes, issues);
   checkRoutes(file.routes, file.targets, issues);
   const sources = file.sources;
   if (typeof sources !== 'object' || sources === null) return issues;
@@ -148,6 +157,31 @@ export function crossCheck(data: unknown): CrossIssue[] {
     }
   }
   return issues;
+}
+
+function checkTimeIntervals(intervals: unknown, routes: unknown, issues: CrossIssue[]): void {
+  const defined = typeof intervals === 'object' && intervals !== null ? intervals : {};
+  for (const [name, list] of Object.entries(defined)) {
+    if (!Array.isArray(list)) continue;
+    list.forEach((entry, i) => {
+      const parsed = TimeIntervalSchema.safeParse(entry);
+      if (parsed.success) parseTimeInterval(parsed.data, issues as { path: (string | number)[]; message: string }[], ['time_intervals', name, i]);
+    });
+  }
+  if (!Array.isArray(routes)) return;
+  const names = Object.keys(defined);
+  routes.forEach((route: unknown, i) => {
+    for (const key of ['active_when', 'mute_when'] as const) {
+      const list = typeof route === 'object' && route !== null ? (route as Record<string, unknown>)[key] : undefined;
+      if (!Array.isArray(list)) continue;
+      list.forEach((name: unknown, j) => {
+        if (typeof name !== 'string' || names.includes(name)) return;
+        const near = closest(name, names);
+        const hint = near ? ` (did you mean "${near}"?)` : names.length > 0 ? ` (time_intervals: ${names.join(', ')})` : ' (no time_intervals are declared)';
+        issues.push({ path: ['routes', i, key, j], message: `unknown time interval "${name}"${hint}` });
+      });
+    }
+  });
 }
 
 function checkTargets(targets: unknown, issues: CrossIssue[]): void {
@@ -260,6 +294,8 @@ export function toRulesConfig(file: RulesFileParsed, conditions: readonly Condit
     alertKey: r.alert_key ?? null,
     action: r.action ?? null,
     ...(r.repeat_interval !== undefined ? { repeatIntervalMs: parseDuration(r.repeat_interval)! } : {}),
+    ...(r.active_when ? { activeWhen: r.active_when } : {}),
+    ...(r.mute_when ? { muteWhen: r.mute_when } : {}),
     templates: r.templates ?? {},
   }));
   const maxBody = parseSize(file.settings.max_body)!;
@@ -285,5 +321,14 @@ export function toRulesConfig(file: RulesFileParsed, conditions: readonly Condit
         break;
     }
   }
-  return { version: 1, settings: { maxBodyBytes: maxBody, dedupRetentionMs: parseDuration(file.settings.dedup_retention)! }, sources, targets, routes };
+  const timeIntervals: Record<string, TimeIntervalSpec[]> = {};
+  for (const [name, list] of Object.entries(file.time_intervals)) timeIntervals[name] = list.map((entry) => parseTimeInterval(entry, []));
+  return {
+    version: 1,
+    settings: { maxBodyBytes: maxBody, dedupRetentionMs: parseDuration(file.settings.dedup_retention)! },
+    ...(Object.keys(timeIntervals).length > 0 ? { timeIntervals } : {}),
+    sources,
+    targets,
+    routes,
+  };
 }
