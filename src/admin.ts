@@ -9,6 +9,9 @@
  *   GET  /admin/targets                     every target, paused or not, with parked jobs
  *   POST /admin/targets/:name/pause         {"note": "…"} optional
  *   POST /admin/targets/:name/resume        re-queues the jobs parked while paused
+ *   POST /admin/silences                    {"matchers": {…}, "ends_at" | "duration", "starts_at"?, "created_by", "comment"}
+ *   GET  /admin/silences                    ?state=current|active|pending|expired|all
+ *   DELETE /admin/silences/:id              expire it now
  */
 import { Hono, type Context } from 'hono';
 import { tokensMatch } from './sources/token.ts';
@@ -20,6 +23,8 @@ import { enqueue, type EventLedgerObject, type EventTrace } from './state/event-
 import type { DeadLetterFilter } from './state/delivery-control.ts';
 import { recordDeadLetter } from './queue.ts';
 import type { Logger } from './core/log.ts';
+import { checkMatchers, type Silence } from './pipeline/silences.ts';
+import { parseDuration } from './core/units.ts';
 
 type AdminEnv = { Bindings: Env };
 
@@ -134,7 +139,69 @@ export function createAdminApp(options: RuntimeOptions & { readonly logger: Logg
     return c.json({ ok: true, target: name, was_paused: wasPaused, requeued: released.length });
   });
 
+  admin.post('/silences', async (c) => {
+    const body = await c.req.json<unknown>().catch(() => undefined);
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      return fail(c, 400, 'bad_body', 'send a JSON object with matchers, ends_at or duration, created_by and comment');
+    const b = body as Record<string, unknown>;
+    const problems = checkMatchers(b.matchers, { targets: Object.keys(BUILT_RULES.targets), routes: routeNames() });
+    const now = Date.now();
+    const startsAt = b.starts_at === undefined ? now : typeof b.starts_at === 'string' ? Date.parse(b.starts_at) : NaN;
+    if (Number.isNaN(startsAt)) problems.push('starts_at must be an RFC 3339 time');
+    let endsAt = NaN;
+    if (typeof b.ends_at === 'string') endsAt = Date.parse(b.ends_at);
+    else if (typeof b.duration === 'string' && parseDuration(b.duration) !== null) endsAt = startsAt + parseDuration(b.duration)!;
+    if (Number.isNaN(endsAt)) problems.push('give ends_at (RFC 3339) or duration (e.g. 2h)');
+    else if (endsAt <= Math.max(now, startsAt)) problems.push('the silence must end in the future, after it starts');
+    for (const key of ['created_by', 'comment'] as const)
+      if (typeof b[key] !== 'string' || (b[key] as string).trim() === '') problems.push(`${key} is required (who silenced it, and why)`);
+    if (problems.length > 0) return fail(c, 400, 'bad_silence', problems.join('; '));
+    const silence = (await controlOf(c.env).createSilence({
+      matchers: b.matchers as Silence['matchers'],
+      startsAt,
+      endsAt,
+      createdBy: (b.created_by as string).slice(0, 200),
+      comment: (b.comment as string).slice(0, 1000),
+    })) as Silence;
+    log.log('warn', 'silence.created', { id: silence.id, by: silence.createdBy, until: new Date(silence.endsAt).toISOString() });
+    return c.json({ ok: true, silence: publicSilence(silence, now) }, 201);
+  });
+
+  admin.get('/silences', async (c) => {
+    const state = c.req.query('state') ?? 'current';
+    if (!['current', 'active', 'pending', 'expired', 'all'].includes(state))
+      return fail(c, 400, 'bad_query', 'state is current, active, pending, expired or all');
+    const now = Date.now();
+    const silences = (await controlOf(c.env).silences(state as 'all', now)) as Silence[];
+    return c.json({ ok: true, silences: silences.map((s) => publicSilence(s, now)) });
+  });
+
+  admin.delete('/silences/:id', async (c) => {
+    const silence = (await controlOf(c.env).expireSilence(c.req.param('id'))) as Silence | null;
+    if (!silence) return fail(c, 404, 'unknown_silence', `no silence ${c.req.param('id')}`);
+    log.log('info', 'silence.expired', { id: silence.id });
+    return c.json({ ok: true, silence: publicSilence(silence, Date.now()) });
+  });
+
   return admin;
+}
+
+function routeNames(): string[] {
+  const rules = ruleSet();
+  return Array.from({ length: rules.size }, (_, i) => rules.route(i).name);
+}
+
+function publicSilence(s: Silence, now: number) {
+  return {
+    id: s.id,
+    state: now < s.startsAt ? 'pending' : now < s.endsAt ? 'active' : 'expired',
+    matchers: s.matchers,
+    starts_at: new Date(s.startsAt).toISOString(),
+    ends_at: new Date(s.endsAt).toISOString(),
+    created_by: s.createdBy,
+    comment: s.comment,
+    created_at: new Date(s.createdAt).toISOString(),
+  };
 }
 
 function operateDeps(c: Context<AdminEnv>, log: Logger, options: RuntimeOptions): OperateDeps {
@@ -154,8 +221,8 @@ function operateDeps(c: Context<AdminEnv>, log: Logger, options: RuntimeOptions)
 
 /** Inline mode (no queue): deliver now, in the background of the current request. */
 export async function deliverInlineNow(env: Env, jobs: readonly DeliveryJob[], options: RuntimeOptions): Promise<void> {
-  const paused = new Set(await controlOf(env).pausedTargets());
-  await deliverInline(jobs, deliverDeps(env, paused, options), {
+  const state = (await controlOf(env).deliveryState(Date.now())) as { paused: string[]; silences: Silence[] };
+  await deliverInline(jobs, deliverDeps(env, new Set(state.paused), options, state.silences), {
     maxAttempts: INLINE_MAX_ATTEMPTS,
     budgetMs: INLINE_BUDGET_MS,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

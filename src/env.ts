@@ -13,6 +13,7 @@ import { createDurableLedger, enqueue, type Claim, type EventLedgerObject } from
 import type { AlertLedger, DeliverDeps, JobLedger } from './pipeline/deliver.ts';
 import type { AlertObject, AlertState, ResolveDecision } from './state/alert.ts';
 import type { DeadLetterMessage, DeliveryJob } from './pipeline/jobs.ts';
+import type { Silence } from './pipeline/silences.ts';
 
 export interface Env {
   readonly EVENTS: DurableObjectNamespace<EventLedgerObject>;
@@ -98,7 +99,7 @@ export function alertLedger(env: Pick<Env, 'ALERTS'>, key: string): AlertLedger 
 }
 
 /** What delivering a batch of jobs needs; `paused` is the set of paused targets read once per batch. */
-export function deliverDeps(env: Env, paused: ReadonlySet<string>, options: RuntimeOptions = {}): DeliverDeps {
+export function deliverDeps(env: Env, paused: ReadonlySet<string>, options: RuntimeOptions = {}, silences: readonly Silence[] = []): DeliverDeps {
   const control = controlOf(env);
   return {
     rules: BUILT_RULES,
@@ -110,6 +111,7 @@ export function deliverDeps(env: Env, paused: ReadonlySet<string>, options: Runt
     log: options.logger ?? createConsoleLogger({ service: 'switchyard' }),
     ledgerFor: (key) => jobLedger(env, key),
     paused,
+    silences,
     park: (job) => control.park(job),
     alertFor: (key) => alertLedger(env, key),
     // Without a queue the inline runner replaces this (pipeline/inline.ts delivers follow-ups in place).

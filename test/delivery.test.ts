@@ -224,7 +224,7 @@ describe('no duplicates', () => {
   it('a consumer that cannot read its control state retries the whole batch and sends nothing', async () => {
     const m = marker();
     const jobs = await jobsFor(transferError(m));
-    const broken = { ...env, CONTROL: { getByName: () => ({ pausedTargets: () => Promise.reject(new Error('overloaded')) }) } } as unknown as Env;
+    const broken = { ...env, CONTROL: { getByName: () => ({ deliveryState: () => Promise.reject(new Error('overloaded')) }) } } as unknown as Env;
     const result = await consume(jobs, 1, broken);
     expect(result.retryBatch).toEqual({ retry: true, delaySeconds: 10 });
     expect(result.explicitAcks).toEqual([]);

@@ -4,7 +4,7 @@
  * Slack and PagerDuty SDKs, and only the network faked. The resolve's follow-up jobs go through Miniflare's
  * real queue.
  */
-import { env } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../src/index.ts';
@@ -202,5 +202,75 @@ describe('time windows', () => {
       expect([label, sent.length]).toEqual([label, expected === 'delivered' ? 1 : 0]);
       if (expected === 'settled') expect((await trace(event)).jobs[0]!.why).toBe('muted: outside active_when "business-hours"');
     }
+  });
+});
+
+function admin(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set('authorization', `Bearer ${env.ADMIN_TOKEN as string}`);
+  if (init.body) headers.set('content-type', 'application/json');
+  return exports.default.fetch(new Request(`https://relay.test${path}`, { ...init, headers }));
+}
+
+describe('silences', () => {
+  it('a silence mutes a trigger but not its resolve, and expiring it lets the next trigger through', async () => {
+    const dest = marker();
+    const key = `prequel-transfer-${dest}`;
+    await deliver(prequel('transfer.error', dest, 1));
+    const created = await admin('/admin/silences', {
+      method: 'POST',
+      body: JSON.stringify({
+        matchers: { when: { 'data.destination_id': dest } },
+        duration: '2h',
+        created_by: 'oncall@example.com',
+        comment: 'Destination under maintenance',
+      }),
+    });
+    expect(created.status).toBe(201);
+    const { silence } = (await created.json()) as { silence: { id: string; state: string } };
+    expect(silence.state).toBe('active');
+
+    // The resolve goes through although the silence matches the resolving event.
+    await deliver(prequel('transfer.success', dest, 2));
+    const resolves = await network.waitFor(PD, key, 2);
+    expect((JSON.parse(resolves[1]!.body) as { event_action: string }).event_action).toBe('resolve');
+
+    // A new failure while silenced: nothing sent, the trace says by which silence.
+    const silenced = prequel('transfer.error', dest, 3);
+    await deliver(silenced);
+    expect(await network.requests(PD, key)).toHaveLength(2);
+    const t = await trace(silenced);
+    expect(t.jobs.map((j) => j.status)).toEqual(['suppressed', 'suppressed']);
+    expect(t.jobs[0]!.why).toMatch(new RegExp(`^silenced by ${silence.id} until .+ \\(oncall@example.com: Destination under maintenance\\)$`));
+
+    const listed = (await (await admin('/admin/silences?state=active')).json()) as { silences: { id: string }[] };
+    expect(listed.silences.map((s) => s.id)).toContain(silence.id);
+    const expired = (await (await admin(`/admin/silences/${silence.id}`, { method: 'DELETE' })).json()) as { silence: { state: string } };
+    expect(expired.silence.state).toBe('expired');
+
+    await deliver(prequel('transfer.error', dest, 4));
+    const pages = (await network.requests(PD, key)).map((r) => (JSON.parse(r.body) as { event_action: string }).event_action);
+    expect(pages).toEqual(['trigger', 'resolve', 'trigger']);
+  });
+
+  it('refuses a silence that would match everything, names unknown targets, and needs an author, a reason and an end', async () => {
+    const res = await admin('/admin/silences', { method: 'POST', body: JSON.stringify({ matchers: {}, created_by: '', duration: 'soon' }) });
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { reason: string; message: string } };
+    expect(error.reason).toBe('bad_silence');
+    expect(error.message.split('; ')).toEqual([
+      'a silence needs at least one matcher: when, targets, routes or alert_key (silencing everything is not allowed)',
+      'give ends_at (RFC 3339) or duration (e.g. 2h)',
+      'created_by is required (who silenced it, and why)',
+      'comment is required (who silenced it, and why)',
+    ]);
+    const bad = await admin('/admin/silences', {
+      method: 'POST',
+      body: JSON.stringify({ matchers: { targets: ['pager'], when: { typ: 'x' } }, duration: '1h', created_by: 'a', comment: 'b' }),
+    });
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toBe(
+      'when.typ: unknown field "typ" (did you mean "type"?); targets: no target "pager" in the rules',
+    );
+    expect((await admin('/admin/silences/sil_nope', { method: 'DELETE' })).status).toBe(404);
   });
 });

@@ -24,6 +24,7 @@ import { sendSlackThreadOp } from '../targets/slack/send.ts';
 import type { SlackMessage } from '../targets/slack/render.ts';
 import type { Notification } from '../targets/registry.ts';
 import { timeMute } from '../rules/time-intervals.ts';
+import { silencedBy, silenceNote, type Silence } from './silences.ts';
 import { resolveEffects, type DeliveryJob } from './jobs.ts';
 import { alertKeyFor, DEFAULT_REPEAT_INTERVAL_MS, repeatText, resolvedReplyText, resolvedSlackMessage } from './lifecycle.ts';
 import { decide, DEFAULT_RETRY_POLICY, type Decision } from './retry.ts';
@@ -80,6 +81,8 @@ export interface DeliverDeps {
   readonly alertFor: (key: string) => AlertLedger;
   /** Queues follow-up jobs (a resolve's effects), or delivers them in the background without a queue. */
   readonly dispatch: (jobs: readonly DeliveryJob[]) => Promise<void>;
+  /** Silences not yet over when the batch started. */
+  readonly silences: readonly Silence[];
 }
 
 export type JobResult =
@@ -132,6 +135,8 @@ export async function deliverJob(job: DeliveryJob, deps: DeliverDeps): Promise<J
   if (route.action !== 'resolve') {
     const muted = timeMute(route, deps.rules.timeIntervals ?? {}, deps.now());
     if (muted) return suppressJob(job, muted, claim.event, deps, ledger);
+    const silence = silencedBy(deps.silences, { event: claim.event, route: route.name, target: job.target, alertKey: key }, deps.now());
+    if (silence) return suppressJob(job, silenceNote(silence), claim.event, deps, ledger);
   }
   if (key && (route.action ?? 'trigger') === 'trigger') {
     const alert = deps.alertFor(key);

@@ -1,12 +1,13 @@
 /**
  * The relay's operating state, in one Durable Object (named `control`) with SQLite tables: the index of
- * dead letters (the jobs themselves live in their events' ledgers), paused targets, and the jobs parked while
- * their target is paused. Small and rarely written: one object is enough, and its single thread makes
+ * dead letters (the jobs themselves live in their events' ledgers), paused targets, the jobs parked while
+ * their target is paused, and silences. Small and rarely written: one object is enough, and its single thread makes
  * "park only if still paused" and "resume takes every parked job" atomic.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env.ts';
 import type { DeliveryJob } from '../pipeline/jobs.ts';
+import type { Silence } from '../pipeline/silences.ts';
 
 export interface DeadLetter {
   readonly jobId: string;
@@ -50,6 +51,10 @@ export class DeliveryControlObject extends DurableObject<Env> {
       CREATE INDEX IF NOT EXISTS dead_letters_by_time ON dead_letters (dead_at);
       CREATE TABLE IF NOT EXISTS paused_targets (name TEXT PRIMARY KEY, paused_at INTEGER NOT NULL, note TEXT);
       CREATE TABLE IF NOT EXISTS parked_jobs (job_id TEXT PRIMARY KEY, target TEXT NOT NULL, job TEXT NOT NULL, parked_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS silences (
+        id TEXT PRIMARY KEY, matchers TEXT NOT NULL, starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL, comment TEXT NOT NULL, created_at INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS silences_by_end ON silences (ends_at);
     `);
   }
 
@@ -135,6 +140,51 @@ export class DeliveryControlObject extends DurableObject<Env> {
       .map((r) => ({ target: String(r.name), pausedAt: Number(r.paused_at), note: r.note === null ? null : String(r.note), parked: Number(r.parked) }));
   }
 
+  /** What a batch of deliveries needs to know, in one call: paused targets and the silences not yet over. */
+  deliveryState(now: number): { readonly paused: string[]; readonly silences: Silence[] } {
+    return { paused: this.pausedTargets(), silences: this.silences('current', now) };
+  }
+
+  createSilence(input: Omit<Silence, 'id' | 'createdAt'>): Silence {
+    const silence: Silence = { ...input, id: `sil_${crypto.randomUUID().replaceAll('-', '').slice(0, 20)}`, createdAt: Date.now() };
+    this.ctx.storage.sql.exec(
+      'INSERT INTO silences (id, matchers, starts_at, ends_at, created_by, comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      silence.id,
+      JSON.stringify(silence.matchers),
+      silence.startsAt,
+      silence.endsAt,
+      silence.createdBy,
+      silence.comment,
+      silence.createdAt,
+    );
+    return silence;
+  }
+
+  /** `current`: active or pending; `active`, `pending`, `expired`; `all`. Expired ones are kept 30 days. */
+  silences(state: 'current' | 'active' | 'pending' | 'expired' | 'all', now: number): Silence[] {
+    this.ctx.storage.sql.exec('DELETE FROM silences WHERE ends_at < ?', now - 30 * 86_400_000);
+    const where = {
+      current: 'ends_at > ?1',
+      active: 'starts_at <= ?1 AND ends_at > ?1',
+      pending: 'starts_at > ?1',
+      expired: 'ends_at <= ?1',
+      all: '?1 = ?1',
+    }[state];
+    return this.ctx.storage.sql.exec(`SELECT * FROM silences WHERE ${where} ORDER BY starts_at DESC, id`, now).toArray().map(toSilence);
+  }
+
+  getSilence(id: string): Silence | null {
+    const row = this.ctx.storage.sql.exec('SELECT * FROM silences WHERE id = ?', id).toArray()[0];
+    return row ? toSilence(row) : null;
+  }
+
+  /** Ends a silence now (a pending one never starts). Expiring an expired one changes nothing. */
+  expireSilence(id: string): Silence | null {
+    const now = Date.now();
+    this.ctx.storage.sql.exec('UPDATE silences SET ends_at = ?1, starts_at = min(starts_at, ?1) WHERE id = ?2 AND ends_at > ?1', now, id);
+    return this.getSilence(id);
+  }
+
   /** Parks a job if its target is still paused; false means it was resumed meanwhile (deliver it now). */
   park(job: DeliveryJob): boolean {
     const paused = this.ctx.storage.sql.exec('SELECT 1 FROM paused_targets WHERE name = ?', job.target).toArray().length > 0;
@@ -148,6 +198,18 @@ export class DeliveryControlObject extends DurableObject<Env> {
     );
     return true;
   }
+}
+
+function toSilence(r: Row): Silence {
+  return {
+    id: String(r.id),
+    matchers: JSON.parse(String(r.matchers)) as Silence['matchers'],
+    startsAt: Number(r.starts_at),
+    endsAt: Number(r.ends_at),
+    createdBy: String(r.created_by),
+    comment: String(r.comment),
+    createdAt: Number(r.created_at),
+  };
 }
 
 function toDeadLetter(r: Row): DeadLetter {
