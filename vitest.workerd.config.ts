@@ -34,6 +34,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     silent: 'passed-only',
+    // The files share the fake network and the example's per-route state (paging budget): one at a time.
+    fileParallelism: false,
     testTimeout: 120_000,
   },
 });

@@ -12,6 +12,7 @@ import { CONTROL_NAME, type DeliveryControlObject } from './state/delivery-contr
 import { createDurableLedger, enqueue, type Claim, type EventLedgerObject } from './state/event-ledger.ts';
 import type { AlertLedger, DeliverDeps, JobLedger } from './pipeline/deliver.ts';
 import type { AlertObject, AlertState, ResolveDecision } from './state/alert.ts';
+import type { BudgetObject, TakeResult } from './state/budget.ts';
 import type { DeadLetterMessage, DeliveryJob } from './pipeline/jobs.ts';
 import type { Silence } from './pipeline/silences.ts';
 
@@ -20,6 +21,8 @@ export interface Env {
   readonly CONTROL: DurableObjectNamespace<DeliveryControlObject>;
   /** One object per alert key: lifecycle state (firing/resolved, counts, what was sent where). */
   readonly ALERTS: DurableObjectNamespace<AlertObject>;
+  /** One object per route with a paging budget: pages sent, pages held, the digest alarm. */
+  readonly BUDGETS: DurableObjectNamespace<BudgetObject>;
   /** Delivery jobs; without this binding, delivery runs inline in waitUntil (pipeline/inline.ts). */
   readonly JOBS?: Queue<DeliveryJob>;
   /** Jobs that failed for good; its consumer records them for the admin API. */
@@ -114,6 +117,10 @@ export function deliverDeps(env: Env, paused: ReadonlySet<string>, options: Runt
     silences,
     park: (job) => control.park(job),
     alertFor: (key) => alertLedger(env, key),
+    budgetFor: (route) => {
+      const stub = env.BUDGETS.getByName(`budget:${route}`);
+      return { take: (input) => stub.take(input) as Promise<TakeResult> };
+    },
     // Without a queue the inline runner replaces this (pipeline/inline.ts delivers follow-ups in place).
     dispatch: (jobs) => (jobs.length === 0 ? Promise.resolve() : enqueue(env, jobs)),
   };

@@ -9,6 +9,7 @@ import { handleQueue } from './queue.ts';
 export { EventLedgerObject } from './state/event-ledger.ts';
 export { DeliveryControlObject } from './state/delivery-control.ts';
 export { AlertObject } from './state/alert.ts';
+export { BudgetObject } from './state/budget.ts';
 
 const app = createApp();
 

@@ -9,7 +9,8 @@
  */
 import { env, exports } from 'cloudflare:workers';
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { resetBudget } from './helpers/budget.ts';
 import worker from '../src/index.ts';
 import type { CanonicalEvent } from '../src/core/event.ts';
 import { routeWith, ruleSet, type Env } from '../src/env.ts';
@@ -18,6 +19,8 @@ import type { EventTrace } from '../src/state/event-ledger.ts';
 import { PREQUEL_FIXTURES, STANDARD_WEBHOOKS_FIXTURES } from './helpers/fixtures.ts';
 import { network } from './helpers/network.ts';
 import { json, postBilling, postPrequel } from './helpers/worker.ts';
+
+beforeEach(resetBudget);
 
 const SLACK = 'slack.com';
 const PD = 'events.pagerduty.com';

@@ -5,8 +5,9 @@
  * real queue.
  */
 import { env, exports } from 'cloudflare:workers';
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { createExecutionContext, createMessageBatch, getQueueResult, runDurableObjectAlarm } from 'cloudflare:test';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { budgetStub, resetBudget } from './helpers/budget.ts';
 import worker from '../src/index.ts';
 import type { CanonicalEvent } from '../src/core/event.ts';
 import { deliverDeps, routeWith, ruleSet } from '../src/env.ts';
@@ -17,6 +18,8 @@ import type { EventTrace } from '../src/state/event-ledger.ts';
 import { PREQUEL_FIXTURES } from './helpers/fixtures.ts';
 import { network } from './helpers/network.ts';
 import type { RecordedRequest } from './helpers/fake-network.ts';
+
+beforeEach(resetBudget);
 
 const SLACK = 'slack.com';
 const PD = 'events.pagerduty.com';
@@ -272,5 +275,30 @@ describe('silences', () => {
       'when.typ: unknown field "typ" (did you mean "type"?); targets: no target "pager" in the rules',
     );
     expect((await admin('/admin/silences/sil_nope', { method: 'DELETE' })).status).toBe(404);
+  });
+});
+
+describe('paging budget', () => {
+  it('beyond 3 pages an hour, pages are held back (Slack still told) and summed up in one digest when the alarm runs', async () => {
+    const marks = Array.from({ length: 5 }, marker);
+    const events = marks.map((m) => prequel('transfer.error', m, 1));
+    for (const e of events) await deliver(e);
+
+    const pages = await Promise.all(marks.map(async (m) => (await network.requests(PD, m)).length));
+    expect(pages).toEqual([1, 1, 1, 0, 0]);
+    const posts = await Promise.all(marks.map(async (m) => (await network.requests(SLACK, m)).length));
+    expect(posts).toEqual([1, 1, 1, 1, 1]);
+    const held = (await trace(events[4]!)).jobs.find((j) => j.job.target === 'oncall')!;
+    expect(held.status).toBe('suppressed');
+    expect(held.why).toMatch(/^held back: paging budget of 3 per 1h used up \(2 held\); in the digest to data-eng at /);
+
+    expect(await runDurableObjectAlarm(budgetStub())).toBe(true);
+    const digests = (await network.requests(SLACK)).filter((r) => r.body.includes(marks[3]!) && form(r).get('text')?.includes('held back'));
+    expect(digests).toHaveLength(1);
+    expect(form(digests[0]!).get('text')).toBe('🟡 2 pages held back on "Every other transfer failure pages on-call and tells data engineering"');
+    expect(digests[0]!.body).toContain(marks[4]!);
+    expect(form(digests[0]!).get('channel')).toBe('#data-eng-alerts');
+    // One digest per interval: nothing is pending any more.
+    expect(await runDurableObjectAlarm(budgetStub())).toBe(false);
   });
 });

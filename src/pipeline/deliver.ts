@@ -26,7 +26,8 @@ import type { Notification } from '../targets/registry.ts';
 import { timeMute } from '../rules/time-intervals.ts';
 import { silencedBy, silenceNote, type Silence } from './silences.ts';
 import { resolveEffects, type DeliveryJob } from './jobs.ts';
-import { alertKeyFor, DEFAULT_REPEAT_INTERVAL_MS, repeatText, resolvedReplyText, resolvedSlackMessage } from './lifecycle.ts';
+import { alertKeyFor, DEFAULT_REPEAT_INTERVAL_MS, durationText, repeatText, resolvedReplyText, resolvedSlackMessage } from './lifecycle.ts';
+import type { HeldPage, TakeResult } from '../state/budget.ts';
 import { decide, DEFAULT_RETRY_POLICY, type Decision } from './retry.ts';
 
 /** The event ledger as delivery sees it (one Durable Object per event, behind `ledgerFor`). */
@@ -83,6 +84,8 @@ export interface DeliverDeps {
   readonly dispatch: (jobs: readonly DeliveryJob[]) => Promise<void>;
   /** Silences not yet over when the batch started. */
   readonly silences: readonly Silence[];
+  /** The paging budget of a route (one Durable Object per route). */
+  readonly budgetFor: (route: string) => { take(input: { route: string; max: number; perMs: number; digestTo: string; page: HeldPage }): Promise<TakeResult> };
 }
 
 export type JobResult =
@@ -150,9 +153,29 @@ export async function deliverJob(job: DeliveryJob, deps: DeliverDeps): Promise<J
       repeatIntervalMs: route.repeatIntervalMs ?? DEFAULT_REPEAT_INTERVAL_MS,
     });
     if (d.do === 'repeat') return noteRepeat(job, target, d, alert, deps, ledger, claim.event);
+    const held = await overBudget(job, route, target, claim.event, deps);
+    if (held) {
+      await alert.failed(job.target, job.id);
+      return suppressJob(job, held, claim.event, deps, ledger);
+    }
     return finishAttempt(job, claim, target, deps, ledger, alert, () => attempt(job, claim.event, route, deps));
   }
+  const held = route.action === 'resolve' ? null : await overBudget(job, route, target, claim.event, deps);
+  if (held) return suppressJob(job, held, claim.event, deps, ledger);
   return finishAttempt(job, claim, target, deps, ledger, null, () => attempt(job, claim.event, route, deps));
+}
+
+/** A page beyond its route's budget is held back (and counted for the digest); why, or null when it may go. */
+async function overBudget(job: DeliveryJob, route: RouteConfig, target: TargetConfig, event: CanonicalEvent, deps: DeliverDeps): Promise<string | null> {
+  const budget = route.pageBudget;
+  if (!budget || target.kind !== 'pagerduty' || (route.action ?? 'trigger') !== 'trigger') return null;
+  const r = await deps.budgetFor(route.name).take({
+    route: route.name,
+    ...budget,
+    page: { jobId: job.id, source: event.source, eventId: event.id, type: event.type, at: deps.now() },
+  });
+  if (r.ok) return null;
+  return `held back: paging budget of ${budget.max} per ${durationText(budget.perMs)} used up (${r.heldCount} held); in the digest to ${budget.digestTo} at ${new Date(r.digestAt).toISOString()}`;
 }
 
 type Attempted = { readonly outcome: Outcome; readonly notification: Notification | null };

@@ -130,6 +130,8 @@ export interface RouteConfig {
   readonly activeWhen?: readonly string[];
   /** Never send inside these named time intervals (resolves still go through). */
   readonly muteWhen?: readonly string[];
+  /** At most `max` pages per `perMs`; pages beyond it are held and summed up in one Slack digest to `digestTo`. */
+  readonly pageBudget?: { readonly max: number; readonly perMs: number; readonly digestTo: string };
   /** Per-route overrides of the default message parts (title, text, summary, body, …). */
   readonly templates: Templates;
 }

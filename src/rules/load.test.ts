@@ -235,6 +235,23 @@ routes:
     );
   });
 
+  it('checks a paging budget: a count, an interval, and a Slack target for the digest', () => {
+    const text = `${base}targets:
+  t: { kind: pagerduty, routing_key: "\${R}" }
+routes:
+  - { name: a, notify: [t], page_budget: { max: 0, per: 1h, digest_to: t } }
+  - { name: b, notify: [t], page_budget: { max: 3, per: soon, digest_to: chat } }
+`;
+    expect(problems(text)).toBe(
+      [
+        'rules.yaml:7:49: routes[0].page_budget.max: max must be at least 1',
+        'rules.yaml:7:72: routes[0].page_budget.digest_to: digest_to must be a Slack target ("t" is pagerduty)',
+        'rules.yaml:8:57: routes[1].page_budget.per: per must be a duration such as 90s, 5m, 1h or 15d',
+        'rules.yaml:8:74: routes[1].page_budget.digest_to: unknown target "chat"',
+      ].join('\n'),
+    );
+  });
+
   it('reports every condition problem with its position and a suggestion', () => {
     const text = `${base}routes:
   - name: r

@@ -93,6 +93,14 @@ const Route = z
       .describe('PagerDuty event action (default trigger); with alert_key, resolve closes that alert everywhere it was sent'),
     active_when: z.array(z.string()).min(1).optional().describe('Send only inside one of these time_intervals (e.g. business hours)'),
     mute_when: z.array(z.string()).min(1).optional().describe('Never send inside these time_intervals; resolves still go through'),
+    page_budget: z
+      .strictObject({
+        max: z.int().min(1, { message: 'max must be at least 1' }).describe('Pages allowed per interval'),
+        per: duration('per').describe('The sliding interval, e.g. 1h'),
+        digest_to: z.string().describe('A Slack target that gets one digest per interval of the pages held back'),
+      })
+      .optional()
+      .describe('Paging budget: beyond max pages per interval, pages are held back and summed up in a Slack digest'),
     repeat_interval: duration('repeat_interval')
       .optional()
       .describe('While its alert is firing, repeats within this interval are counted (and noted in the Slack thread), not sent again (default 4h)'),
@@ -210,6 +218,16 @@ function checkRoutes(routes: unknown, targets: unknown, issues: CrossIssue[]): v
       if (first !== undefined) issues.push({ path: ['routes', i, 'name'], message: `duplicate route name "${r.name}" (also routes[${first}])` });
       else seen.set(r.name.trim(), i);
     }
+    const budget = (route as { page_budget?: { digest_to?: unknown } }).page_budget;
+    if (budget && typeof budget.digest_to === 'string') {
+      const t = typeof targets === 'object' && targets !== null ? (targets as Record<string, { kind?: unknown }>)[budget.digest_to] : undefined;
+      if (!t) issues.push({ path: ['routes', i, 'page_budget', 'digest_to'], message: `unknown target "${budget.digest_to}"` });
+      else if (t.kind !== 'slack')
+        issues.push({
+          path: ['routes', i, 'page_budget', 'digest_to'],
+          message: `digest_to must be a Slack target ("${budget.digest_to}" is ${String(t.kind)})`,
+        });
+    }
     if (!Array.isArray(r.notify)) return;
     r.notify.forEach((target: unknown, j) => {
       if (typeof target !== 'string' || targetNames.includes(target)) return;
@@ -295,6 +313,7 @@ export function toRulesConfig(file: RulesFileParsed, conditions: readonly Condit
     action: r.action ?? null,
     ...(r.repeat_interval !== undefined ? { repeatIntervalMs: parseDuration(r.repeat_interval)! } : {}),
     ...(r.active_when ? { activeWhen: r.active_when } : {}),
+    ...(r.page_budget ? { pageBudget: { max: r.page_budget.max, perMs: parseDuration(r.page_budget.per)!, digestTo: r.page_budget.digest_to } } : {}),
     ...(r.mute_when ? { muteWhen: r.mute_when } : {}),
     templates: r.templates ?? {},
   }));

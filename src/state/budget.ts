@@ -1,0 +1,121 @@
+/**
+ * One Durable Object per route with a paging budget (named `budget:<route>`): the pages sent in the sliding
+ * interval, and the pages held back beyond the budget. The first page held back sets an alarm one interval
+ * away; the alarm sends one Slack digest to the route's `digest_to` target saying how many were held and
+ * where their traces are, then starts counting afresh. A throw in the alarm (Slack down) makes the runtime
+ * run it again, so the digest is retried, not lost.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import { BUILT_RULES, type Env } from '../env.ts';
+import { sendNotification } from '../targets/registry.ts';
+import type { SlackMessage } from '../targets/slack/render.ts';
+import { SEVERITY_MARK } from '../targets/slack/render.ts';
+import { escapeMrkdwn, truncate } from '../render/text.ts';
+
+export interface HeldPage {
+  readonly jobId: string;
+  readonly source: string;
+  readonly eventId: string;
+  readonly type: string;
+  readonly at: number;
+}
+
+interface BudgetState {
+  readonly route: string;
+  readonly max: number;
+  readonly perMs: number;
+  readonly digestTo: string;
+  /** Pages sent in the current sliding interval (job id and time). */
+  readonly sent: readonly { readonly jobId: string; readonly at: number }[];
+  readonly held: readonly HeldPage[];
+  /** Pages held in all, including those beyond the list kept for the digest. */
+  readonly heldCount: number;
+  readonly digests: number;
+}
+
+export type TakeResult = { readonly ok: true } | { readonly ok: false; readonly heldCount: number; readonly digestAt: number };
+
+const STATE = 'state';
+/** Events listed in one digest; the count covers the rest. */
+const DIGEST_LIST_MAX = 10;
+
+export class BudgetObject extends DurableObject<Env> {
+  /** A page may go if fewer than `max` were sent in the last `perMs`; a retry of a job that already took a slot goes. */
+  async take(input: { route: string; max: number; perMs: number; digestTo: string; page: HeldPage }): Promise<TakeResult> {
+    const now = Date.now();
+    const current = await this.ctx.storage.get<BudgetState>(STATE);
+    const state: BudgetState = current
+      ? { ...current, max: input.max, perMs: input.perMs, digestTo: input.digestTo }
+      : { route: input.route, max: input.max, perMs: input.perMs, digestTo: input.digestTo, sent: [], held: [], heldCount: 0, digests: 0 };
+    if (state.sent.some((s) => s.jobId === input.page.jobId)) return { ok: true };
+    const recent = state.sent.filter((s) => now - s.at < state.perMs);
+    if (recent.length < state.max) {
+      await this.ctx.storage.put(STATE, { ...state, sent: [...recent, { jobId: input.page.jobId, at: now }] });
+      return { ok: true };
+    }
+    const already = state.held.some((h) => h.jobId === input.page.jobId);
+    const next: BudgetState = {
+      ...state,
+      sent: recent,
+      held: already ? state.held : [...state.held, input.page].slice(-100),
+      heldCount: state.heldCount + (already ? 0 : 1),
+    };
+    await this.ctx.storage.put(STATE, next);
+    let digestAt = await this.ctx.storage.getAlarm();
+    if (digestAt === null) {
+      digestAt = now + state.perMs;
+      await this.ctx.storage.setAlarm(digestAt);
+    }
+    return { ok: false, heldCount: next.heldCount, digestAt };
+  }
+
+  async state(): Promise<BudgetState | null> {
+    return (await this.ctx.storage.get<BudgetState>(STATE)) ?? null;
+  }
+
+  override async alarm(): Promise<void> {
+    const state = await this.ctx.storage.get<BudgetState>(STATE);
+    if (!state || state.heldCount === 0) return;
+    const target = Object.hasOwn(BUILT_RULES.targets, state.digestTo) ? BUILT_RULES.targets[state.digestTo] : undefined;
+    if (!target || target.kind !== 'slack') throw new Error(`paging budget digest: "${state.digestTo}" is not a Slack target`);
+    const outcome = await sendNotification(
+      target,
+      { kind: 'slack', payload: budgetDigest(state) },
+      { env: this.env, fetch: (input, init) => fetch(input, init), now: Date.now, messageId: `digest:${state.route}:${state.digests + 1}` },
+    );
+    // Permanent failures are dropped after logging (retrying cannot help); anything else is retried by the runtime.
+    if (outcome.kind === 'retryable') throw new Error(`paging budget digest not sent yet: ${outcome.reason}`);
+    if (outcome.kind === 'permanent') console.error(JSON.stringify({ level: 'error', msg: 'budget.digest_failed', route: state.route, why: outcome.reason }));
+    await this.ctx.storage.put(STATE, { ...state, held: [], heldCount: 0, digests: state.digests + 1 });
+  }
+}
+
+/** The digest: how many pages were held back on which route, and where each one's trace is. */
+export function budgetDigest(state: Pick<BudgetState, 'route' | 'max' | 'perMs' | 'held' | 'heldCount'>): SlackMessage {
+  const mark = SEVERITY_MARK.warning;
+  const hours = state.perMs / 3_600_000;
+  const per = Number.isInteger(hours) ? `${hours === 1 ? '' : `${hours} `}hour${hours === 1 ? '' : 's'}` : `${Math.round(state.perMs / 60_000)} minutes`;
+  const title = `${state.heldCount} page${state.heldCount === 1 ? '' : 's'} held back on "${state.route}"`;
+  const lines = state.held
+    .slice(-DIGEST_LIST_MAX)
+    .map((h) => `• \`${escapeMrkdwn(h.type)}\` ${new Date(h.at).toISOString().slice(11, 16)} UTC — trace: \`GET /admin/events/${h.source}/${h.eventId}\``);
+  const more = state.heldCount > lines.length ? `\n…and ${state.heldCount - lines.length} more` : '';
+  return {
+    text: truncate(`${mark.emoji} ${title}`, 300),
+    attachments: [
+      {
+        color: mark.color,
+        blocks: [
+          { type: 'header', text: { type: 'plain_text', text: truncate(`${mark.emoji} ${title}`, 150), emoji: true } },
+          {
+            type: 'section',
+            text: {
+              type: 'mrkdwn',
+              text: truncate(`The route's paging budget is ${state.max} per ${per}; these did not page anyone:\n${lines.join('\n')}${more}`, 3000),
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
