@@ -96,7 +96,7 @@ export function alertLedger(env: Pick<Env, 'ALERTS'>, key: string): AlertLedger 
     sent: (input) => stub.sent(input),
     replied: (target, ts) => stub.replied(target, ts),
     failed: (target, jobId) => stub.failed(target, jobId),
-    resolve: (eventId) => stub.resolve(eventId) as Promise<ResolveDecision>,
+    resolve: (eventId, hold) => stub.resolve(eventId, hold) as Promise<ResolveDecision>,
     state: () => stub.state() as Promise<AlertState | null>,
   };
 }

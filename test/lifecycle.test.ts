@@ -5,7 +5,7 @@
  * real queue.
  */
 import { env, exports } from 'cloudflare:workers';
-import { createExecutionContext, createMessageBatch, getQueueResult, runDurableObjectAlarm } from 'cloudflare:test';
+import { createExecutionContext, createMessageBatch, getQueueResult, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { budgetStub, resetBudget } from './helpers/budget.ts';
 import worker from '../src/index.ts';
@@ -167,12 +167,17 @@ describe('no repeat noise', () => {
     expect(t.jobs.find((j) => j.job.target === 'data-eng')!.why).toMatch(/^repeat of an open alert \(×2\), within repeat_interval; noted in the Slack thread$/);
   });
 
-  it('after a resolve, the next failure opens a new alert and pages again', async () => {
+  it('a failure after the flap window opens a new alert and pages again', async () => {
     const dest = marker();
     const key = `prequel-transfer-${dest}`;
     await deliver(prequel('transfer.error', dest, 1));
     await deliver(prequel('transfer.success', dest, 2));
     await network.waitFor(PD, key, 2);
+    // The clock of the alert: resolved eleven minutes ago (the flap window is ten).
+    await runInDurableObject(env.ALERTS.getByName(`alert:${key}`), async (_, state) => {
+      const s = (await state.storage.get<AlertState>('state'))!;
+      await state.storage.put('state', { ...s, resolvedAt: Date.now() - 11 * 60_000 });
+    });
     await deliver(prequel('transfer.error', dest, 3));
     const pages = (await network.requests(PD, key)).map((r) => (JSON.parse(r.body) as { event_action: string }).event_action);
     expect(pages).toEqual(['trigger', 'resolve', 'trigger']);
@@ -300,5 +305,45 @@ describe('paging budget', () => {
     expect(form(digests[0]!).get('channel')).toBe('#data-eng-alerts');
     // One digest per interval: nothing is pending any more.
     expect(await runDurableObjectAlarm(budgetStub())).toBe(false);
+  });
+});
+
+describe('flapping', () => {
+  it('collapses open/resolve cycles: one extra page, then only the Slack message counts them; the resolve waits until it stays quiet', async () => {
+    const dest = marker();
+    const key = `prequel-transfer-${dest}`;
+    const actions = async () => (await network.requests(PD, key)).map((r) => (JSON.parse(r.body) as { event_action: string }).event_action);
+    await deliver(prequel('transfer.error', dest, 1));
+    const slack = (await alert(key))!.targets['data-eng']!.slack!;
+    await deliver(prequel('transfer.success', dest, 2));
+    await network.waitFor(PD, key, 2);
+    await until('the resolved Slack update', async () => (await slackFor(slack.ts)).length >= 2);
+
+    // Re-opened within the flap window: the same alert (no new Slack post), paged once more.
+    const reopen = prequel('transfer.error', dest, 3);
+    await deliver(reopen);
+    expect(await actions()).toEqual(['trigger', 'resolve', 'trigger']);
+    expect((await alert(key))!).toMatchObject({ status: 'firing', flaps: 1 });
+    const flapUpdate = (await slackFor(slack.ts)).at(-1)!;
+    expect(flapUpdate.url).toMatch(/chat\.update$/);
+    expect(form(flapUpdate).get('text')).toMatch(/^🔁 Flapping \(×1\): /);
+    expect((await trace(reopen)).jobs.find((j) => j.job.target === 'data-eng')!.why).toMatch(/^flapping: re-opened ×1 within flap_window/);
+
+    // Further cycles: the resolve is held, a re-open cancels it; nothing reaches PagerDuty.
+    const held = prequel('transfer.success', dest, 4);
+    await deliver(held);
+    expect((await trace(held)).jobs[0]!.why).toMatch(/^resolve of flapping alert .* held until /);
+    await deliver(prequel('transfer.error', dest, 5));
+    expect((await alert(key))!).toMatchObject({ status: 'firing', flaps: 2, pendingResolve: null });
+    await deliver(prequel('transfer.success', dest, 6));
+    expect(await actions()).toEqual(['trigger', 'resolve', 'trigger']);
+
+    // Quiet for a whole window (the alarm): resolved everywhere, once.
+    expect(await runDurableObjectAlarm(env.ALERTS.getByName(`alert:${key}`))).toBe(true);
+    await network.waitFor(PD, key, 4);
+    expect(await actions()).toEqual(['trigger', 'resolve', 'trigger', 'resolve']);
+    expect((await alert(key))!).toMatchObject({ status: 'resolved', flaps: 2 });
+    const posts = (await network.requests(SLACK, dest)).filter((r) => r.url.endsWith('/chat.postMessage') && !form(r).get('thread_ts'));
+    expect(posts).toHaveLength(1);
   });
 });

@@ -19,14 +19,23 @@ import type { RuleSet } from '../rules/ruleset.ts';
 import { describeError, retryable, type Outcome, type Receipt } from '../targets/outcome.ts';
 import { renderNotification, sendNotification } from '../targets/registry.ts';
 import type { AttemptRecord, Claim } from '../state/event-ledger.ts';
-import type { AlertState, ResolveDecision, TriggerDecision } from '../state/alert.ts';
+import type { AlertState, PendingResolve, ResolveDecision, TriggerDecision } from '../state/alert.ts';
 import { sendSlackThreadOp } from '../targets/slack/send.ts';
 import type { SlackMessage } from '../targets/slack/render.ts';
 import type { Notification } from '../targets/registry.ts';
 import { timeMute } from '../rules/time-intervals.ts';
 import { silencedBy, silenceNote, type Silence } from './silences.ts';
 import { resolveEffects, type DeliveryJob } from './jobs.ts';
-import { alertKeyFor, DEFAULT_REPEAT_INTERVAL_MS, durationText, repeatText, resolvedReplyText, resolvedSlackMessage } from './lifecycle.ts';
+import {
+  alertKeyFor,
+  DEFAULT_FLAP_WINDOW_MS,
+  DEFAULT_REPEAT_INTERVAL_MS,
+  durationText,
+  flappingSlackMessage,
+  repeatText,
+  resolvedReplyText,
+  resolvedSlackMessage,
+} from './lifecycle.ts';
 import type { HeldPage, TakeResult } from '../state/budget.ts';
 import { decide, DEFAULT_RETRY_POLICY, type Decision } from './retry.ts';
 
@@ -50,6 +59,7 @@ export interface AlertLedger {
     eventId: string;
     title: string;
     repeatIntervalMs: number;
+    flapWindowMs?: number;
   }): Promise<TriggerDecision>;
   sent(input: {
     target: string;
@@ -60,7 +70,7 @@ export interface AlertLedger {
   }): Promise<void>;
   replied(target: string, replyTs: string): Promise<void>;
   failed(target: string, jobId: string): Promise<void>;
-  resolve(eventId: string): Promise<ResolveDecision>;
+  resolve(eventId: string, hold?: { pending: Omit<PendingResolve, 'at'>; flapWindowMs: number }): Promise<ResolveDecision>;
   state(): Promise<AlertState | null>;
 }
 
@@ -134,7 +144,7 @@ export async function deliverJob(job: DeliveryJob, deps: DeliverDeps): Promise<J
   // Resolves always go through, muted or not.
   if (job.effect) return finishAttempt(job, claim, target, deps, ledger, null, () => resolveEffect(job, target, route, claim.event, deps));
   const key = alertKeyFor(route, claim.event);
-  if (key && route.action === 'resolve') return handOverResolve(job, key, claim.event, deps, ledger);
+  if (key && route.action === 'resolve') return handOverResolve(job, route, key, claim.event, deps, ledger);
   if (route.action !== 'resolve') {
     const muted = timeMute(route, deps.rules.timeIntervals ?? {}, deps.now());
     if (muted) return suppressJob(job, muted, claim.event, deps, ledger);
@@ -151,8 +161,10 @@ export async function deliverJob(job: DeliveryJob, deps: DeliverDeps): Promise<J
       eventId: claim.event.id,
       title: claim.event.type,
       repeatIntervalMs: route.repeatIntervalMs ?? DEFAULT_REPEAT_INTERVAL_MS,
+      flapWindowMs: route.flapWindowMs ?? DEFAULT_FLAP_WINDOW_MS,
     });
     if (d.do === 'repeat') return noteRepeat(job, target, d, alert, deps, ledger, claim.event);
+    if (d.do === 'flap') return noteFlap(job, target, d, deps, ledger, claim.event);
     const held = await overBudget(job, route, target, claim.event, deps);
     if (held) {
       await alert.failed(job.target, job.id);
@@ -252,6 +264,27 @@ async function noteRepeat(
   return suppressJob(job, `repeat of an open alert (×${d.count}), within repeat_interval${noted}`, event, deps, ledger);
 }
 
+/** A flapping alert re-opened: what the target shows is turned back to firing with the count; nothing new is posted. */
+async function noteFlap(
+  job: DeliveryJob,
+  target: TargetConfig,
+  d: Extract<TriggerDecision, { do: 'flap' }>,
+  deps: DeliverDeps,
+  ledger: JobLedger,
+  event: CanonicalEvent,
+): Promise<JobResult> {
+  let noted = '';
+  if (target.kind === 'slack' && target.mode === 'bot' && d.slack && d.message) {
+    const outcome = await sendSlackThreadOp(
+      { op: 'update', channel: d.slack.channel, ts: d.slack.ts, message: flappingSlackMessage(d.message, d.flaps, d.count), reply: null },
+      target,
+      { env: deps.env, fetch: deps.fetch, now: deps.now },
+    );
+    noted = outcome.kind === 'ok' ? '; Slack message updated' : `; the Slack update failed (${outcome.reason})`;
+  }
+  return suppressJob(job, `flapping: re-opened ×${d.flaps} within flap_window, collapsed into the open alert${noted}`, event, deps, ledger);
+}
+
 /** Settles a job without sending it; the reason goes to its trace and to the log. */
 async function suppressJob(job: DeliveryJob, why: string, event: CanonicalEvent, deps: DeliverDeps, ledger: JobLedger): Promise<JobResult> {
   await ledger.suppress(job.id, why);
@@ -268,10 +301,21 @@ async function suppressJob(job: DeliveryJob, why: string, event: CanonicalEvent,
 }
 
 /** A resolving event: the alert closes once, and one resolve effect per target it reached is queued. */
-async function handOverResolve(job: DeliveryJob, key: string, event: CanonicalEvent, deps: DeliverDeps, ledger: JobLedger): Promise<JobResult> {
-  const r = await deps.alertFor(key).resolve(event.id);
+async function handOverResolve(
+  job: DeliveryJob,
+  route: RouteConfig,
+  key: string,
+  event: CanonicalEvent,
+  deps: DeliverDeps,
+  ledger: JobLedger,
+): Promise<JobResult> {
+  const r = await deps.alertFor(key).resolve(event.id, {
+    pending: { eventKey: job.event, eventId: event.id, routeIndex: job.routeIndex, route: job.route },
+    flapWindowMs: route.flapWindowMs ?? DEFAULT_FLAP_WINDOW_MS,
+  });
   let why: string;
   if (r.do === 'nothing') why = `resolve of alert ${key}: ${r.why}; nothing sent`;
+  else if (r.do === 'hold') why = `resolve of flapping alert ${key} (×${r.flaps}) held until ${new Date(r.until).toISOString()}: sent then unless it re-opens`;
   else {
     const reached = Object.entries(r.alert.targets)
       .filter(([, t]) => t.sentAt !== null)

@@ -10,6 +10,8 @@ import { truncate } from '../render/text.ts';
 
 /** Alertmanager's default: a firing alert is re-sent no more than every 4 hours. */
 export const DEFAULT_REPEAT_INTERVAL_MS = 4 * 3_600_000;
+/** An alert re-opened within this long after its resolve is flapping. */
+export const DEFAULT_FLAP_WINDOW_MS = 10 * 60_000;
 
 /** The alert an event belongs to, from its route's `alert_key` template; null when the route has none or it renders empty. */
 export function alertKeyFor(route: Pick<RouteConfig, 'alertKey' | 'name' | 'severity'>, event: CanonicalEvent): string | null {
@@ -58,6 +60,26 @@ export function resolvedSlackMessage(original: SlackMessage, openedAt: number, r
           const block = b as { type?: string; text?: { type: string; text: string; emoji?: boolean } };
           if (block.type !== 'header' || !block.text) return b;
           return { ...block, text: { ...block.text, text: truncate(`${mark.emoji} Resolved: ${strip(block.text.text)}`, SLACK_HEADER_MAX) } };
+        }),
+        { type: 'context', elements: [{ type: 'mrkdwn', text: line }] },
+      ].slice(0, 50),
+    })),
+  };
+}
+
+/** The original message, firing again and marked as flapping with its counts (header and one context line). */
+export function flappingSlackMessage(original: SlackMessage, flaps: number, count: number): SlackMessage {
+  const strip = (text: string): string => text.replace(/^(?:🔴|🟠|🟡|🔵|✅|🔁)\s*(?:Resolved: |Flapping \(×\d+\): )?/u, '');
+  const line = `🔁 Flapping: re-opened ×${flaps} soon after resolving · fired ×${count} in all`;
+  return {
+    text: truncate(`🔁 Flapping (×${flaps}): ${strip(original.text)}`, 300),
+    attachments: original.attachments.map((a) => ({
+      color: a.color,
+      blocks: [
+        ...a.blocks.map((b) => {
+          const block = b as { type?: string; text?: { type: string; text: string; emoji?: boolean } };
+          if (block.type !== 'header' || !block.text) return b;
+          return { ...block, text: { ...block.text, text: truncate(`🔁 Flapping (×${flaps}): ${strip(block.text.text)}`, SLACK_HEADER_MAX) } };
         }),
         { type: 'context', elements: [{ type: 'mrkdwn', text: line }] },
       ].slice(0, 50),

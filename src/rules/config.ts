@@ -126,6 +126,8 @@ export interface RouteConfig {
   readonly action: 'trigger' | 'acknowledge' | 'resolve' | null;
   /** While an alert is firing, repeats within this interval are counted, not sent (default 4 h). */
   readonly repeatIntervalMs?: number;
+  /** An alert re-opened this soon after its resolve is flapping: its cycles are collapsed (default 10 min; 0 turns it off). */
+  readonly flapWindowMs?: number;
   /** Send only inside one of these named time intervals. */
   readonly activeWhen?: readonly string[];
   /** Never send inside these named time intervals (resolves still go through). */

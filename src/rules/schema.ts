@@ -101,6 +101,11 @@ const Route = z
       })
       .optional()
       .describe('Paging budget: beyond max pages per interval, pages are held back and summed up in a Slack digest'),
+    flap_window: duration('flap_window')
+      .optional()
+      .describe(
+        'An alert re-opened within this long after its resolve is flapping: one page, then its cycles only update the Slack message and the final resolve waits until it stays quiet this long (default 10m; 0s turns it off)',
+      ),
     repeat_interval: duration('repeat_interval')
       .optional()
       .describe('While its alert is firing, repeats within this interval are counted (and noted in the Slack thread), not sent again (default 4h)'),
@@ -312,6 +317,7 @@ export function toRulesConfig(file: RulesFileParsed, conditions: readonly Condit
     alertKey: r.alert_key ?? null,
     action: r.action ?? null,
     ...(r.repeat_interval !== undefined ? { repeatIntervalMs: parseDuration(r.repeat_interval)! } : {}),
+    ...(r.flap_window !== undefined ? { flapWindowMs: parseDuration(r.flap_window)! } : {}),
     ...(r.active_when ? { activeWhen: r.active_when } : {}),
     ...(r.page_budget ? { pageBudget: { max: r.page_budget.max, perMs: parseDuration(r.page_budget.per)!, digestTo: r.page_budget.digest_to } } : {}),
     ...(r.mute_when ? { muteWhen: r.mute_when } : {}),

@@ -9,12 +9,18 @@
  *   resolve   firing → resolved, with a snapshot of every target the alert reached: the caller queues one
  *             resolve effect per target (PagerDuty resolve, Slack message updated in place); not firing →
  *             nothing visible
+ *   flapping  re-opened within the flap window after its resolve: the same alert again (its Slack message is
+ *             turned back, no new post; PagerDuty, resolved meanwhile, is paged once more). From then on a
+ *             resolve is held for one flap window (alarm), and a re-open inside it cancels the hold, so the
+ *             cycles only update the Slack message's count; the alarm sends the resolve once it stays quiet.
  * Single-threaded per key, so every decision here is atomic.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env.ts';
 import type { TargetKind } from '../rules/config.ts';
 import type { SlackMessage } from '../targets/slack/render.ts';
+import { JOB_MESSAGE_VERSION, resolveEffects } from '../pipeline/jobs.ts';
+import { enqueue } from './event-ledger.ts';
 
 export interface AlertTarget {
   readonly kind: TargetKind;
@@ -26,6 +32,8 @@ export interface AlertTarget {
   readonly dedupKey: string | null;
   /** The Slack message as posted, which a resolve updates in place. */
   readonly message: SlackMessage | null;
+  /** A resolve was sent to it since (a PagerDuty incident closed): a flap must notify it again. */
+  readonly closed?: boolean;
 }
 
 export interface AlertState {
@@ -42,10 +50,32 @@ export interface AlertState {
   readonly targets: Readonly<Record<string, AlertTarget>>;
   /** The event that resolved it (a resolve is idempotent per event: each of its jobs gets the same answer). */
   readonly resolvedBy: string | null;
+  /** Re-opens within the flap window, and the event that re-opened it last. */
+  readonly flaps?: number;
+  readonly flapEvent?: string | null;
+  /** A resolve held while the alert is flapping; the alarm sends it unless something re-opens the alert first. */
+  readonly pendingResolve?: PendingResolve | null;
+}
+
+/** Enough of the resolving job to queue its effects later, from the alarm. */
+export interface PendingResolve {
+  readonly eventKey: string;
+  readonly eventId: string;
+  readonly routeIndex: number;
+  readonly route: string;
+  readonly at: number;
 }
 
 export type TriggerDecision =
   | { readonly do: 'send' }
+  /** Re-opened while flapping: update what the target already shows instead of notifying it again. */
+  | {
+      readonly do: 'flap';
+      readonly flaps: number;
+      readonly count: number;
+      readonly slack: { readonly channel: string; readonly ts: string } | null;
+      readonly message: SlackMessage | null;
+    }
   | {
       readonly do: 'repeat';
       readonly count: number;
@@ -54,7 +84,10 @@ export type TriggerDecision =
       readonly replyTs: string | null;
     };
 
-export type ResolveDecision = { readonly do: 'nothing'; readonly why: string } | { readonly do: 'resolve'; readonly alert: AlertState };
+export type ResolveDecision =
+  | { readonly do: 'nothing'; readonly why: string }
+  | { readonly do: 'resolve'; readonly alert: AlertState }
+  | { readonly do: 'hold'; readonly until: number; readonly flaps: number };
 
 const STATE = 'state';
 /** A resolved alert is forgotten after this long (a later trigger opens a new one anyway). */
@@ -69,8 +102,11 @@ export class AlertObject extends DurableObject<Env> {
     eventId: string;
     title: string;
     repeatIntervalMs: number;
+    flapWindowMs?: number;
   }): Promise<TriggerDecision> {
     const now = Date.now();
+    const flap = await this.flap(input, now);
+    if (flap) return flap;
     const current = await this.ctx.storage.get<AlertState>(STATE);
     const open = current && current.status === 'firing' ? current : null;
     const base: AlertState = open ?? {
@@ -116,6 +152,41 @@ export class AlertObject extends DurableObject<Env> {
     return { do: 'repeat', count: next.count, openedAt: next.openedAt, slack: target.slack, replyTs: target.replyTs };
   }
 
+  /**
+   * The flap path of a trigger, or null for the ordinary one. An alert resolved less than a flap window ago,
+   * or whose resolve is being held, re-opens as the same alert (one flap); the re-opening event's jobs then
+   * update what each target shows, except a PagerDuty target whose incident was closed: paged once more.
+   */
+  private async flap(input: { target: string; jobId: string; eventId: string; flapWindowMs?: number }, now: number): Promise<TriggerDecision | null> {
+    let state = await this.ctx.storage.get<AlertState>(STATE);
+    if (!state) return null;
+    const window = input.flapWindowMs ?? 0;
+    const reopened = state.status === 'resolved' && state.resolvedAt !== null && window > 0 && now - state.resolvedAt < window;
+    const held = state.status === 'firing' && !!state.pendingResolve;
+    if (reopened || held) {
+      if (held) await this.ctx.storage.deleteAlarm();
+      state = {
+        ...state,
+        status: 'firing',
+        resolvedAt: null,
+        resolvedBy: null,
+        pendingResolve: null,
+        flaps: (state.flaps ?? 0) + 1,
+        flapEvent: input.eventId,
+        count: state.count + 1,
+        lastSeen: now,
+      };
+      await this.ctx.storage.put(STATE, state);
+    } else if (state.status !== 'firing' || state.flapEvent !== input.eventId) return null;
+    const t = state.targets[input.target];
+    if (!t || t.sentAt === null || t.jobId === input.jobId) return null;
+    if (t.kind === 'pagerduty' && t.closed) {
+      await this.ctx.storage.put(STATE, { ...state, targets: { ...state.targets, [input.target]: { ...t, jobId: input.jobId, sentAt: null, closed: false } } });
+      return { do: 'send' };
+    }
+    return { do: 'flap', flaps: state.flaps ?? 1, count: state.count, slack: t.slack, message: t.message };
+  }
+
   /** What a sent notification left behind (Slack ts, PD dedup key), for updates and the resolve. */
   async sent(input: {
     target: string;
@@ -154,14 +225,21 @@ export class AlertObject extends DurableObject<Env> {
     await this.ctx.storage.put(STATE, { ...state, targets });
   }
 
-  async resolve(eventId: string): Promise<ResolveDecision> {
+  async resolve(eventId: string, hold?: { readonly pending: Omit<PendingResolve, 'at'>; readonly flapWindowMs: number }): Promise<ResolveDecision> {
     const state = await this.ctx.storage.get<AlertState>(STATE);
     if (!state) return { do: 'nothing', why: 'no alert with this key is open' };
     if (state.status === 'resolved') {
       return state.resolvedBy === eventId ? { do: 'resolve', alert: state } : { do: 'nothing', why: 'the alert is already resolved' };
     }
     const now = Date.now();
-    const resolved: AlertState = { ...state, status: 'resolved', resolvedAt: now, lastSeen: now, resolvedBy: eventId };
+    if (state.pendingResolve) return { do: 'hold', until: state.pendingResolve.at + (hold?.flapWindowMs ?? 0), flaps: state.flaps ?? 0 };
+    if ((state.flaps ?? 0) > 0 && hold && hold.flapWindowMs > 0) {
+      // Flapping: wait one window before resolving, so that a re-open inside it is no new notification.
+      await this.ctx.storage.put(STATE, { ...state, pendingResolve: { ...hold.pending, at: now }, lastSeen: now });
+      await this.ctx.storage.setAlarm(now + hold.flapWindowMs);
+      return { do: 'hold', until: now + hold.flapWindowMs, flaps: state.flaps ?? 0 };
+    }
+    const resolved: AlertState = { ...closeAll(state), status: 'resolved', resolvedAt: now, lastSeen: now, resolvedBy: eventId };
     await this.ctx.storage.put(STATE, resolved);
     await this.ctx.storage.setAlarm(now + FORGET_AFTER_MS);
     return { do: 'resolve', alert: resolved };
@@ -173,6 +251,34 @@ export class AlertObject extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     const state = await this.ctx.storage.get<AlertState>(STATE);
-    if (state?.status === 'resolved') await this.ctx.storage.deleteAll();
+    if (!state) return;
+    if (state.status === 'resolved') {
+      await this.ctx.storage.deleteAll();
+      return;
+    }
+    const pending = state.pendingResolve;
+    if (!pending) return;
+    // The flapping alert stayed quiet for a whole window: resolve it now, everywhere it was sent.
+    const now = Date.now();
+    const reached = Object.entries(state.targets)
+      .filter(([, t]) => t.sentAt !== null)
+      .map(([name]) => name);
+    const origin = { v: JOB_MESSAGE_VERSION, id: '', event: pending.eventKey, routeIndex: pending.routeIndex, route: pending.route, target: '' } as const;
+    const effects = await resolveEffects(origin, state.key, reached);
+    await this.env.EVENTS.getByName(pending.eventKey).addJobs(effects);
+    if (this.env.JOBS) await enqueue(this.env, effects);
+    await this.ctx.storage.put(STATE, {
+      ...closeAll(state),
+      status: 'resolved',
+      resolvedAt: now,
+      lastSeen: now,
+      resolvedBy: pending.eventId,
+      pendingResolve: null,
+    });
+    await this.ctx.storage.setAlarm(now + FORGET_AFTER_MS);
   }
+}
+
+function closeAll(state: AlertState): AlertState {
+  return { ...state, targets: Object.fromEntries(Object.entries(state.targets).map(([name, t]) => [name, { ...t, closed: true }])) };
 }
