@@ -13,6 +13,7 @@ import { createDurableLedger, enqueue, type Claim, type EventLedgerObject } from
 import type { AlertLedger, DeliverDeps, JobLedger } from './pipeline/deliver.ts';
 import type { AlertObject, AlertState, ResolveDecision } from './state/alert.ts';
 import type { BudgetObject, TakeResult } from './state/budget.ts';
+import type { PacerObject } from './state/pacer.ts';
 import type { DeadLetterMessage, DeliveryJob } from './pipeline/jobs.ts';
 import type { Silence } from './pipeline/silences.ts';
 
@@ -21,6 +22,8 @@ export interface Env {
   readonly CONTROL: DurableObjectNamespace<DeliveryControlObject>;
   /** One object per alert key: lifecycle state (firing/resolved, counts, what was sent where). */
   readonly ALERTS: DurableObjectNamespace<AlertObject>;
+  /** One object per paced receiver (Slack channel, PagerDuty routing key): send slots. */
+  readonly PACERS: DurableObjectNamespace<PacerObject>;
   /** One object per route with a paging budget: pages sent, pages held, the digest alarm. */
   readonly BUDGETS: DurableObjectNamespace<BudgetObject>;
   /** Delivery jobs; without this binding, delivery runs inline in waitUntil (pipeline/inline.ts). */
@@ -117,6 +120,8 @@ export function deliverDeps(env: Env, paused: ReadonlySet<string>, options: Runt
     silences,
     park: (job) => control.park(job),
     alertFor: (key) => alertLedger(env, key),
+    paceFor: (receiver, jobId, intervalMs) => env.PACERS.getByName(`pace:${receiver}`).reserve(jobId, intervalMs),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     budgetFor: (route) => {
       const stub = env.BUDGETS.getByName(`budget:${route}`);
       return { take: (input) => stub.take(input) as Promise<TakeResult> };

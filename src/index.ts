@@ -10,6 +10,7 @@ export { EventLedgerObject } from './state/event-ledger.ts';
 export { DeliveryControlObject } from './state/delivery-control.ts';
 export { AlertObject } from './state/alert.ts';
 export { BudgetObject } from './state/budget.ts';
+export { PacerObject } from './state/pacer.ts';
 
 const app = createApp();
 

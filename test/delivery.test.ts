@@ -245,6 +245,26 @@ describe('no duplicates', () => {
   });
 });
 
+describe('pacing', () => {
+  it('paces a burst to one Slack channel to about one a second: short waits slept out, the rest re-queued, none dropped', async () => {
+    const marks = [marker(), marker(), marker(), marker()];
+    const jobs = await Promise.all(marks.map(async (m) => byTarget(await jobsFor(transferError(m)), 'data-eng')));
+    const first = await consume(jobs);
+    expect(first.explicitAcks.length + first.retryMessages.length).toBe(4);
+    expect(first.retryMessages.length).toBeGreaterThanOrEqual(1);
+    for (const r of first.retryMessages) expect(r.delaySeconds).toBeGreaterThanOrEqual(1);
+    await new Promise((r) => setTimeout(r, Math.max(...first.retryMessages.map((r) => r.delaySeconds ?? 0)) * 1000));
+    const retried = jobs.filter((j) => first.retryMessages.some((r) => r.msgId === j.id));
+    const second = await consume(retried, 2);
+    expect(second.explicitAcks.sort()).toEqual(retried.map((j) => j.id).sort());
+
+    const sent = (await Promise.all(marks.map((m) => network.requests(SLACK, m)))).map((r) => r);
+    expect(sent.map((r) => r.length)).toEqual([1, 1, 1, 1]);
+    const times = sent.map((r) => r[0]!.at).sort((a, b) => a - b);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(900);
+  });
+});
+
 describe('ingest and the queue', () => {
   it('delivers a signed event end to end through the real queue: once per target', async () => {
     const m = marker();

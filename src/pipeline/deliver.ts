@@ -94,6 +94,10 @@ export interface DeliverDeps {
   readonly dispatch: (jobs: readonly DeliveryJob[]) => Promise<void>;
   /** Silences not yet over when the batch started. */
   readonly silences: readonly Silence[];
+  /** The send slot of a job at a paced receiver (one Durable Object per Slack channel or PagerDuty key): ms to wait. */
+  readonly paceFor: (receiver: string, jobId: string, intervalMs: number) => Promise<number>;
+  /** Waits (short pacing waits are slept out in place). */
+  readonly sleep: (ms: number) => Promise<void>;
   /** The paging budget of a route (one Durable Object per route). */
   readonly budgetFor: (route: string) => { take(input: { route: string; max: number; perMs: number; digestTo: string; page: HeldPage }): Promise<TakeResult> };
 }
@@ -202,6 +206,12 @@ async function finishAttempt(
   alert: AlertLedger | null,
   run: () => Promise<Attempted>,
 ): Promise<JobResult> {
+  const wait = await paced(job, target, deps);
+  if (wait > 0) {
+    await ledger.release(job.id, 'queued', `paced: waiting ${Math.ceil(wait / 1000)}s for a send slot`);
+    deps.log.log('info', 'delivery.paced', { job: job.id, event_id: claim.event.id, route: job.route, target: job.target, wait_ms: wait });
+    return { kind: 'retry', delayMs: wait, why: 'paced' };
+  }
   const started = deps.now();
   const { outcome, notification } = await run();
   const latencyMs = Math.max(0, deps.now() - started);
@@ -238,6 +248,25 @@ async function finishAttempt(
     case 'dead':
       return { kind: 'dead', why: decision.why };
   }
+}
+
+/**
+ * Vendors' rate limits, kept rather than hit: Slack about one message per second per channel, PagerDuty about
+ * 120 events a minute per routing key. Waits up to this long are slept out; longer ones re-queue the job.
+ */
+export const PACE_MS = { slack: 1000, pagerduty: 500 } as const;
+const SLEEP_UP_TO_MS = 2000;
+
+/** Waits for the job's slot if it is near; returns the wait left when it is not (0: send now). */
+async function paced(job: DeliveryJob, target: TargetConfig, deps: DeliverDeps): Promise<number> {
+  const interval = target.paceMs ?? (target.kind === 'http' ? 0 : PACE_MS[target.kind]);
+  if (interval <= 0) return 0;
+  const receiver = target.kind === 'slack' && target.mode === 'bot' ? `slack:${target.apiUrl ?? ''}:${target.channel}` : `${target.kind}:${job.target}`;
+  const wait = await deps.paceFor(receiver, job.id, interval);
+  if (wait <= 0) return 0;
+  if (wait > SLEEP_UP_TO_MS) return wait;
+  await deps.sleep(wait);
+  return 0;
 }
 
 /** A repeat of an open alert: counted, not sent; a Slack message gets one quiet thread reply, updated each time. */

@@ -84,8 +84,16 @@ export type SlackTargetConfig =
       readonly apiUrl: string | null;
       readonly templates?: Templates;
       readonly retry?: RetryPolicy;
+      readonly paceMs?: number;
     }
-  | { readonly kind: 'slack'; readonly mode: 'webhook'; readonly webhookUrl: string; readonly templates?: Templates; readonly retry?: RetryPolicy };
+  | {
+      readonly kind: 'slack';
+      readonly mode: 'webhook';
+      readonly webhookUrl: string;
+      readonly templates?: Templates;
+      readonly retry?: RetryPolicy;
+      readonly paceMs?: number;
+    };
 
 export interface PagerDutyTargetConfig {
   readonly kind: 'pagerduty';
@@ -94,6 +102,8 @@ export interface PagerDutyTargetConfig {
   readonly server: string | null;
   readonly templates?: Templates;
   readonly retry?: RetryPolicy;
+  /** At most one send per this long (default: Slack 1 s, PagerDuty 500 ms, HTTP none); 0 turns pacing off. */
+  readonly paceMs?: number;
 }
 
 export interface HttpTargetConfig {
@@ -106,6 +116,7 @@ export interface HttpTargetConfig {
   readonly signingSecret: string | null;
   readonly templates?: Templates;
   readonly retry?: RetryPolicy;
+  readonly paceMs?: number;
 }
 
 export type TargetConfig = SlackTargetConfig | PagerDutyTargetConfig | HttpTargetConfig;

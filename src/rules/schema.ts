@@ -307,7 +307,12 @@ export function toRetryPolicy(defaults: RetryInput | undefined, own: RetryInput 
  */
 export function toRulesConfig(file: RulesFileParsed, conditions: readonly Condition[]): RulesConfig {
   const targets: Record<string, TargetConfig> = {};
-  for (const [name, t] of Object.entries(file.targets)) targets[name] = { ...toTargetConfig(t), retry: toRetryPolicy(file.settings.retry, t.retry) };
+  for (const [name, t] of Object.entries(file.targets))
+    targets[name] = {
+      ...toTargetConfig(t),
+      retry: toRetryPolicy(file.settings.retry, t.retry),
+      ...(t.pace !== undefined ? { paceMs: parseDuration(t.pace)! } : {}),
+    };
   const routes: RouteConfig[] = file.routes.map((r, i) => ({
     name: r.name,
     when: conditions[i]!,

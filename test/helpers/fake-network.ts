@@ -9,6 +9,8 @@ export interface RecordedRequest {
   readonly url: string;
   readonly headers: Record<string, string>;
   readonly body: string;
+  /** When it arrived (ms). */
+  readonly at: number;
 }
 
 interface Scripted {
@@ -71,7 +73,7 @@ export function createFakeNetwork(): (request: Request) => Promise<Response> {
       return new Response('unknown control', { status: 404 });
     }
     const body = await request.text();
-    log.push({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body });
+    log.push({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body, at: Date.now() });
     const queue = scripts.get(url.hostname) ?? [];
     const index = queue.findIndex((s) => !s.match || body.includes(s.match) || request.url.includes(s.match));
     const next = index >= 0 ? queue.splice(index, 1)[0] : undefined;

@@ -15,6 +15,9 @@ export const HttpTargetSchema = z
     kind: z.literal('http'),
     templates: TemplatesSchema.optional().describe('Default overrides for every route that notifies this target (a route’s own templates win)'),
     retry: RetrySchema.optional(),
+    pace: duration('pace')
+      .optional()
+      .describe('At most one send per this long to this receiver (default: Slack 1s per channel, PagerDuty 500ms, HTTP none; 0s turns it off)'),
     method: z.enum(['GET', 'POST', 'PUT', 'PATCH']).default('POST').describe('POST/PUT/PATCH send a JSON body; GET sends the payload as query parameters'),
     url: z
       .string()
