@@ -50,6 +50,8 @@ export interface AlertState {
   readonly targets: Readonly<Record<string, AlertTarget>>;
   /** The event that resolved it (a resolve is idempotent per event: each of its jobs gets the same answer). */
   readonly resolvedBy: string | null;
+  /** The latest events counted (so that several jobs of one event count it once). */
+  readonly events?: readonly string[];
   /** Re-opens within the flap window, and the event that re-opened it last. */
   readonly flaps?: number;
   readonly flapEvent?: string | null;
@@ -121,11 +123,11 @@ export class AlertObject extends DurableObject<Env> {
       targets: {},
       resolvedBy: null,
     };
-    const seen = (base as AlertState & { events?: string[] }).events ?? [];
+    const seen = base.events ?? [];
     const firstForEvent = !seen.includes(input.eventId);
     const target = base.targets[input.target];
     const repeat = target && target.jobId !== input.jobId && (target.sentAt === null || now - target.sentAt < input.repeatIntervalMs);
-    const next: AlertState & { events: string[] } = {
+    const next: AlertState = {
       ...base,
       lastSeen: now,
       count: base.count + (firstForEvent ? 1 : 0),
@@ -174,6 +176,7 @@ export class AlertObject extends DurableObject<Env> {
         flaps: (state.flaps ?? 0) + 1,
         flapEvent: input.eventId,
         count: state.count + 1,
+        events: [...(state.events ?? []), input.eventId].slice(-50),
         lastSeen: now,
       };
       await this.ctx.storage.put(STATE, state);
