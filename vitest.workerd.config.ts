@@ -25,6 +25,8 @@ export default defineConfig({
           // Target credentials (fake; the fake network answers for their hosts).
           ...TARGET_TEST_SECRETS,
           AUDIT_SIGNING_SECRET: keys.billing[0],
+          // Off as in production (a local .dev.vars may switch it on); inbox tests switch it on themselves.
+          INBOX: 'off',
           // The signing side, for the tests only.
           TEST_KEYS: JSON.stringify(keys),
         },

@@ -15,6 +15,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { tokensMatch } from './sources/token.ts';
+import { presentedToken } from './inbox/routes.ts';
 import { BUILT_RULES, controlOf, deliverDeps, ruleSet, type Env, type RuntimeOptions } from './env.ts';
 import { eventKey, type DeliveryJob } from './pipeline/jobs.ts';
 import { replay, type OperateDeps } from './pipeline/operate.ts';
@@ -38,7 +39,8 @@ export function createAdminApp(options: RuntimeOptions & { readonly logger: Logg
   admin.use('*', async (c, next) => {
     const expected = c.env.ADMIN_TOKEN;
     if (typeof expected !== 'string' || expected === '') return fail(c, 403, 'admin_disabled', 'the admin API is off: set the ADMIN_TOKEN secret');
-    const presented = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    // The inbox page reads traces with its cookie; anything that changes state needs the bearer header.
+    const presented = presentedToken(c, c.req.method === 'GET');
     if (!presented || !(await tokensMatch(presented, expected)))
       return fail(c, 401, 'bad_admin_token', 'missing or wrong bearer token', { 'WWW-Authenticate': 'Bearer realm="switchyard-admin"' });
     await next();

@@ -9,6 +9,7 @@ import { ingestDeps, type Env, type RuntimeOptions } from './env.ts';
 import { ingest } from './pipeline/ingest.ts';
 import { answerActivation } from './sources/prelude/activation.ts';
 import { createAdminApp, deliverInlineNow } from './admin.ts';
+import { createInboxApp } from './inbox/routes.ts';
 
 type AppEnv = { Bindings: Env };
 
@@ -68,6 +69,7 @@ export function createApp(options: RuntimeOptions = {}): Hono<AppEnv> {
   app.all('/hooks/:source/:token?', (c) => fail(c, { reason: 'method_not_allowed', allow: [...HOOK_METHODS], detail: `${c.req.method} on a hook` }));
 
   app.route('/admin', createAdminApp({ ...options, logger: log }));
+  app.route('/inbox', createInboxApp());
 
   app.notFound((c) => c.json({ ok: false, error: { reason: 'not_found', message: 'no such route' } }, 404));
 

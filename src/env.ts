@@ -14,6 +14,8 @@ import type { AlertLedger, DeliverDeps, JobLedger } from './pipeline/deliver.ts'
 import type { AlertObject, AlertState, ResolveDecision } from './state/alert.ts';
 import type { BudgetObject, TakeResult } from './state/budget.ts';
 import type { PacerObject } from './state/pacer.ts';
+import type { InboxObject } from './state/inbox.ts';
+import { inboxEnabled, inboxTakes, type InboxSink } from './pipeline/inbox-sink.ts';
 import type { DeadLetterMessage, DeliveryJob } from './pipeline/jobs.ts';
 import type { Silence } from './pipeline/silences.ts';
 
@@ -30,6 +32,10 @@ export interface Env {
   readonly JOBS?: Queue<DeliveryJob>;
   /** Jobs that failed for good; its consumer records them for the admin API. */
   readonly DEAD_LETTERS?: Queue<DeadLetterMessage>;
+  /** The local inbox: notifications of targets without credentials, shown at /inbox. */
+  readonly INBOXES: DurableObjectNamespace<InboxObject>;
+  /** "on" turns the local inbox on (npm run dev does); off in production unless set. */
+  readonly INBOX?: string;
   /** Bearer token of the admin API (a Worker secret); the API is off without it. */
   readonly ADMIN_TOKEN?: string;
   /** Worker secrets and vars referenced from rules.yaml as `${NAME}`. */
@@ -120,6 +126,7 @@ export function deliverDeps(env: Env, paused: ReadonlySet<string>, options: Runt
     silences,
     park: (job) => control.park(job),
     alertFor: (key) => alertLedger(env, key),
+    inbox: inboxEnabled(env.INBOX) ? inboxSink(env) : null,
     paceFor: (receiver, jobId, intervalMs) => env.PACERS.getByName(`pace:${receiver}`).reserve(jobId, intervalMs),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     budgetFor: (route) => {
@@ -128,5 +135,19 @@ export function deliverDeps(env: Env, paused: ReadonlySet<string>, options: Runt
     },
     // Without a queue the inline runner replaces this (pipeline/inline.ts delivers follow-ups in place).
     dispatch: (jobs) => (jobs.length === 0 ? Promise.resolve() : enqueue(env, jobs)),
+  };
+}
+
+export function inboxOf(env: Pick<Env, 'INBOXES'>): DurableObjectStub<InboxObject> {
+  return env.INBOXES.getByName('inbox');
+}
+
+function inboxSink(env: Env): InboxSink {
+  const inbox = inboxOf(env);
+  return {
+    takes: (target) => inboxTakes(target, env),
+    post: (item) => inbox.post(item),
+    update: (id, payload) => inbox.update(id, payload),
+    reply: (id, text, replyId) => inbox.reply(id, text, replyId),
   };
 }

@@ -11,6 +11,7 @@ export { DeliveryControlObject } from './state/delivery-control.ts';
 export { AlertObject } from './state/alert.ts';
 export { BudgetObject } from './state/budget.ts';
 export { PacerObject } from './state/pacer.ts';
+export { InboxObject } from './state/inbox.ts';
 
 const app = createApp();
 

@@ -9,7 +9,7 @@ declare global {
     }
     interface GlobalProps {
       mainModule: typeof import('../src/index.ts');
-      durableNamespaces: 'EventLedgerObject' | 'DeliveryControlObject' | 'AlertObject' | 'BudgetObject' | 'PacerObject';
+      durableNamespaces: 'EventLedgerObject' | 'DeliveryControlObject' | 'AlertObject' | 'BudgetObject' | 'PacerObject' | 'InboxObject';
     }
   }
 }

@@ -37,6 +37,9 @@ import {
   resolvedSlackMessage,
 } from './lifecycle.ts';
 import type { HeldPage, TakeResult } from '../state/budget.ts';
+import type { InboxSink } from './inbox-sink.ts';
+import type { SlackThreadOp } from '../targets/slack/send.ts';
+import { ok as okOutcome, permanent as permanentOutcome } from '../targets/outcome.ts';
 import { decide, DEFAULT_RETRY_POLICY, type Decision } from './retry.ts';
 
 /** The event ledger as delivery sees it (one Durable Object per event, behind `ledgerFor`). */
@@ -98,6 +101,8 @@ export interface DeliverDeps {
   readonly paceFor: (receiver: string, jobId: string, intervalMs: number) => Promise<number>;
   /** Waits (short pacing waits are slept out in place). */
   readonly sleep: (ms: number) => Promise<void>;
+  /** The local inbox, when on: takes the notifications of targets without credentials. */
+  readonly inbox: InboxSink | null;
   /** The paging budget of a route (one Durable Object per route). */
   readonly budgetFor: (route: string) => { take(input: { route: string; max: number; perMs: number; digestTo: string; page: HeldPage }): Promise<TakeResult> };
 }
@@ -281,10 +286,10 @@ async function noteRepeat(
 ): Promise<JobResult> {
   let noted = '';
   if (target.kind === 'slack' && target.mode === 'bot' && d.slack) {
-    const outcome = await sendSlackThreadOp(
+    const outcome = await threadOp(
       { op: 'reply', channel: d.slack.channel, ts: d.slack.ts, text: repeatText(d.count, deps.now()), replyTs: d.replyTs },
       target,
-      { env: deps.env, fetch: deps.fetch, now: deps.now },
+      deps,
     );
     if (outcome.kind === 'ok' && outcome.receipt && 'slack' in outcome.receipt && !d.replyTs) await alert.replied(job.target, outcome.receipt.slack.ts);
     // Best effort: a thread note that fails is not worth a retry of the job.
@@ -304,10 +309,10 @@ async function noteFlap(
 ): Promise<JobResult> {
   let noted = '';
   if (target.kind === 'slack' && target.mode === 'bot' && d.slack && d.message) {
-    const outcome = await sendSlackThreadOp(
+    const outcome = await threadOp(
       { op: 'update', channel: d.slack.channel, ts: d.slack.ts, message: flappingSlackMessage(d.message, d.flaps, d.count), reply: null },
       target,
-      { env: deps.env, fetch: deps.fetch, now: deps.now },
+      deps,
     );
     noted = outcome.kind === 'ok' ? '; Slack message updated' : `; the Slack update failed (${outcome.reason})`;
   }
@@ -362,11 +367,10 @@ async function resolveEffect(job: DeliveryJob, target: TargetConfig, route: Rout
   const alert = await deps.alertFor(job.effect!.alert).state();
   const t = alert?.targets[job.target];
   if (!alert || !t || t.sentAt === null) return { outcome: { kind: 'ok', status: 0, receipt: null }, notification: null };
-  const sendDeps = { env: deps.env, fetch: deps.fetch, now: deps.now, messageId: job.id };
   try {
     if (target.kind === 'pagerduty' && t.dedupKey) {
       const notification: Notification = { kind: 'pagerduty', payload: { event_action: 'resolve', dedup_key: t.dedupKey, client: 'Switchyard' } };
-      return { outcome: await sendNotification(target, notification, sendDeps), notification };
+      return { outcome: await send(job, target, notification, event, deps), notification };
     }
     if (target.kind === 'slack' && target.mode === 'bot' && t.slack && t.message) {
       const resolvedAt = alert.resolvedAt ?? deps.now();
@@ -377,11 +381,11 @@ async function resolveEffect(job: DeliveryJob, target: TargetConfig, route: Rout
         message: resolvedSlackMessage(t.message, alert.openedAt, resolvedAt, alert.count),
         reply: resolvedReplyText(alert.openedAt, resolvedAt, alert.count),
       };
-      return { outcome: await sendSlackThreadOp(op, target, sendDeps), notification: null };
+      return { outcome: await threadOp(op, target, deps), notification: null };
     }
     // Receivers that cannot be updated (incoming webhooks, HTTP) are told with the resolving event itself.
     const rendered = renderNotification(target, { event, route, targetName: job.target });
-    return { outcome: await sendNotification(target, rendered.notification, sendDeps), notification: rendered.notification };
+    return { outcome: await send(job, target, rendered.notification, event, deps), notification: rendered.notification };
   } catch (e) {
     return { outcome: retryable(null, `unexpected: ${describeError(e, [])}`), notification: null };
   }
@@ -392,7 +396,7 @@ async function attempt(job: DeliveryJob, event: CanonicalEvent, route: RouteConf
   const target = deps.rules.targets[job.target]!;
   try {
     const rendered = renderNotification(target, { event, route, targetName: job.target });
-    const outcome = await sendNotification(target, rendered.notification, { env: deps.env, fetch: deps.fetch, now: deps.now, messageId: job.id });
+    const outcome = await send(job, target, rendered.notification, event, deps);
     return { outcome, notification: rendered.notification };
   } catch (e) {
     return { outcome: retryable(null, `unexpected: ${describeError(e, [])}`), notification: null };
@@ -441,4 +445,42 @@ function logDecision(
     ...(decision.action === 'dead' ? { why: decision.why } : {}),
     ...(outcome && outcome.kind !== 'ok' ? { error: outcome.reason } : {}),
   });
+}
+
+/** One attempt to the receiver — or, with the inbox on and the target's credentials unset, to the local inbox. */
+async function send(job: DeliveryJob, target: TargetConfig, notification: Notification, event: CanonicalEvent, deps: DeliverDeps): Promise<Outcome> {
+  if (!deps.inbox?.takes(target)) return sendNotification(target, notification, { env: deps.env, fetch: deps.fetch, now: deps.now, messageId: job.id });
+  // An HTTP request is shown with its URL and headers as written in rules.yaml: secrets stay `${NAME}`.
+  const payload =
+    notification.kind === 'http' && target.kind === 'http'
+      ? {
+          ...notification.payload,
+          url: target.url,
+          headers: { ...(notification.payload.contentType ? { 'content-type': notification.payload.contentType } : {}), ...target.headers },
+        }
+      : notification.payload;
+  const id = await deps.inbox.post({
+    target: job.target,
+    kind: notification.kind,
+    payload,
+    event: { source: event.source, id: event.id, type: event.type },
+    job: job.id,
+    route: job.route,
+  });
+  if (notification.kind === 'slack') return okOutcome(200, { slack: { channel: 'inbox', ts: String(id) } });
+  if (notification.kind === 'pagerduty') return okOutcome(202, { pagerduty: { dedupKey: notification.payload.dedup_key } });
+  return okOutcome(200);
+}
+
+/** A Slack update or thread reply, applied to the inbox item when the message went there. */
+async function threadOp(op: SlackThreadOp, target: Extract<TargetConfig, { kind: 'slack'; mode: 'bot' }>, deps: DeliverDeps): Promise<Outcome> {
+  if (op.channel !== 'inbox' || !deps.inbox) return sendSlackThreadOp(op, target, { env: deps.env, fetch: deps.fetch, now: deps.now });
+  const id = Number(op.ts);
+  if (op.op === 'update') {
+    if (!(await deps.inbox.update(id, op.message))) return permanentOutcome(null, 'inbox: message_not_found');
+    if (op.reply !== null) await deps.inbox.reply(id, op.reply, null);
+    return okOutcome(200, { slack: { channel: 'inbox', ts: op.ts } });
+  }
+  const rid = await deps.inbox.reply(id, op.text, op.replyTs);
+  return rid ? okOutcome(200, { slack: { channel: 'inbox', ts: rid } }) : permanentOutcome(null, 'inbox: thread_not_found');
 }

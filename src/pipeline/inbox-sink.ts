@@ -1,0 +1,44 @@
+/**
+ * Delivery's side of the local inbox: with the inbox on (`INBOX=on`, written to .dev.vars by `npm run dev`;
+ * never set in production unless you mean it), a target whose credentials are not set sends to the inbox
+ * instead of the network. Targets with credentials are untouched.
+ */
+import type { TargetConfig } from '../rules/config.ts';
+import type { EnvLookup } from '../rules/interpolate.ts';
+import { resolveAll } from '../sources/credentials.ts';
+
+export interface InboxSink {
+  /** True when this target's notifications go to the inbox. */
+  takes(target: TargetConfig): boolean;
+  post(item: {
+    target: string;
+    kind: TargetConfig['kind'];
+    payload: unknown;
+    event: { source: string; id: string; type: string };
+    job: string;
+    route: string;
+  }): Promise<number>;
+  update(id: number, payload: unknown): Promise<boolean>;
+  reply(id: number, text: string, replyId: string | null): Promise<string | null>;
+}
+
+/** The `${NAME}` strings a target needs resolved to reach its receiver. */
+export function credentialTemplates(target: TargetConfig): string[] {
+  switch (target.kind) {
+    case 'slack':
+      return target.mode === 'bot' ? [target.token, target.channel] : [target.webhookUrl];
+    case 'pagerduty':
+      return [target.routingKey];
+    case 'http':
+      return [target.url, ...Object.values(target.headers), ...(target.signingSecret ? [target.signingSecret] : [])];
+  }
+}
+
+export function inboxTakes(target: TargetConfig, env: EnvLookup): boolean {
+  return !resolveAll(credentialTemplates(target), env).ok;
+}
+
+/** The inbox is on only when asked for, by a variable set to "on" (or "true"). */
+export function inboxEnabled(value: unknown): boolean {
+  return typeof value === 'string' && /^(on|true|1|yes)$/i.test(value.trim());
+}
