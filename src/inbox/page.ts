@@ -108,7 +108,7 @@ export const INBOX_HTML = `<!doctype html>
     return html;
   }
   function table(obj) {
-    var keys = Object.keys(obj || {});
+    var keys = Object.keys(obj || {}).filter(function (k) { return obj[k] !== undefined && obj[k] !== null && obj[k] !== ''; });
     if (!keys.length) return '';
     return '<table>' + keys.map(function (k) {
       var v = obj[k];
