@@ -46,6 +46,7 @@ export default tseslint.config(
         TextEncoder: 'readonly',
         Buffer: 'readonly',
         Response: 'readonly',
+        AbortSignal: 'readonly',
       },
     },
   },

@@ -1,0 +1,139 @@
+// `npm run demo`: every seed event (Prequel, Prelude single and batch, Standard Webhooks) signed with the local
+// dev keys and sent to the running local relay (`npm run dev`), then a table of what became of each: event →
+// routes → deliveries → outcome, read back from the admin API. It also shows a tampered delivery refused and a
+// repeated one recognised as a duplicate. Each run marks its events, so it can be run again and again.
+//   npm run demo -- [--url http://localhost:8787]
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadDevContext } from './dev-signing.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({ options: { url: { type: 'string', default: 'http://localhost:8787' } } });
+const base = values.url.replace(/\/$/, '');
+const tty = process.stdout.isTTY;
+const bold = (s) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
+const dim = (s) => (tty ? `\x1b[2m${s}\x1b[0m` : s);
+const color = (code, s) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
+
+const dev = loadDevContext(root);
+const token = dev.devVars.ADMIN_TOKEN;
+const run = randomBytes(3).toString('hex');
+
+async function main() {
+  const health = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(3000) }).catch(() => null);
+  if (!health?.ok) {
+    console.error(`demo: no relay at ${base}. Start it in another terminal with: npm run dev`);
+    process.exit(1);
+  }
+  if (!token) {
+    console.error('demo: ADMIN_TOKEN is not in .dev.vars: run npm run dev once first');
+    process.exit(1);
+  }
+
+  const fixtures = ['prequel', 'prelude', 'standard-webhooks'].flatMap((dir) =>
+    readdirSync(join(root, 'test/fixtures', dir))
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => ({ name: `${dir}/${f.replace(/\.json$/, '')}`, text: readFileSync(join(root, 'test/fixtures', dir, f), 'utf8') })),
+  );
+  console.log(bold(`Switchyard demo: ${fixtures.length} seed deliveries, signed with the dev keys, to ${base}\n`));
+
+  const sent = [];
+  for (const [i, fixture] of fixtures.entries()) {
+    const body = mark(JSON.parse(fixture.text));
+    const source = dev.sourceFor(JSON.parse(body));
+    const res = await post(source, body);
+    const answer = await res.json();
+    sent.push({ fixture: fixture.name, source, body, status: res.status, answer });
+    const what = res.ok ? `${answer.accepted} accepted${answer.duplicates ? `, ${answer.duplicates} duplicate` : ''}` : answer.error?.reason;
+    console.log(
+      `${dim(`[${String(i + 1).padStart(2)}/${fixtures.length}]`)} ${fixture.name.padEnd(52)} ${res.ok ? color(32, res.status) : color(31, res.status)} ${what}`,
+    );
+  }
+
+  // A tampered delivery: signed, then one byte of the body changed, as an attacker would.
+  const original = sent.find((s) => s.source === 'prequel');
+  const tamperedBody = original.body.replace('"data"', '"dat\\u0061"');
+  const tampered = await fetch(`${base}/hooks/prequel`, { method: 'POST', headers: dev.headersFor('prequel', original.body), body: tamperedBody });
+  console.log(`\n${bold('Tampered')} (signed, then the body changed): ${tampered.status} ${(await tampered.json()).error?.reason}`);
+  // A repeat of a delivery already accepted: the vendor retrying.
+  const again = await post(original.source, original.body);
+  const againBody = await again.json();
+  console.log(`${bold('Duplicate')} (the same delivery again): ${again.status} duplicates=${againBody.duplicates} — not delivered twice`);
+
+  process.stdout.write(`\n${dim('waiting for the deliveries…')}`);
+  const events = sent.flatMap((s) => (s.answer.events ?? []).map((e) => ({ ...e, source: s.source, fixture: s.fixture })));
+  const traces = await settleTraces(events);
+  process.stdout.write(tty ? '\r\x1b[K' : '\n');
+
+  const rows = events.map((e) => {
+    const t = traces.get(`${e.source}/${e.id}`);
+    const routes = t ? t.routing.matched.map((r) => r.name) : [];
+    const deliveries = t ? t.jobs.map((j) => `${j.target}: ${j.status}${j.status === 'suppressed' || j.status === 'dead' ? ` (${short(j.why)})` : ''}`) : [];
+    return {
+      event: `${e.type} ${dim(`(${e.source})`)}`,
+      routes: routes.length ? routes.map(short).join('; ') : dim('no route matched'),
+      deliveries: deliveries.length ? deliveries.join(', ') : dim('—'),
+      outcome: outcome(t),
+    };
+  });
+  table(rows);
+  console.log(`\nSee them as their receivers would: ${bold(`${base}/inbox`)} (sign in with ADMIN_TOKEN from .dev.vars)`);
+  console.log(`Each event's whole trace: ${dim(`curl -H "authorization: Bearer $ADMIN_TOKEN" ${base}/admin/events/<source>/<event id>`)}`);
+}
+
+/** This run's copy of a seed: ids suffixed (Prelude), a marker field (Prequel, whose ids hash the body). */
+function mark(payload) {
+  if (Array.isArray(payload.events)) payload.events = payload.events.map((e) => (e.id ? { ...e, id: `${e.id}_demo${run}` } : e));
+  else if (typeof payload.id === 'string' && payload.id.startsWith('evt_')) payload.id = `${payload.id}_demo${run}`;
+  else if (payload.data && typeof payload.data === 'object') payload.data = { ...payload.data, demo_run: run };
+  return JSON.stringify(payload);
+}
+
+function post(source, body) {
+  return fetch(`${base}/hooks/${source}`, { method: 'POST', headers: dev.headersFor(source, body), body });
+}
+
+async function trace(source, id) {
+  const res = await fetch(`${base}/admin/events/${source}/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${token}` } });
+  return res.ok ? res.json() : null;
+}
+
+/** Traces once every job has settled (or after 20 s, showing what is still under way). */
+async function settleTraces(events) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const traces = new Map(await Promise.all(events.map(async (e) => [`${e.source}/${e.id}`, await trace(e.source, e.id)])));
+    const pending = [...traces.values()].filter((t) => t?.jobs.some((j) => ['queued', 'sending'].includes(j.status))).length;
+    if (pending === 0 || Date.now() > deadline) return traces;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+function outcome(t) {
+  if (!t) return color(33, 'not found');
+  if (t.jobs.length === 0) return dim('nothing to send');
+  const statuses = t.jobs.map((j) => j.status);
+  if (statuses.every((s) => s === 'delivered')) return color(32, 'delivered');
+  if (statuses.some((s) => s === 'dead')) return color(31, 'dead letter');
+  if (statuses.some((s) => ['queued', 'sending', 'retrying'].includes(s))) return color(33, 'under way');
+  return statuses.some((s) => s === 'delivered') ? color(32, 'delivered, some suppressed') : dim('suppressed');
+}
+
+const short = (s) => (s && s.length > 48 ? `${s.slice(0, 47)}…` : s);
+// eslint-disable-next-line no-control-regex
+const visible = (s) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+
+function table(rows) {
+  const cols = ['event', 'routes', 'deliveries', 'outcome'];
+  const width = Object.fromEntries(cols.map((c) => [c, Math.min(60, Math.max(c.length, ...rows.map((r) => visible(r[c]))))]));
+  const cut = (s, w) => (visible(s) <= w ? s : `${s.replace(/\x1b\[[0-9;]*m/g, '').slice(0, w - 1)}…`); // eslint-disable-line no-control-regex
+  const pad = (s, w) => cut(s, w) + ' '.repeat(Math.max(0, w - visible(cut(s, w))));
+  console.log(bold(cols.map((c) => pad(c, width[c])).join('  ')));
+  for (const r of rows) console.log(cols.map((c) => pad(r[c], width[c])).join('  '));
+}
+
+await main();
