@@ -69,7 +69,9 @@ const StandardWebhooksSource = z
   })
   .describe('Any sender that follows the Standard Webhooks spec: HMAC-SHA256');
 
-const Source = z.discriminatedUnion('kind', [PrequelSource, PreludeSource, StandardWebhooksSource]);
+export const SOURCE_SCHEMAS = [PrequelSource, PreludeSource, StandardWebhooksSource] as const;
+
+const Source = z.discriminatedUnion('kind', SOURCE_SCHEMAS);
 
 const SOURCE_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const TARGET_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
