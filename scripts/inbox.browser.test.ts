@@ -1,0 +1,87 @@
+/**
+ * The local inbox in a real browser: Debian's headless Chromium driven by playwright-core (no browser
+ * download), against the relay as wrangler bundles it, fed signed vendor events. Checks that each
+ * notification is shown as its receiver would show it, live, with its trace one click away.
+ * Needs `chromium` (apt-get install chromium); .ci/run installs it and then requires this test.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+// @ts-expect-error -- a plain .mjs helper shared with `npm run screenshot`
+import { chromiumPath, startScene } from './inbox-scene.mjs';
+
+const executablePath = chromiumPath() as string | null;
+if (!executablePath && process.env.SWITCHYARD_BROWSER === 'required') throw new Error('chromium is required here (apt-get install chromium)');
+
+describe.skipIf(!executablePath)('the local inbox in Chromium', () => {
+  let scene: { url: URL; token: string; outbound: string[]; post(source: string, payload: unknown): Promise<unknown>; close(): Promise<void> };
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    scene = await startScene();
+    browser = await chromium.launch({ executablePath: executablePath!, args: ['--no-sandbox'] });
+    page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await scene?.close();
+  });
+
+  it('signs in once with the token, then shows every notification as its receiver would', async () => {
+    await page.goto(new URL(`/inbox?token=${scene.token}`, scene.url).toString());
+    expect(new URL(page.url()).search).toBe('');
+    await page.waitForSelector('article.item[data-kind="http"]');
+    expect(await page.content()).not.toContain(scene.token);
+
+    // Slack, updated in place by the recovery: resolved header, green bar, the thread reply, "(edited)".
+    const slack = page.locator('article.item[data-target="data-eng"]');
+    await expect.poll(() => slack.locator('.block-header').first().textContent()).toMatch(/Resolved: Transfer to Acme warehouse failed/);
+    const bar = await slack
+      .locator('.attachment')
+      .first()
+      .evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { borderLeftColor: string } }).getComputedStyle(el).borderLeftColor);
+    expect(bar).toBe('rgb(46, 182, 125)');
+    expect(await slack.locator('.edited').count()).toBe(1);
+    expect(await slack.locator('.thread').textContent()).toMatch(/1 reply.*Resolved after/);
+    expect(await slack.locator('.fields').first().textContent()).toContain('Acme warehouse');
+
+    // PagerDuty: the incident triggered with its dedup key, and its resolve.
+    const pages = page.locator('article.item[data-kind="pagerduty"]');
+    const cards = await pages.allTextContents();
+    expect(cards.some((t) => t.includes('Incident triggered') && t.includes('prequel-transfer-dst-7f3a'))).toBe(true);
+    expect(cards.some((t) => t.includes('Incident resolved') && t.includes('prequel-transfer-dst-7f3a'))).toBe(true);
+    expect(cards.some((t) => t.includes('Incident triggered') && t.includes('prelude-balance'))).toBe(true);
+
+    // HTTP: method, URL and headers as written, the credential still a reference.
+    const http = page.locator('article.item[data-kind="http"]');
+    expect(await http.locator('.line').textContent()).toBe('POST https://audit.example.com/events');
+    expect(await http.locator('table').textContent()).toContain('Bearer ${AUDIT_TOKEN}');
+
+    // Nothing left the machine.
+    expect(scene.outbound).toEqual([]);
+  });
+
+  it('opens an event’s trace in place: how it was verified, every route’s decision, each delivery', async () => {
+    const item = page.locator('article.item[data-target="data-eng"]');
+    await item.locator('a[data-trace]').click();
+    const trace = item.locator('.trace');
+    await expect.poll(() => trace.textContent()).toMatch(/Verified: signature/);
+    const text = (await trace.textContent()) ?? '';
+    expect(text).toMatch(/✓ Every other transfer failure pages on-call and tells data engineering/);
+    expect(text).toMatch(/data-eng: delivered/);
+    expect(text).toMatch(/oncall: delivered/);
+  });
+
+  it('shows a new notification without a reload, newest first', async () => {
+    const before = await page.locator('article.item').count();
+    await scene.post('prelude', {
+      id: 'evt_browser_live_1',
+      type: 'transactional.message.failed',
+      payload: { reason: 'carrier_rejected', to: '+33612345678', id: 'tx_live' },
+      created_at: new Date().toISOString(),
+    });
+    await expect.poll(() => page.locator('article.item').count(), { timeout: 15_000 }).toBe(before + 1);
+    expect(await page.locator('article.item').first().getAttribute('data-target')).toBe('sms-ops');
+  });
+});
