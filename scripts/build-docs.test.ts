@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { formatProblems, loadRules } from '../src/rules/load.ts';
 import { buildDocs } from './build-docs.ts';
 
 describe('docs/', () => {
@@ -21,5 +23,15 @@ describe('docs/', () => {
     expect(pages.get('docs/targets/slack.md')).toContain('| `channel` |');
     expect(pages.get('docs/targets/pagerduty.md')).toContain('| `routing_key` | string | yes |');
     expect(pages.get('docs/sources/prequel.md')).toContain('| `max_age` | string |  | `"5m"` |');
+  });
+});
+
+describe('README recipes', () => {
+  it('are valid routes against the example’s sources, targets and time intervals', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const block = readme.split('### Recipes')[1]!.split('```yaml')[1]!.split('```')[0]!;
+    const example = parse(readFileSync(new URL('../rules.example.yaml', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const loaded = loadRules(stringify({ ...example, routes: parse(block) as unknown[] }));
+    expect(loaded.ok ? 'ok' : formatProblems(loaded.error, 'README recipes')).toBe('ok');
   });
 });
