@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { bundleRelay, serveRelay } from '../scripts/serve-bundle.mjs';
+import { TARGET_TEST_SECRETS } from '../test/helpers/target-secrets.ts';
 import { bundleWorker, COMPATIBILITY_DATE } from './workerd.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -142,8 +143,9 @@ async function main() {
   const served = await serveRelay(bundleRelay(join(here, 'load/rules.yaml')), {
     bindings: {
       PREQUEL_WEBHOOK_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }),
-      LOAD_PD_ROUTING_KEY: 'R0123456789ABCDEF0123456789LOAD0',
-      LOAD_SLACK_TOKEN: 'xoxb-load-test',
+      // Fake credentials (the sink accepts anything), kept with the other test secrets under test/.
+      LOAD_PD_ROUTING_KEY: TARGET_TEST_SECRETS.PAGERDUTY_ROUTING_KEY,
+      LOAD_SLACK_TOKEN: TARGET_TEST_SECRETS.SLACK_BOT_TOKEN,
       LOAD_HOOK_SECRET: `whsec_${Buffer.from(randomUUID()).toString('base64')}`,
     },
     outboundService: sink.handle,

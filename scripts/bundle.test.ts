@@ -7,6 +7,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TARGET_TEST_SECRETS } from '../test/helpers/target-secrets.ts';
 // @ts-expect-error -- a plain .mjs helper shared with `npm run load`
 import { bundleRelay, serveRelay } from './serve-bundle.mjs';
 
@@ -36,8 +37,8 @@ describe('the deployed bundle', () => {
     const { mf, url } = (await serveRelay(bundleRelay(), {
       bindings: {
         PREQUEL_WEBHOOK_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }),
-        SLACK_BOT_TOKEN: 'xoxb-bundle-test',
-        PAGERDUTY_ROUTING_KEY: 'R0123456789ABCDEF0123456789BUNDL',
+        SLACK_BOT_TOKEN: TARGET_TEST_SECRETS.SLACK_BOT_TOKEN,
+        PAGERDUTY_ROUTING_KEY: TARGET_TEST_SECRETS.PAGERDUTY_ROUTING_KEY,
       },
       outboundService,
     })) as { mf: { dispose(): Promise<void> }; url: URL };
@@ -62,7 +63,7 @@ describe('the deployed bundle', () => {
     const post = () => seen.find((s) => s.url === 'https://slack.com/api/chat.postMessage');
     while ((!page() || !post()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(JSON.parse(page()!.body)).toMatchObject({
-      routing_key: 'R0123456789ABCDEF0123456789BUNDL',
+      routing_key: TARGET_TEST_SECRETS.PAGERDUTY_ROUTING_KEY,
       event_action: 'trigger',
       dedup_key: 'prequel-transfer-dst-bundle',
     });
