@@ -18,7 +18,13 @@ const bold = (s) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s) => (tty ? `\x1b[2m${s}\x1b[0m` : s);
 const color = (code, s) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
 
-const dev = loadDevContext(root);
+let dev;
+try {
+  dev = loadDevContext(root);
+} catch (e) {
+  console.error(`demo: ${e instanceof Error ? e.message : e}`);
+  process.exit(1);
+}
 const token = dev.devVars.ADMIN_TOKEN;
 const run = randomBytes(3).toString('hex');
 

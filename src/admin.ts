@@ -16,7 +16,7 @@
 import { Hono, type Context } from 'hono';
 import { tokensMatch } from './sources/token.ts';
 import { presentedToken } from './inbox/routes.ts';
-import { BUILT_RULES, controlOf, deliverDeps, ruleSet, type Env, type RuntimeOptions } from './env.ts';
+import { BUILT_RULES, controlOf, deliverDeps, deliveryState, ruleSet, type Env, type RuntimeOptions } from './env.ts';
 import { eventKey, type DeliveryJob } from './pipeline/jobs.ts';
 import { replay, type OperateDeps } from './pipeline/operate.ts';
 import { deliverInline, INLINE_BUDGET_MS, INLINE_MAX_ATTEMPTS } from './pipeline/inline.ts';
@@ -210,7 +210,6 @@ function operateDeps(c: Context<AdminEnv>, log: Logger, options: RuntimeOptions)
   const env = c.env;
   const control = controlOf(env);
   return {
-    listDeadLetters: (filter) => control.listDeadLetters(filter),
     markReplayed: (ids) => control.markReplayed(ids),
     requeue: (job) => (env.EVENTS.getByName(job.event) as DurableObjectStub<EventLedgerObject>).requeue(job.id),
     dispatch: async (jobs) => {
@@ -223,8 +222,8 @@ function operateDeps(c: Context<AdminEnv>, log: Logger, options: RuntimeOptions)
 
 /** Inline mode (no queue): deliver now, in the background of the current request. */
 export async function deliverInlineNow(env: Env, jobs: readonly DeliveryJob[], options: RuntimeOptions): Promise<void> {
-  const state = (await controlOf(env).deliveryState(Date.now())) as { paused: string[]; silences: Silence[] };
-  await deliverInline(jobs, deliverDeps(env, new Set(state.paused), options, state.silences), {
+  const state = await deliveryState(env);
+  await deliverInline(jobs, deliverDeps(env, state.paused, options, state.silences), {
     maxAttempts: INLINE_MAX_ATTEMPTS,
     budgetMs: INLINE_BUDGET_MS,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

@@ -85,6 +85,12 @@ export function controlOf(env: Pick<Env, 'CONTROL'>): DurableObjectStub<Delivery
   return env.CONTROL.getByName(CONTROL_NAME);
 }
 
+/** What a batch of deliveries reads once: the paused targets and the silences not yet over. */
+export async function deliveryState(env: Pick<Env, 'CONTROL'>): Promise<{ readonly paused: ReadonlySet<string>; readonly silences: readonly Silence[] }> {
+  const state = (await controlOf(env).deliveryState(Date.now())) as { paused: string[]; silences: Silence[] };
+  return { paused: new Set(state.paused), silences: state.silences };
+}
+
 /** The event ledger in front of one event's Durable Object, as delivery uses it. */
 export function jobLedger(env: Pick<Env, 'EVENTS'>, eventKey: string): JobLedger {
   const stub = env.EVENTS.getByName(eventKey);
@@ -126,7 +132,7 @@ export function deliverDeps(env: Env, paused: ReadonlySet<string>, options: Runt
     silences,
     park: (job) => control.park(job),
     alertFor: (key) => alertLedger(env, key),
-    inbox: inboxEnabled(env.INBOX) ? inboxSink(env) : null,
+    inbox: inboxSinkOf(env),
     paceFor: (receiver, jobId, intervalMs) => env.PACERS.getByName(`pace:${receiver}`).reserve(jobId, intervalMs),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     budgetFor: (route) => {
@@ -142,7 +148,9 @@ export function inboxOf(env: Pick<Env, 'INBOXES'>): DurableObjectStub<InboxObjec
   return env.INBOXES.getByName('inbox');
 }
 
-function inboxSink(env: Env): InboxSink {
+/** The local inbox as delivery uses it, when INBOX is on; null otherwise. */
+export function inboxSinkOf(env: Env): InboxSink | null {
+  if (!inboxEnabled(env.INBOX)) return null;
   const inbox = inboxOf(env);
   return {
     takes: (target) => inboxTakes(target, env),

@@ -9,10 +9,9 @@
  * dead-letter queue (wrangler.toml names it `switchyard-dead-letters`).
  */
 import type { Logger } from './core/log.ts';
-import { controlOf, deliverDeps, jobLedger, type Env, type RuntimeOptions } from './env.ts';
+import { controlOf, deliverDeps, deliveryState, jobLedger, type Env, type RuntimeOptions } from './env.ts';
 import { deliverJob, type DeliverDeps } from './pipeline/deliver.ts';
 import { parseDeadLetter, parseJob, type DeliveryJob } from './pipeline/jobs.ts';
-import type { Silence } from './pipeline/silences.ts';
 import { createConsoleLogger } from './core/log.ts';
 
 /** Messages delivered at once: Workers allow six simultaneous outbound connections. */
@@ -37,15 +36,15 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env, option
 
 export async function handleJobs(batch: MessageBatch<unknown>, env: Env, options: RuntimeOptions & { readonly logger: Logger }): Promise<void> {
   const log = options.logger;
-  let state: { paused: string[]; silences: Silence[] };
+  let state: Awaited<ReturnType<typeof deliveryState>>;
   try {
-    state = (await controlOf(env).deliveryState(Date.now())) as { paused: string[]; silences: Silence[] };
+    state = await deliveryState(env);
   } catch (e) {
     log.log('error', 'delivery.control_unavailable', { error: e instanceof Error ? e.message : String(e), messages: batch.messages.length });
     batch.retryAll({ delaySeconds: ERROR_RETRY_SECONDS });
     return;
   }
-  const deps = deliverDeps(env, new Set(state.paused), options, state.silences);
+  const deps = deliverDeps(env, state.paused, options, state.silences);
   await eachLimited(batch.messages, CONSUMER_CONCURRENCY, (message) => settleJob(message, deps, env, log));
 }
 

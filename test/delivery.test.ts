@@ -18,6 +18,7 @@ import { eventKey, planJobs, type DeliveryJob } from '../src/pipeline/jobs.ts';
 import type { EventTrace } from '../src/state/event-ledger.ts';
 import { PREQUEL_FIXTURES, STANDARD_WEBHOOKS_FIXTURES } from './helpers/fixtures.ts';
 import { network } from './helpers/network.ts';
+import { until } from './helpers/wait.ts';
 import { json, postBilling, postPrequel } from './helpers/worker.ts';
 
 beforeEach(resetBudget);
@@ -107,16 +108,6 @@ function admin(path: string, init: RequestInit = {}, token = env.ADMIN_TOKEN as 
   if (token) headers.set('authorization', `Bearer ${token}`);
   if (init.body) headers.set('content-type', 'application/json');
   return exports.default.fetch(new Request(`https://relay.test${path}`, { ...init, headers }));
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const settle = (ms = 1500) => new Promise((r) => setTimeout(r, ms));

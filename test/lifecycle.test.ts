@@ -17,6 +17,7 @@ import type { AlertState } from '../src/state/alert.ts';
 import type { EventTrace } from '../src/state/event-ledger.ts';
 import { PREQUEL_FIXTURES } from './helpers/fixtures.ts';
 import { network } from './helpers/network.ts';
+import { until } from './helpers/wait.ts';
 import type { RecordedRequest } from './helpers/fake-network.ts';
 
 beforeEach(resetBudget);
@@ -65,16 +66,6 @@ const form = (r: RecordedRequest) => new URLSearchParams(r.body);
 
 async function slackFor(ts: string): Promise<RecordedRequest[]> {
   return (await network.requests(SLACK)).filter((r) => form(r).get('ts') === ts || form(r).get('thread_ts') === ts);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('resolve pairing (transfer.error → transfer.success per destination)', () => {

@@ -17,7 +17,7 @@ import type { RouteConfig, RulesConfig, RetryPolicy, TargetConfig } from '../rul
 import type { EnvLookup } from '../rules/interpolate.ts';
 import type { RuleSet } from '../rules/ruleset.ts';
 import { describeError, retryable, type Outcome, type Receipt } from '../targets/outcome.ts';
-import { renderNotification, sendNotification } from '../targets/registry.ts';
+import { renderNotification } from '../targets/registry.ts';
 import type { AttemptRecord, Claim } from '../state/event-ledger.ts';
 import type { AlertState, PendingResolve, ResolveDecision, TriggerDecision } from '../state/alert.ts';
 import { sendSlackThreadOp } from '../targets/slack/send.ts';
@@ -37,7 +37,7 @@ import {
   resolvedSlackMessage,
 } from './lifecycle.ts';
 import type { HeldPage, TakeResult } from '../state/budget.ts';
-import type { InboxSink } from './inbox-sink.ts';
+import { sendOrInbox, type InboxSink } from './inbox-sink.ts';
 import type { SlackThreadOp } from '../targets/slack/send.ts';
 import { ok as okOutcome, permanent as permanentOutcome } from '../targets/outcome.ts';
 import { decide, DEFAULT_RETRY_POLICY, type Decision } from './retry.ts';
@@ -214,7 +214,7 @@ async function finishAttempt(
   const wait = await paced(job, target, deps);
   if (wait > 0) {
     await ledger.release(job.id, 'queued', `paced: waiting ${Math.ceil(wait / 1000)}s for a send slot`);
-    deps.log.log('info', 'delivery.paced', { job: job.id, event_id: claim.event.id, route: job.route, target: job.target, wait_ms: wait });
+    deps.log.log('info', 'delivery.paced', { ...logFields(job, claim.event), wait_ms: wait });
     return { kind: 'retry', delayMs: wait, why: 'paced' };
   }
   const started = deps.now();
@@ -322,15 +322,7 @@ async function noteFlap(
 /** Settles a job without sending it; the reason goes to its trace and to the log. */
 async function suppressJob(job: DeliveryJob, why: string, event: CanonicalEvent, deps: DeliverDeps, ledger: JobLedger): Promise<JobResult> {
   await ledger.suppress(job.id, why);
-  deps.log.log('info', 'delivery.suppressed', {
-    job: job.id,
-    source: event.source,
-    event_id: event.id,
-    type: event.type,
-    route: job.route,
-    target: job.target,
-    why,
-  });
+  deps.log.log('info', 'delivery.suppressed', { ...logFields(job, event), why });
   return { kind: 'settled', why: 'suppressed' };
 }
 
@@ -431,12 +423,7 @@ function logDecision(
 ): void {
   const level = decision.action === 'dead' ? 'error' : decision.action === 'retry' ? 'warn' : 'info';
   deps.log.log(level, `delivery.${decision.action}`, {
-    job: job.id,
-    source: event.source,
-    event_id: event.id,
-    type: event.type,
-    route: job.route,
-    target: job.target,
+    ...logFields(job, event),
     attempt: n,
     outcome: outcome?.kind ?? null,
     status: outcome?.status ?? null,
@@ -447,29 +434,14 @@ function logDecision(
   });
 }
 
-/** One attempt to the receiver — or, with the inbox on and the target's credentials unset, to the local inbox. */
-async function send(job: DeliveryJob, target: TargetConfig, notification: Notification, event: CanonicalEvent, deps: DeliverDeps): Promise<Outcome> {
-  if (!deps.inbox?.takes(target)) return sendNotification(target, notification, { env: deps.env, fetch: deps.fetch, now: deps.now, messageId: job.id });
-  // An HTTP request is shown with its URL and headers as written in rules.yaml: secrets stay `${NAME}`.
-  const payload =
-    notification.kind === 'http' && target.kind === 'http'
-      ? {
-          ...notification.payload,
-          url: target.url,
-          headers: { ...(notification.payload.contentType ? { 'content-type': notification.payload.contentType } : {}), ...target.headers },
-        }
-      : notification.payload;
-  const id = await deps.inbox.post({
-    target: job.target,
-    kind: notification.kind,
-    payload,
-    event: { source: event.source, id: event.id, type: event.type },
-    job: job.id,
-    route: job.route,
-  });
-  if (notification.kind === 'slack') return okOutcome(200, { slack: { channel: 'inbox', ts: String(id) } });
-  if (notification.kind === 'pagerduty') return okOutcome(202, { pagerduty: { dedupKey: notification.payload.dedup_key } });
-  return okOutcome(200);
+/** One attempt to the receiver, or to the local inbox (see inbox-sink.ts). */
+function send(job: DeliveryJob, target: TargetConfig, notification: Notification, event: CanonicalEvent, deps: DeliverDeps): Promise<Outcome> {
+  return sendOrInbox(
+    target,
+    notification,
+    { target: job.target, event: { source: event.source, id: event.id, type: event.type }, job: job.id, route: job.route },
+    { env: deps.env, fetch: deps.fetch, now: deps.now, messageId: job.id, inbox: deps.inbox },
+  );
 }
 
 /** A Slack update or thread reply, applied to the inbox item when the message went there. */
@@ -483,4 +455,9 @@ async function threadOp(op: SlackThreadOp, target: Extract<TargetConfig, { kind:
   }
   const rid = await deps.inbox.reply(id, op.text, op.replyTs);
   return rid ? okOutcome(200, { slack: { channel: 'inbox', ts: rid } }) : permanentOutcome(null, 'inbox: thread_not_found');
+}
+
+/** The fields every delivery log line carries: which job, which event, which route and target. */
+function logFields(job: DeliveryJob, event: CanonicalEvent) {
+  return { job: job.id, source: event.source, event_id: event.id, type: event.type, route: job.route, target: job.target };
 }

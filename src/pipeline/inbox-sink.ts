@@ -6,6 +6,9 @@
 import type { TargetConfig } from '../rules/config.ts';
 import type { EnvLookup } from '../rules/interpolate.ts';
 import { resolveAll } from '../sources/credentials.ts';
+import { ok, type Outcome } from '../targets/outcome.ts';
+import { sendNotification, type Notification } from '../targets/registry.ts';
+import type { SendDeps } from '../targets/types.ts';
 
 export interface InboxSink {
   /** True when this target's notifications go to the inbox. */
@@ -41,4 +44,38 @@ export function inboxTakes(target: TargetConfig, env: EnvLookup): boolean {
 /** The inbox is on only when asked for, by a variable set to "on" (or "true"). */
 export function inboxEnabled(value: unknown): boolean {
   return typeof value === 'string' && /^(on|true|1|yes)$/i.test(value.trim());
+}
+
+/** Where an inbox item came from. */
+export interface InboxOrigin {
+  readonly target: string;
+  readonly event: { readonly source: string; readonly id: string; readonly type: string };
+  readonly job: string;
+  readonly route: string;
+}
+
+/**
+ * One attempt to the receiver — or, with the inbox on and the target's credentials unset, to the local inbox,
+ * with a receipt that later updates (Slack ts, PagerDuty dedup key) can use.
+ */
+export async function sendOrInbox(
+  target: TargetConfig,
+  notification: Notification,
+  origin: InboxOrigin,
+  deps: SendDeps & { readonly messageId: string; readonly inbox: InboxSink | null },
+): Promise<Outcome> {
+  if (!deps.inbox?.takes(target)) return sendNotification(target, notification, deps);
+  // An HTTP request is shown with its URL and headers as written in rules.yaml: secrets stay `${NAME}`.
+  const payload =
+    notification.kind === 'http' && target.kind === 'http'
+      ? {
+          ...notification.payload,
+          url: target.url,
+          headers: { ...(notification.payload.contentType ? { 'content-type': notification.payload.contentType } : {}), ...target.headers },
+        }
+      : notification.payload;
+  const id = await deps.inbox.post({ ...origin, kind: notification.kind, payload });
+  if (notification.kind === 'slack') return ok(200, { slack: { channel: 'inbox', ts: String(id) } });
+  if (notification.kind === 'pagerduty') return ok(202, { pagerduty: { dedupKey: notification.payload.dedup_key } });
+  return ok(200);
 }

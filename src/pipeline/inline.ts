@@ -42,7 +42,7 @@ export async function deliverInline(jobs: readonly DeliveryJob[], deps: DeliverD
     ...deps,
     policyFor: inlinePolicy(options.budgetMs, options.maxAttempts),
     dispatch: async (more) => {
-      await deliverInline(more, { ...deps, now: deps.now }, { ...options, budgetMs: Math.max(0, options.budgetMs - (deps.now() - started)) });
+      await deliverInline(more, deps, { ...options, budgetMs: Math.max(0, options.budgetMs - (deps.now() - started)) });
     },
   };
   return Promise.all(

@@ -49,37 +49,30 @@ export function resolvedReplyText(openedAt: number, resolvedAt: number, count: n
  */
 export function resolvedSlackMessage(original: SlackMessage, openedAt: number, resolvedAt: number, count: number): SlackMessage {
   const mark = SEVERITY_MARK.resolved;
-  const strip = (text: string): string => text.replace(/^(?:🔴|🟠|🟡|🔵|✅)\s*/u, '');
   const line = `Resolved after ${durationText(resolvedAt - openedAt)}${count > 1 ? ` · fired ×${count}` : ''} · ${hhmm(resolvedAt)} UTC`;
-  return {
-    text: truncate(`${mark.emoji} Resolved: ${strip(original.text)}`, 300),
-    attachments: original.attachments.map((a) => ({
-      color: mark.color,
-      blocks: [
-        ...a.blocks.map((b) => {
-          const block = b as { type?: string; text?: { type: string; text: string; emoji?: boolean } };
-          if (block.type !== 'header' || !block.text) return b;
-          return { ...block, text: { ...block.text, text: truncate(`${mark.emoji} Resolved: ${strip(block.text.text)}`, SLACK_HEADER_MAX) } };
-        }),
-        { type: 'context', elements: [{ type: 'mrkdwn', text: line }] },
-      ].slice(0, 50),
-    })),
-  };
+  return relabel(original, `${mark.emoji} Resolved: `, mark.color, line);
 }
 
 /** The original message, firing again and marked as flapping with its counts (header and one context line). */
 export function flappingSlackMessage(original: SlackMessage, flaps: number, count: number): SlackMessage {
-  const strip = (text: string): string => text.replace(/^(?:🔴|🟠|🟡|🔵|✅|🔁)\s*(?:Resolved: |Flapping \(×\d+\): )?/u, '');
-  const line = `🔁 Flapping: re-opened ×${flaps} soon after resolving · fired ×${count} in all`;
+  return relabel(original, `🔁 Flapping (×${flaps}): `, null, `🔁 Flapping: re-opened ×${flaps} soon after resolving · fired ×${count} in all`);
+}
+
+/** Any earlier marker and state label on a title ("🟠 ", "✅ Resolved: ", "🔁 Flapping (×2): "). */
+const LABEL_RE = /^(?:🔴|🟠|🟡|🔵|✅|🔁)\s*(?:Resolved: |Flapping \(×\d+\): )?/u;
+
+/** The message with a new label on its fallback text and header, its colour (null: kept), and one context line added. */
+function relabel(original: SlackMessage, label: string, color: string | null, line: string): SlackMessage {
+  const retitle = (text: string, max: number): string => truncate(`${label}${text.replace(LABEL_RE, '')}`, max);
   return {
-    text: truncate(`🔁 Flapping (×${flaps}): ${strip(original.text)}`, 300),
+    text: retitle(original.text, 300),
     attachments: original.attachments.map((a) => ({
-      color: a.color,
+      color: color ?? a.color,
       blocks: [
         ...a.blocks.map((b) => {
           const block = b as { type?: string; text?: { type: string; text: string; emoji?: boolean } };
           if (block.type !== 'header' || !block.text) return b;
-          return { ...block, text: { ...block.text, text: truncate(`🔁 Flapping (×${flaps}): ${strip(block.text.text)}`, SLACK_HEADER_MAX) } };
+          return { ...block, text: { ...block.text, text: retitle(block.text.text, SLACK_HEADER_MAX) } };
         }),
         { type: 'context', elements: [{ type: 'mrkdwn', text: line }] },
       ].slice(0, 50),

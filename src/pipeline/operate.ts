@@ -3,11 +3,10 @@
  * resume a paused target. A replay starts a new run of the job in its ledger (attempts and age count from
  * zero) and queues it again; the ledger refuses a job already delivered, so a replay can never send twice.
  */
-import type { DeadLetter, DeadLetterFilter } from '../state/delivery-control.ts';
+import type { DeadLetter } from '../state/delivery-control.ts';
 import type { DeliveryJob } from './jobs.ts';
 
 export interface OperateDeps {
-  readonly listDeadLetters: (filter: DeadLetterFilter) => Promise<DeadLetter[]>;
   readonly markReplayed: (jobIds: readonly string[]) => Promise<void>;
   readonly requeue: (job: DeliveryJob) => Promise<{ readonly job: DeliveryJob } | { readonly refused: 'missing' | 'delivered' | 'in_flight' }>;
   /** Queues the jobs (or, without a queue, delivers them in the background). */

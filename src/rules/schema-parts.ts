@@ -122,3 +122,12 @@ export const TimeIntervalSchema = z
     location: z.string().optional().describe('IANA time zone the other fields are read in (default UTC), e.g. Europe/Paris'),
   })
   .describe('Every given part must hold');
+
+/** The fields every target kind has, whatever its receiver: message overrides, retries, pacing. */
+export const TARGET_COMMON_FIELDS = {
+  templates: TemplatesSchema.optional().describe('Default overrides for every route that notifies this target (a route’s own templates win)'),
+  retry: RetrySchema.optional(),
+  pace: duration('pace')
+    .optional()
+    .describe('At most one send per this long to this receiver (default: Slack 1s per channel, PagerDuty 500ms, HTTP none; 0s turns it off)'),
+};

@@ -107,9 +107,8 @@ export class AlertObject extends DurableObject<Env> {
     flapWindowMs?: number;
   }): Promise<TriggerDecision> {
     const now = Date.now();
-    const flap = await this.flap(input, now);
-    if (flap) return flap;
-    const current = await this.ctx.storage.get<AlertState>(STATE);
+    const { decision, state: current } = await this.flap(await this.ctx.storage.get<AlertState>(STATE), input, now);
+    if (decision) return decision;
     const open = current && current.status === 'firing' ? current : null;
     const base: AlertState = open ?? {
       key: input.key,
@@ -155,13 +154,18 @@ export class AlertObject extends DurableObject<Env> {
   }
 
   /**
-   * The flap path of a trigger, or null for the ordinary one. An alert resolved less than a flap window ago,
-   * or whose resolve is being held, re-opens as the same alert (one flap); the re-opening event's jobs then
-   * update what each target shows, except a PagerDuty target whose incident was closed: paged once more.
+   * The flap path of a trigger (a decision), or none for the ordinary one; with the state as it now stands. An
+   * alert resolved less than a flap window ago, or whose resolve is being held, re-opens as the same alert (one
+   * flap); the re-opening event's jobs then update what each target shows, except a PagerDuty target whose
+   * incident was closed: paged once more.
    */
-  private async flap(input: { target: string; jobId: string; eventId: string; flapWindowMs?: number }, now: number): Promise<TriggerDecision | null> {
-    let state = await this.ctx.storage.get<AlertState>(STATE);
-    if (!state) return null;
+  private async flap(
+    stored: AlertState | undefined,
+    input: { target: string; jobId: string; eventId: string; flapWindowMs?: number },
+    now: number,
+  ): Promise<{ readonly decision: TriggerDecision | null; readonly state: AlertState | undefined }> {
+    let state = stored;
+    if (!state) return { decision: null, state };
     const window = input.flapWindowMs ?? 0;
     const reopened = state.status === 'resolved' && state.resolvedAt !== null && window > 0 && now - state.resolvedAt < window;
     const held = state.status === 'firing' && !!state.pendingResolve;
@@ -180,14 +184,14 @@ export class AlertObject extends DurableObject<Env> {
         lastSeen: now,
       };
       await this.ctx.storage.put(STATE, state);
-    } else if (state.status !== 'firing' || state.flapEvent !== input.eventId) return null;
+    } else if (state.status !== 'firing' || state.flapEvent !== input.eventId) return { decision: null, state };
     const t = state.targets[input.target];
-    if (!t || t.sentAt === null || t.jobId === input.jobId) return null;
+    if (!t || t.sentAt === null || t.jobId === input.jobId) return { decision: null, state };
     if (t.kind === 'pagerduty' && t.closed) {
       await this.ctx.storage.put(STATE, { ...state, targets: { ...state.targets, [input.target]: { ...t, jobId: input.jobId, sentAt: null, closed: false } } });
-      return { do: 'send' };
+      return { decision: { do: 'send' }, state };
     }
-    return { do: 'flap', flaps: state.flaps ?? 1, count: state.count, slack: t.slack, message: t.message };
+    return { decision: { do: 'flap', flaps: state.flaps ?? 1, count: state.count, slack: t.slack, message: t.message }, state };
   }
 
   /** What a sent notification left behind (Slack ts, PD dedup key), for updates and the resolve. */

@@ -6,8 +6,8 @@
  * run it again, so the digest is retried, not lost.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { BUILT_RULES, type Env } from '../env.ts';
-import { sendNotification } from '../targets/registry.ts';
+import { BUILT_RULES, inboxSinkOf, type Env } from '../env.ts';
+import { sendOrInbox } from '../pipeline/inbox-sink.ts';
 import type { SlackMessage } from '../targets/slack/render.ts';
 import { SEVERITY_MARK } from '../targets/slack/render.ts';
 import { escapeMrkdwn, truncate } from '../render/text.ts';
@@ -78,10 +78,12 @@ export class BudgetObject extends DurableObject<Env> {
     if (!state || state.heldCount === 0) return;
     const target = Object.hasOwn(BUILT_RULES.targets, state.digestTo) ? BUILT_RULES.targets[state.digestTo] : undefined;
     if (!target || target.kind !== 'slack') throw new Error(`paging budget digest: "${state.digestTo}" is not a Slack target`);
-    const outcome = await sendNotification(
+    const messageId = `digest:${state.route}:${state.digests + 1}`;
+    const outcome = await sendOrInbox(
       target,
       { kind: 'slack', payload: budgetDigest(state) },
-      { env: this.env, fetch: (input, init) => fetch(input, init), now: Date.now, messageId: `digest:${state.route}:${state.digests + 1}` },
+      { target: state.digestTo, event: { source: 'switchyard', id: messageId, type: 'budget.digest' }, job: messageId, route: state.route },
+      { env: this.env, fetch: (input, init) => fetch(input, init), now: Date.now, messageId, inbox: inboxSinkOf(this.env) },
     );
     // Permanent failures are dropped after logging (retrying cannot help); anything else is retried by the runtime.
     if (outcome.kind === 'retryable') throw new Error(`paging budget digest not sent yet: ${outcome.reason}`);

@@ -125,9 +125,8 @@ export class DeliveryControlObject extends DurableObject<Env> {
       .map((r) => String(r.name));
   }
 
-  status(target?: string): TargetStatus | null {
-    const all = this.statuses();
-    return target === undefined ? (all[0] ?? null) : (all.find((s) => s.target === target) ?? null);
+  status(target: string): TargetStatus | null {
+    return this.statuses().find((s) => s.target === target) ?? null;
   }
 
   statuses(): TargetStatus[] {

@@ -292,5 +292,3 @@ export function createDurableLedger(namespace: DurableObjectNamespace<EventLedge
       namespace.getByName(eventKey(event)).accept(event, routing, { ...options, auth }),
   };
 }
-
-export const ledgerName = eventKey;

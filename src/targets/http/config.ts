@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../../core/units.ts';
 import type { HttpTargetConfig } from '../../rules/config.ts';
-import { duration, secretRef, TemplatesSchema, RetrySchema } from '../../rules/schema-parts.ts';
+import { TARGET_COMMON_FIELDS, duration, secretRef } from '../../rules/schema-parts.ts';
 import { CREDENTIAL_HEADER_RE, hasReference, literalCredentialsInUrl } from '../credentials.ts';
 
 export const DEFAULT_HTTP_TIMEOUT = '10s';
@@ -13,11 +13,7 @@ export const DEFAULT_HTTP_TIMEOUT = '10s';
 export const HttpTargetSchema = z
   .strictObject({
     kind: z.literal('http'),
-    templates: TemplatesSchema.optional().describe('Default overrides for every route that notifies this target (a route’s own templates win)'),
-    retry: RetrySchema.optional(),
-    pace: duration('pace')
-      .optional()
-      .describe('At most one send per this long to this receiver (default: Slack 1s per channel, PagerDuty 500ms, HTTP none; 0s turns it off)'),
+    ...TARGET_COMMON_FIELDS,
     method: z.enum(['GET', 'POST', 'PUT', 'PATCH']).default('POST').describe('POST/PUT/PATCH send a JSON body; GET sends the payload as query parameters'),
     url: z
       .string()

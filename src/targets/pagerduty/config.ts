@@ -4,16 +4,12 @@
  */
 import { z } from 'zod';
 import type { PagerDutyTargetConfig } from '../../rules/config.ts';
-import { duration, secretRef, TemplatesSchema, RetrySchema } from '../../rules/schema-parts.ts';
+import { TARGET_COMMON_FIELDS, secretRef } from '../../rules/schema-parts.ts';
 
 export const PagerDutyTargetSchema = z
   .strictObject({
     kind: z.literal('pagerduty'),
-    templates: TemplatesSchema.optional().describe('Default overrides for every route that notifies this target (a route’s own templates win)'),
-    retry: RetrySchema.optional(),
-    pace: duration('pace')
-      .optional()
-      .describe('At most one send per this long to this receiver (default: Slack 1s per channel, PagerDuty 500ms, HTTP none; 0s turns it off)'),
+    ...TARGET_COMMON_FIELDS,
     routing_key: secretRef('routing_key').describe('Events API v2 integration (routing) key as a Worker secret'),
     server: z
       .string()

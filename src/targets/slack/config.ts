@@ -4,16 +4,12 @@
  */
 import { z } from 'zod';
 import type { SlackTargetConfig } from '../../rules/config.ts';
-import { duration, secretRef, TemplatesSchema, RetrySchema } from '../../rules/schema-parts.ts';
+import { TARGET_COMMON_FIELDS, secretRef } from '../../rules/schema-parts.ts';
 
 export const SlackTargetSchema = z
   .strictObject({
     kind: z.literal('slack'),
-    templates: TemplatesSchema.optional().describe('Default overrides for every route that notifies this target (a route’s own templates win)'),
-    retry: RetrySchema.optional(),
-    pace: duration('pace')
-      .optional()
-      .describe('At most one send per this long to this receiver (default: Slack 1s per channel, PagerDuty 500ms, HTTP none; 0s turns it off)'),
+    ...TARGET_COMMON_FIELDS,
     token: secretRef('token').optional().describe('Bot token (xoxb-…, scope chat:write) as a Worker secret; with channel'),
     channel: z.string().min(1).optional().describe('Channel id (C0123…) or #name, for bot-token mode'),
     webhook_url: secretRef('webhook_url').optional().describe('Incoming-webhook URL as a Worker secret; messages cannot be updated'),
