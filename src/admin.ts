@@ -5,7 +5,9 @@
  *   GET  /admin/events/:source/:id          the event's trace: verification, every route's decision, jobs, attempts
  *   GET  /admin/dead-letters                ?target= &since= &limit= &include_replayed=true
  *   POST /admin/dead-letters/:job/replay    replay one
- *   POST /admin/replay                      {"target": "…"} and/or {"since": "2026-11-23T10:00:00Z"}: replay those
+ *   POST /admin/replay                      {"target": "…"} and/or {"since": "2026-11-23T10:00:00Z"}: replay those;
+ *                                           with "state": "stuck", the jobs the stuck-job sweep found instead
+ *   GET  /admin/jobs?state=stuck            jobs the sweep re-dispatched (7 days), with their status now
  *   GET  /admin/targets                     every target, paused or not, with parked jobs
  *   POST /admin/targets/:name/pause         {"note": "…"} optional
  *   POST /admin/targets/:name/resume        re-queues the jobs parked while paused
@@ -18,13 +20,14 @@ import { tokensMatch } from './sources/token.ts';
 import { presentedToken } from './inbox/routes.ts';
 import { BUILT_RULES, controlOf, deliverDeps, deliveryState, ruleSet, type Env, type RuntimeOptions } from './env.ts';
 import { eventKey, type DeliveryJob } from './pipeline/jobs.ts';
-import { replay, type OperateDeps } from './pipeline/operate.ts';
+import { replay, replayStuck, type OperateDeps } from './pipeline/operate.ts';
+import { jobDueAt, sweepAfterMs } from './pipeline/sweep.ts';
 import { deliverInline, INLINE_BUDGET_MS, INLINE_MAX_ATTEMPTS } from './pipeline/inline.ts';
-import { enqueue, type EventLedgerObject, type EventTrace } from './state/event-ledger.ts';
+import { enqueue, type EventLedgerObject, type EventTrace, type JobState } from './state/event-ledger.ts';
 import type { DeadLetterFilter } from './state/delivery-control.ts';
 import { recordDeadLetter } from './queue.ts';
 import type { Logger } from './core/log.ts';
-import { checkMatchers, type Silence } from './pipeline/silences.ts';
+import { checkMatchers, isoOrInvalid, silenceWindow, type Silence } from './pipeline/silences.ts';
 import { parseDuration } from './core/units.ts';
 
 type AdminEnv = { Bindings: Env };
@@ -70,6 +73,7 @@ export function createAdminApp(options: RuntimeOptions & { readonly logger: Logg
         next_attempt_at: j.nextAttemptAt === null ? null : new Date(j.nextAttemptAt).toISOString(),
         receipt: j.receipt,
         attempts: j.attempts.map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
+        ...(j.sweeps && j.sweeps.length > 0 ? { sweeps: j.sweeps.map((w) => ({ ...w, at: new Date(w.at).toISOString() })) } : {}),
       })),
     });
   });
@@ -92,16 +96,57 @@ export function createAdminApp(options: RuntimeOptions & { readonly logger: Logg
     const body = await c.req.json<unknown>().catch(() => undefined);
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       return fail(c, 400, 'bad_body', 'send a JSON object: {"target": "…"} and/or {"since": "<RFC 3339 time>"}');
-    const { target, since } = body as Record<string, unknown>;
+    const { target, since, state } = body as Record<string, unknown>;
+    if (state !== undefined && state !== 'dead' && state !== 'stuck')
+      return fail(c, 400, 'bad_body', `state is "dead" (the default: dead letters) or "stuck" (jobs the sweep found), not ${JSON.stringify(state)}`);
     const filter = readFilter({ target: typeof target === 'string' ? target : undefined, since: typeof since === 'string' ? since : undefined, limit: '1000' });
     if (typeof filter === 'string') return fail(c, 400, 'bad_body', filter);
     if ((target !== undefined && typeof target !== 'string') || (since !== undefined && typeof since !== 'string'))
       return fail(c, 400, 'bad_body', 'target and since are strings');
+    if (state === 'stuck') {
+      const swept = await controlOf(c.env).listSwept({ target: filter.target, since: filter.since, limit: 1000 });
+      const report = await replayStuck(
+        swept.map((s) => s.job),
+        operateDeps(c, log, options),
+      );
+      log.log('info', 'replay.stuck', { replayed: report.replayed.length, skipped: report.skipped.length });
+      return c.json({ ok: true, ...report });
+    }
     if (filter.target === undefined && filter.since === undefined)
       return fail(c, 400, 'bad_body', 'say which dead letters to replay: "target", "since", or both (replaying everything needs "since")');
     const letters = await controlOf(c.env).listDeadLetters(filter);
     const report = await replay(letters, operateDeps(c, log, options));
     return c.json({ ok: true, ...report });
+  });
+
+  admin.get('/jobs', async (c) => {
+    const state = c.req.query('state');
+    if (state !== 'stuck')
+      return fail(c, 400, 'bad_query', 'say which jobs: state=stuck (the jobs the stuck-job sweep found; dead letters are at /admin/dead-letters)');
+    const filter = readFilter({ target: c.req.query('target'), since: c.req.query('since'), limit: c.req.query('limit') });
+    if (typeof filter === 'string') return fail(c, 400, 'bad_query', filter);
+    const swept = await controlOf(c.env).listSwept(filter);
+    const now = Date.now();
+    const jobs = await Promise.all(
+      swept.map(async (s) => {
+        const current = (await c.env.EVENTS.getByName(s.job.event).jobState(s.job.id)) as JobState | null;
+        const due = current ? jobDueAt(current) : null;
+        return {
+          job: s.job.id,
+          event: s.job.event,
+          route: s.job.route,
+          target: s.job.target,
+          was: s.was,
+          overdue_ms: s.overdueMs,
+          action: s.action,
+          swept_at: new Date(s.sweptAt).toISOString(),
+          times_swept: s.times,
+          status_now: current?.status ?? 'gone',
+          overdue_now: due !== null && now - due > sweepAfterMs(c.env.SWEEP_AFTER),
+        };
+      }),
+    );
+    return c.json({ ok: true, count: jobs.length, jobs });
   });
 
   admin.get('/targets', async (c) => {
@@ -148,24 +193,20 @@ export function createAdminApp(options: RuntimeOptions & { readonly logger: Logg
     const b = body as Record<string, unknown>;
     const problems = checkMatchers(b.matchers, { targets: Object.keys(BUILT_RULES.targets), routes: routeNames() });
     const now = Date.now();
-    const startsAt = b.starts_at === undefined ? now : typeof b.starts_at === 'string' ? Date.parse(b.starts_at) : NaN;
-    if (Number.isNaN(startsAt)) problems.push('starts_at must be an RFC 3339 time');
-    let endsAt = NaN;
-    if (typeof b.ends_at === 'string') endsAt = Date.parse(b.ends_at);
-    else if (typeof b.duration === 'string' && parseDuration(b.duration) !== null) endsAt = startsAt + parseDuration(b.duration)!;
-    if (Number.isNaN(endsAt)) problems.push('give ends_at (RFC 3339) or duration (e.g. 2h)');
-    else if (endsAt <= Math.max(now, startsAt)) problems.push('the silence must end in the future, after it starts');
+    const window = silenceWindow(b, now, parseDuration);
+    if ('problems' in window) problems.push(...window.problems);
     for (const key of ['created_by', 'comment'] as const)
       if (typeof b[key] !== 'string' || (b[key] as string).trim() === '') problems.push(`${key} is required (who silenced it, and why)`);
     if (problems.length > 0) return fail(c, 400, 'bad_silence', problems.join('; '));
+    if ('problems' in window) return fail(c, 400, 'bad_silence', problems.join('; '));
     const silence = (await controlOf(c.env).createSilence({
       matchers: b.matchers as Silence['matchers'],
-      startsAt,
-      endsAt,
+      startsAt: window.startsAt,
+      endsAt: window.endsAt,
       createdBy: (b.created_by as string).slice(0, 200),
       comment: (b.comment as string).slice(0, 1000),
     })) as Silence;
-    log.log('warn', 'silence.created', { id: silence.id, by: silence.createdBy, until: new Date(silence.endsAt).toISOString() });
+    log.log('warn', 'silence.created', { id: silence.id, by: silence.createdBy, until: isoOrInvalid(silence.endsAt) });
     return c.json({ ok: true, silence: publicSilence(silence, now) }, 201);
   });
 
@@ -196,13 +237,15 @@ function routeNames(): string[] {
 function publicSilence(s: Silence, now: number) {
   return {
     id: s.id,
-    state: now < s.startsAt ? 'pending' : now < s.endsAt ? 'active' : 'expired',
+    // A broken silence silences nothing; it is listed so that it can be seen and expired.
+    state: s.broken ? 'broken' : now < s.startsAt ? 'pending' : now < s.endsAt ? 'active' : 'expired',
+    ...(s.broken ? { problem: s.broken } : {}),
     matchers: s.matchers,
-    starts_at: new Date(s.startsAt).toISOString(),
-    ends_at: new Date(s.endsAt).toISOString(),
+    starts_at: isoOrInvalid(s.startsAt),
+    ends_at: isoOrInvalid(s.endsAt),
     created_by: s.createdBy,
     comment: s.comment,
-    created_at: new Date(s.createdAt).toISOString(),
+    created_at: isoOrInvalid(s.createdAt),
   };
 }
 
@@ -211,7 +254,7 @@ function operateDeps(c: Context<AdminEnv>, log: Logger, options: RuntimeOptions)
   const control = controlOf(env);
   return {
     markReplayed: (ids) => control.markReplayed(ids),
-    requeue: (job) => (env.EVENTS.getByName(job.event) as DurableObjectStub<EventLedgerObject>).requeue(job.id),
+    requeue: (job, o) => (env.EVENTS.getByName(job.event) as DurableObjectStub<EventLedgerObject>).requeue(job.id, o ?? {}),
     dispatch: async (jobs) => {
       if (jobs.length === 0) return;
       if (env.JOBS) return enqueue(env, jobs);

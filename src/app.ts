@@ -45,10 +45,10 @@ export function createApp(options: RuntimeOptions = {}): Hono<AppEnv> {
       deps,
     );
     if (!result.ok) return fail(c, result.error, { source });
-    const { accepted, duplicates, events, inlineJobs } = result.value;
+    const { accepted, duplicates, events, rejected, inlineJobs } = result.value;
     // No queue binding: deliver after the response, inside the time the runtime grants (pipeline/inline.ts).
     if (inlineJobs.length > 0) c.executionCtx.waitUntil(deliverInlineNow(c.env, inlineJobs, { ...options, logger: log }));
-    return c.json({ ok: true, accepted, duplicates, events }, 200);
+    return c.json({ ok: true, accepted, duplicates, events, ...(rejected.length > 0 ? { rejected } : {}) }, 200);
   };
   app.post('/hooks/:source', receive);
   app.post('/hooks/:source/:token', receive);

@@ -97,7 +97,7 @@ export function jobLedger(env: Pick<Env, 'EVENTS'>, eventKey: string): JobLedger
   return {
     claim: (id) => stub.claim(id) as Promise<Claim>,
     finish: (id, attempt, decision, receipt) => stub.finish(id, attempt, decision, receipt),
-    release: (id, status, why) => stub.release(id, status, why),
+    release: (id, status, why, inMs) => stub.release(id, status, why, inMs ?? null),
     markDead: (id, why) => stub.markDead(id, why),
     suppress: (id, why) => stub.suppress(id, why),
     addJobs: (jobs) => stub.addJobs(jobs),

@@ -44,6 +44,8 @@ export async function handleJobs(batch: MessageBatch<unknown>, env: Env, options
     batch.retryAll({ delaySeconds: ERROR_RETRY_SECONDS });
     return;
   }
+  // A silence that cannot be read silences nothing (the pages go out); say so loudly, every batch.
+  for (const s of state.silences) if (s.broken) log.log('error', 'silence.broken', { id: s.id, problem: s.broken });
   const deps = deliverDeps(env, state.paused, options, state.silences);
   await eachLimited(batch.messages, CONSUMER_CONCURRENCY, (message) => settleJob(message, deps, env, log));
 }

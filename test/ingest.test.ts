@@ -148,8 +148,10 @@ describe('idempotency (Durable Object)', () => {
     const body = STANDARD_WEBHOOKS_FIXTURES[0]!.body;
     await postBilling(body, 'msg_expiring');
     const stub = env.EVENTS.getByName('billing:msg_expiring');
-    const alarm = await runInDurableObject(stub, (_, state) => state.storage.getAlarm());
-    expect(alarm! - Date.now()).toBeGreaterThan(14 * 86_400_000);
+    const record = await runInDurableObject(stub, (instance) => instance.record());
+    expect(record!.expiresAt! - Date.now()).toBeGreaterThan(14 * 86_400_000);
+    // Until then the alarm is the stuck-job sweep; past the retention it deletes the event.
+    await runInDurableObject(stub, (_, state) => state.storage.put('record', { ...record!, expiresAt: Date.now() - 1 }));
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await runInDurableObject(stub, (instance) => instance.record())).toBeNull();
   });

@@ -259,7 +259,7 @@ describe('silences', () => {
     expect(error.reason).toBe('bad_silence');
     expect(error.message.split('; ')).toEqual([
       'a silence needs at least one matcher: when, targets, routes or alert_key (silencing everything is not allowed)',
-      'give ends_at (RFC 3339) or duration (e.g. 2h)',
+      'duration must be a positive duration such as 30m, 2h or 3d (got "soon")',
       'created_by is required (who silenced it, and why)',
       'comment is required (who silenced it, and why)',
     ]);

@@ -95,6 +95,7 @@ function check(file: string, io: Io): number {
   const c = loaded.value.config;
   io.out(`${file}: OK — ${Object.keys(c.sources).length} sources, ${Object.keys(c.targets).length} targets, ${c.routes.length} routes`);
   io.out(`secrets and variables it needs (wrangler secret put NAME): ${loaded.value.references.join(', ') || 'none'}`);
+  for (const w of loaded.value.warnings) io.out(`${file}:${w.line}:${w.col}: warning: ${w.message} (${w.path})`);
   return 0;
 }
 

@@ -15,6 +15,9 @@ export type IngestError =
   | { readonly reason: 'bad_signature'; readonly detail: string }
   | { readonly reason: 'bad_token'; readonly detail: string }
   | { readonly reason: 'malformed_json'; readonly detail: string }
+  | { readonly reason: 'json_too_deep'; readonly detail: string; readonly limit: number }
+  | { readonly reason: 'too_many_events'; readonly detail: string; readonly limit: number }
+  | { readonly reason: 'invalid_event'; readonly detail: string }
   | { readonly reason: 'invalid_envelope'; readonly detail: string }
   | { readonly reason: 'missing_parameters'; readonly detail: string; readonly parameters: readonly string[] }
   | { readonly reason: 'activation_rejected'; readonly detail: string }
@@ -56,6 +59,12 @@ export function toWire(error: IngestError): WireError {
       return { status: 401, message: 'token does not match' };
     case 'malformed_json':
       return { status: 400, message: 'body is not valid JSON' };
+    case 'json_too_deep':
+      return { status: 400, message: `JSON nested deeper than ${error.limit} levels` };
+    case 'too_many_events':
+      return { status: 413, message: `more than ${error.limit} events in one delivery` };
+    case 'invalid_event':
+      return { status: 400, message: `unacceptable event: ${error.detail}` };
     case 'invalid_envelope':
       return { status: 400, message: `unexpected event shape: ${error.detail}` };
     case 'missing_parameters':

@@ -69,13 +69,20 @@ export const INBOX_HTML = `<!doctype html>
     var out = esc(text);
     out = out.replace(/\\x60\\x60\\x60([\\s\\S]*?)\\x60\\x60\\x60/g, function (_, code) { return '<pre>' + code + '</pre>'; });
     out = out.replace(/\\x60([^\\x60\\n]+)\\x60/g, '<code>$1</code>');
-    out = out.replace(/&lt;(https?:\\/\\/[^|&\\s]+)\\|([^&]+?)&gt;/g, '<a href="$1" target="_blank" rel="noopener">$2</a>');
+    out = out.replace(/&lt;(https?:\\/\\/[^|&\\s"]+)\\|([^&]+?)&gt;/g, '<a href="$1" target="_blank" rel="noopener noreferrer">$2</a>');
     out = out.replace(/(^|[\\s(])\\*([^*\\n]+)\\*/g, '$1<b>$2</b>');
     out = out.replace(/(^|[\\s(])_([^_\\n]+)_/g, '$1<i>$2</i>');
     out = out.replace(/(^|[\\s(])~([^~\\n]+)~/g, '$1<s>$2</s>');
     out = out.replace(/(^|\\n)&gt;([^\\n]*)/g, '$1<blockquote>$2</blockquote>');
     return out.replace(/\\n/g, '<br>');
   }
+  // Only http(s) links are clickable; anything else (javascript:, data:) is shown as text.
+  function safeUrl(u) { return typeof u === 'string' && /^https?:\\/\\/[^\\s]+$/i.test(u) ? u : null; }
+  function link(url, text) {
+    var u = safeUrl(url);
+    return u ? '<a class="button" href="' + esc(u) + '" target="_blank" rel="noopener noreferrer">' + esc(text) + '</a>' : '<span class="button" title="link dropped: not an http(s) URL">' + esc(text) + '</span>';
+  }
+  function color(c) { return typeof c === 'string' && /^#[0-9a-fA-F]{3,8}$/.test(c) ? c : '#ddd'; }
   function time(ms) { return new Date(ms).toLocaleString(); }
   function block(b) {
     if (!b || !b.type) return '';
@@ -86,7 +93,7 @@ export const INBOX_HTML = `<!doctype html>
       if (b.fields) html += '<div class="fields">' + b.fields.map(function (f) { return '<div>' + mrkdwn(f.text) + '</div>'; }).join('') + '</div>';
       return html;
     }
-    if (b.type === 'actions') return '<div>' + (b.elements || []).map(function (e) { return '<a class="button" href="' + esc(e.url) + '" target="_blank" rel="noopener">' + esc(e.text && e.text.text) + '</a>'; }).join('') + '</div>';
+    if (b.type === 'actions') return '<div>' + (b.elements || []).map(function (e) { return link(e.url, e.text && e.text.text); }).join('') + '</div>';
     if (b.type === 'context') return '<div class="block-context">' + (b.elements || []).map(function (e) { return mrkdwn(e.text); }).join(' ') + '</div>';
     if (b.type === 'divider') return '<hr>';
     return '';
@@ -97,7 +104,7 @@ export const INBOX_HTML = `<!doctype html>
     html += '<div class="who">Switchyard <small>' + esc(new Date(item.at).toLocaleTimeString()) + '</small>' + (item.updates ? '<span class="edited">(edited)</span>' : '') + '</div>';
     if (!p.attachments || !p.attachments.length) html += '<div class="fallback">' + mrkdwn(p.text) + '</div>';
     (p.attachments || []).forEach(function (a) {
-      html += '<div class="attachment" style="border-left-color:' + esc(a.color || '#ddd') + '">' + (a.blocks || []).map(block).join('') + '</div>';
+      html += '<div class="attachment" style="border-left-color:' + color(a.color) + '">' + (a.blocks || []).map(block).join('') + '</div>';
     });
     html += '</div></div>';
     if (item.replies && item.replies.length) {
@@ -122,7 +129,7 @@ export const INBOX_HTML = `<!doctype html>
     if (pl.summary) html += '<div class="summary">' + esc(pl.summary) + '</div>';
     html += table({ 'dedup key': p.dedup_key, severity: pl.severity, source: pl.source, component: pl.component, group: pl.group, class: pl['class'] }) ;
     if (pl.custom_details) html += table(pl.custom_details);
-    (p.links || []).forEach(function (l) { html += '<a class="button" href="' + esc(l.href) + '" target="_blank" rel="noopener">' + esc(l.text) + '</a>'; });
+    (p.links || []).forEach(function (l) { html += link(l.href, l.text); });
     return html + '</div>';
   }
   function http(item) {

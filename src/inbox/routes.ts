@@ -5,12 +5,34 @@
  */
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
+import { NONCE, secureHeaders } from 'hono/secure-headers';
 import { inboxOf, type Env } from '../env.ts';
 import { inboxEnabled } from '../pipeline/inbox-sink.ts';
 import { tokensMatch } from '../sources/token.ts';
 import { INBOX_HTML } from './page.ts';
 
-type InboxEnv = { Bindings: Env };
+type InboxEnv = { Bindings: Env; Variables: { secureHeadersNonce?: string } };
+
+/**
+ * The page shows what vendors sent: a strict Content-Security-Policy keeps any markup that slipped through
+ * from running (scripts and style sheets only with this response's nonce, fetches only to this origin), and
+ * the page cannot be framed (clickjacking).
+ */
+const inboxSecurity = secureHeaders({
+  contentSecurityPolicy: {
+    defaultSrc: ["'none'"],
+    scriptSrc: [NONCE],
+    styleSrc: [NONCE],
+    styleSrcAttr: ["'unsafe-inline'"],
+    connectSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:'],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+  },
+  xFrameOptions: 'DENY',
+  referrerPolicy: 'no-referrer',
+});
 
 export const ADMIN_COOKIE = 'switchyard_admin';
 
@@ -23,6 +45,7 @@ export function createInboxApp(): Hono<InboxEnv> {
   const inbox = new Hono<InboxEnv>();
   const fail = (c: Context<InboxEnv>, status: 401 | 403 | 404, reason: string, message: string) => c.json({ ok: false, error: { reason, message } }, status);
 
+  inbox.use('*', inboxSecurity);
   inbox.use('*', async (c, next) => {
     if (!inboxEnabled(c.env.INBOX))
       return fail(c, 404, 'inbox_off', 'the local inbox is off: set INBOX=on (npm run dev does) to send notifications of targets without credentials here');
@@ -37,13 +60,13 @@ export function createInboxApp(): Hono<InboxEnv> {
     }
     const presented = presentedToken(c, true);
     if (!presented || !(await tokensMatch(presented, expected))) {
-      if ((c.req.header('accept') ?? '').includes('text/html')) return c.html(TOKEN_FORM, 401);
+      if ((c.req.header('accept') ?? '').includes('text/html')) return c.html(withNonce(TOKEN_FORM, c.get('secureHeadersNonce')), 401);
       return fail(c, 401, 'bad_admin_token', 'open /inbox?token=<ADMIN_TOKEN> once (the token is in .dev.vars), or send Authorization: Bearer <ADMIN_TOKEN>');
     }
     await next();
   });
 
-  inbox.get('/', (c) => c.html(INBOX_HTML));
+  inbox.get('/', (c) => c.html(withNonce(INBOX_HTML, c.get('secureHeadersNonce'))));
 
   inbox.get('/items', async (c) => {
     const since = Number(c.req.query('since') ?? '0');
@@ -54,10 +77,15 @@ export function createInboxApp(): Hono<InboxEnv> {
   return inbox;
 }
 
+/** Marks the page's own <script> and <style> elements with this response's CSP nonce. */
+function withNonce(html: string, nonce: string | undefined): string {
+  return nonce ? html.replace(/<(script|style)>/g, `<$1 nonce="${nonce}">`) : html;
+}
+
 const TOKEN_FORM = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Switchyard — local inbox</title>
 <style>body{font:15px -apple-system,"Segoe UI",Roboto,sans-serif;display:flex;justify-content:center;padding-top:15vh;background:#f8f8f8}
 form{background:#fff;border:1px solid #e3e3e3;border-radius:8px;padding:24px 28px;max-width:460px}input{width:100%;padding:8px;margin:10px 0;font:14px Menlo,monospace}
-button{padding:8px 16px;background:#4a154b;color:#fff;border:0;border-radius:4px;font-weight:600}code{background:#f3f3f3;padding:1px 4px}</style></head>
-<body><form method="get" action="/inbox"><h2 style="margin-top:0">Switchyard — local inbox</h2>
+button{padding:8px 16px;background:#4a154b;color:#fff;border:0;border-radius:4px;font-weight:600}code{background:#f3f3f3;padding:1px 4px}h2{margin-top:0}</style></head>
+<body><form method="get" action="/inbox"><h2>Switchyard — local inbox</h2>
 <p>Paste the admin token: <code>ADMIN_TOKEN</code> in <code>.dev.vars</code> (<code>npm run dev</code> generated it).</p>
 <input name="token" type="password" autocomplete="off" autofocus aria-label="admin token"><button type="submit">Open the inbox</button></form></body></html>`;

@@ -46,7 +46,7 @@ import { decide, DEFAULT_RETRY_POLICY, type Decision } from './retry.ts';
 export interface JobLedger {
   claim(jobId: string): Promise<Claim>;
   finish(jobId: string, attempt: AttemptRecord, decision: Decision, receipt: Receipt | null): Promise<void>;
-  release(jobId: string, status: 'parked' | 'queued', why: string | null): Promise<void>;
+  release(jobId: string, status: 'parked' | 'queued', why: string | null, inMs?: number | null): Promise<void>;
   markDead(jobId: string, why: string): Promise<unknown>;
   suppress(jobId: string, why: string): Promise<void>;
   addJobs(jobs: readonly DeliveryJob[]): Promise<void>;
@@ -213,7 +213,7 @@ async function finishAttempt(
 ): Promise<JobResult> {
   const wait = await paced(job, target, deps);
   if (wait > 0) {
-    await ledger.release(job.id, 'queued', `paced: waiting ${Math.ceil(wait / 1000)}s for a send slot`);
+    await ledger.release(job.id, 'queued', `paced: waiting ${Math.ceil(wait / 1000)}s for a send slot`, wait);
     deps.log.log('info', 'delivery.paced', { ...logFields(job, claim.event), wait_ms: wait });
     return { kind: 'retry', delayMs: wait, why: 'paced' };
   }

@@ -5,8 +5,10 @@
  *   3. size                     Content-Length, then the bytes actually read, against the limit → 413
  *   4. authentication           signature: required headers → 400, keys → 503 if unset, verify → 401
  *                               token: constant-time compare → 401
- *   5. parse                    JSON.parse only after verification → 400
- *   6. normalize                envelope → canonical events → 400
+ *   5. parse                    nesting deeper than 64 → 400; JSON.parse only after verification → 400
+ *   6. normalize                envelope → canonical events → 400; more than 1,000 events → 413
+ *      screen                   each event's id and type (1–256 characters, no control characters): a bad
+ *                               event in a batch is rejected alone (listed in the 200), a lone one → 400
  *   7. route                    each event through the compiled rule set (pure)
  *   8. record + enqueue         each event, with its routing, accepted once in the ledger (Durable Object),
  *                               which queues one delivery job per (route, target) before it counts the
@@ -16,6 +18,7 @@
  */
 import { bytesToHex, concatBytes } from '../core/encoding.ts';
 import { isoFromMs } from '../core/units.ts';
+import { eventProblem, jsonDepth, MAX_EVENTS_PER_DELIVERY, MAX_JSON_DEPTH, preview } from '../core/limits.ts';
 import type { IngestError } from '../core/errors.ts';
 import type { CanonicalEvent } from '../core/event.ts';
 import type { Logger } from '../core/log.ts';
@@ -67,11 +70,19 @@ export interface IngestRequest {
   readonly pathToken: string | null;
 }
 
+/** A batch element refused on its own (its siblings were accepted): where it was and why. */
+export interface RejectedEvent {
+  readonly at: string;
+  readonly reason: string;
+}
+
 export interface IngestSummary {
   readonly source: string;
   readonly accepted: number;
   readonly duplicates: number;
   readonly events: readonly { readonly id: string; readonly type: string; readonly status: AcceptOutcome }[];
+  /** Batch elements that cannot be accepted on any retry; the rest of the batch was. */
+  readonly rejected: readonly RejectedEvent[];
   /** Jobs to deliver in waitUntil (inline mode only). */
   readonly inlineJobs: readonly DeliveryJob[];
 }
@@ -102,8 +113,10 @@ export async function ingest(request: IngestRequest, deps: IngestDeps): Promise<
     accepted: outcomes.filter((o) => o === 'accepted').length,
     duplicates: outcomes.filter((o) => o === 'duplicate').length,
     events: events.map((e, i) => ({ id: e.id, type: e.type, status: outcomes[i]! })),
+    rejected: verified.value.rejected,
     inlineJobs: recorded.value.flatMap((r) => r.jobs),
   };
+  if (summary.rejected.length > 0) deps.log.log('warn', 'ingest.rejected_events', { source: request.source, rejected: summary.rejected });
   deps.log.log('info', 'ingest.accepted', {
     source: request.source,
     auth: verified.value.auth,
@@ -126,7 +139,7 @@ export interface ReadDelivery {
 export async function verifyAndNormalize(
   read: ReadDelivery,
   deps: Pick<IngestDeps, 'env' | 'now' | 'credentials'>,
-): Promise<Result<{ readonly events: CanonicalEvent[]; readonly auth: string }, IngestError>> {
+): Promise<Result<{ readonly events: CanonicalEvent[]; readonly auth: string; readonly rejected: readonly RejectedEvent[] }, IngestError>> {
   let digest: Promise<Uint8Array> | null = null;
   const delivery: Delivery = {
     source: read.source,
@@ -141,19 +154,49 @@ export async function verifyAndNormalize(
 
   let parsed: unknown;
   try {
-    parsed = JSON.parse(UTF8_STRICT.decode(delivery.body));
+    const text = UTF8_STRICT.decode(delivery.body);
+    const depth = jsonDepth(text, MAX_JSON_DEPTH);
+    if (depth > MAX_JSON_DEPTH) return err({ reason: 'json_too_deep', limit: MAX_JSON_DEPTH, detail: `nested more than ${MAX_JSON_DEPTH} levels` });
+    parsed = JSON.parse(text);
   } catch (e) {
     return err({ reason: 'malformed_json', detail: jsonErrorDetail(e) });
   }
 
   const handler = handlerFor(read.config);
-  const events = handler.normalize(parsed, {
+  const rejected: RejectedEvent[] = [];
+  const normalized = handler.normalize(parsed, {
     source: read.source,
     receivedAt: isoFromMs(delivery.now),
     headers: read.headers,
     bodySha256Hex: handler.needsBodyDigest(parsed) ? bytesToHex(await delivery.bodySha256()) : null,
+    reject: (at, reason) => rejected.push({ at, reason }),
   });
-  return events.ok ? ok({ events: events.value, auth: auth.value }) : events;
+  if (!normalized.ok) return normalized;
+  return screen(normalized.value, rejected, auth.value);
+}
+
+/** Step 6's checks on the normalized events: their number, then each one's id and type. */
+function screen(
+  all: readonly CanonicalEvent[],
+  rejected: RejectedEvent[],
+  auth: string,
+): Result<{ readonly events: CanonicalEvent[]; readonly auth: string; readonly rejected: readonly RejectedEvent[] }, IngestError> {
+  const unreadable = rejected.length;
+  const count = all.length + unreadable;
+  if (count > MAX_EVENTS_PER_DELIVERY) return err({ reason: 'too_many_events', limit: MAX_EVENTS_PER_DELIVERY, detail: `${count} events in one delivery` });
+  const events: CanonicalEvent[] = [];
+  for (const event of all) {
+    const problem = eventProblem(event);
+    if (problem) rejected.push({ at: `event "${preview(event.id)}" (${preview(event.type)})`, reason: problem });
+    else events.push(event);
+  }
+  if (events.length === 0 && rejected.length > 0) {
+    // Nothing to accept: the first problem is the answer (an unreadable element is the envelope's fault).
+    const first = rejected[0]!;
+    const detail = count === 1 ? first.reason : `none of the ${count} events is acceptable; ${first.at}: ${first.reason}`;
+    return unreadable > 0 ? err({ reason: 'invalid_envelope', detail: first.reason }) : err({ reason: 'invalid_event', detail });
+  }
+  return ok({ events, auth, rejected });
 }
 
 /**

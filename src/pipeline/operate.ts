@@ -1,6 +1,6 @@
 /**
- * What the admin API does to deliveries: replay dead letters (one, all since a time, all for a target) and
- * resume a paused target. A replay starts a new run of the job in its ledger (attempts and age count from
+ * What the admin API does to deliveries: replay dead letters (one, all since a time, all for a target) or
+ * the jobs the stuck-job sweep found, and resume a paused target. A replay starts a new run of the job in its ledger (attempts and age count from
  * zero) and queues it again; the ledger refuses a job already delivered, so a replay can never send twice.
  */
 import type { DeadLetter } from '../state/delivery-control.ts';
@@ -8,7 +8,11 @@ import type { DeliveryJob } from './jobs.ts';
 
 export interface OperateDeps {
   readonly markReplayed: (jobIds: readonly string[]) => Promise<void>;
-  readonly requeue: (job: DeliveryJob) => Promise<{ readonly job: DeliveryJob } | { readonly refused: 'missing' | 'delivered' | 'in_flight' }>;
+  /** `stuck`: also take a job waiting for a retry, or whose claim's lease ran out. */
+  readonly requeue: (
+    job: DeliveryJob,
+    options?: { readonly stuck?: boolean },
+  ) => Promise<{ readonly job: DeliveryJob } | { readonly refused: 'missing' | 'delivered' | 'in_flight' }>;
   /** Queues the jobs (or, without a queue, delivers them in the background). */
   readonly dispatch: (jobs: readonly DeliveryJob[]) => Promise<void>;
 }
@@ -23,6 +27,22 @@ const REFUSALS = {
   delivered: 'already delivered',
   in_flight: 'already queued again',
 } as const;
+
+/**
+ * Replays jobs the stuck-job sweep found (`"state": "stuck"`): each one not settled since is queued again
+ * now, without waiting for the next sweep; a delivered one is skipped, so this can never send twice.
+ */
+export async function replayStuck(jobs: readonly DeliveryJob[], deps: Pick<OperateDeps, 'requeue' | 'dispatch'>): Promise<ReplayReport> {
+  const queued: DeliveryJob[] = [];
+  const skipped: { job: string; why: string }[] = [];
+  for (const job of jobs) {
+    const r = await deps.requeue(job, { stuck: true });
+    if ('job' in r) queued.push(r.job);
+    else skipped.push({ job: job.id, why: r.refused === 'in_flight' ? 'being delivered right now (its claim is held)' : REFUSALS[r.refused] });
+  }
+  await deps.dispatch(queued);
+  return { replayed: queued.map((j) => j.id), skipped };
+}
 
 export async function replay(letters: readonly DeadLetter[], deps: OperateDeps): Promise<ReplayReport> {
   const jobs: DeliveryJob[] = [];

@@ -5,31 +5,34 @@
 import type { Severity } from '../rules/config.ts';
 import type { RenderInput } from '../targets/types.ts';
 import { summarize, type Summary } from './summary.ts';
-import { renderTemplate, templateView, type TemplateView } from './template.ts';
+import { renderTemplate, templateView, type TemplateEscape, type TemplateView } from './template.ts';
 
 export interface Prepared {
   readonly summary: Summary;
   readonly severity: Severity;
   readonly view: TemplateView;
   readonly notes: string[];
-  /** The route's template for a part rendered, or the fallback when there is none or it failed. */
-  part(name: string, fallback: string): string;
+  /**
+   * The route's template for a part rendered, or the fallback when there is none or it failed. `escape`
+   * says how payload values are escaped for where the part lands (Slack mrkdwn).
+   */
+  part(name: string, fallback: string, escape?: TemplateEscape): string;
 }
 
 export function prepare(input: RenderInput): Prepared {
   const summary = summarize(input.event);
   const severity = input.route.severity ?? summary.severity;
   const view = templateView(input.event, { route: { name: input.route.name, severity }, target: input.targetName });
-  const notes: string[] = [];
+  const notes: string[] = [...summary.notes];
   return {
     summary,
     severity,
     view,
     notes,
-    part(name, fallback) {
+    part(name, fallback, escape = 'none') {
       const template = input.route.templates[name];
       if (template === undefined) return fallback;
-      const r = renderTemplate(template, view);
+      const r = renderTemplate(template, view, escape);
       if (r.ok && r.value.trim() !== '') return r.value;
       notes.push(`${name}: ${r.ok ? 'template rendered empty' : r.error}; default shown`);
       return fallback;

@@ -5,7 +5,7 @@
  */
 import type { CanonicalEvent } from '../core/event.ts';
 import type { Severity } from '../rules/config.ts';
-import { display, maskPhone } from './text.ts';
+import { display, maskPersonal, maskPhone, safeLinkUrl } from './text.ts';
 
 export interface SummaryField {
   readonly label: string;
@@ -24,6 +24,8 @@ export interface Summary {
   /** For resource updates: what differs between the previous and the current resource. */
   readonly changes: readonly { readonly path: string; readonly before: string; readonly after: string }[];
   readonly context: readonly string[];
+  /** What the reading left out and why (an unsafe link), shown with the notification and kept in its trace. */
+  readonly notes: readonly string[];
 }
 
 type Data = Record<string, unknown>;
@@ -67,7 +69,30 @@ const RESOURCES: Record<string, string> = {
 /** Keys never shown from resources: credentials arrive as "[redacted]", and magic links grant access. */
 const HIDDEN_RESOURCE_KEYS = new Set(['link', 'ssh_public_key', 'bucket_secret_key', 'password', 'private_key', 'service_account_key']);
 
+/**
+ * The reading of an event, made safe to show: e-mail addresses and phone numbers masked by value in every
+ * text a person reads (title, fields, body, changes), and a link kept only when it is an http(s) URL.
+ */
 export function summarize(event: CanonicalEvent): Summary {
+  const s = read(event);
+  const notes: string[] = [];
+  let link = s.link;
+  if (link && safeLinkUrl(link.url) === null) {
+    notes.push(`link dropped: ${JSON.stringify(link.url.slice(0, 40))} is not an http(s) URL`);
+    link = null;
+  }
+  return {
+    ...s,
+    title: maskPersonal(s.title),
+    fields: s.fields.map((f) => ({ label: f.label, value: maskPersonal(f.value) })),
+    body: s.body ? { ...s.body, text: maskPersonal(s.body.text) } : null,
+    changes: s.changes.map((c) => ({ path: c.path, before: maskPersonal(c.before), after: maskPersonal(c.after) })),
+    link,
+    notes,
+  };
+}
+
+function read(event: CanonicalEvent): Omit<Summary, 'notes'> {
   const data = obj(event.data);
   const base = { fields: [] as SummaryField[], body: null, link: null, changes: [], context: contextOf(event) };
   if (event.kind === 'prequel') {
@@ -83,8 +108,9 @@ export function summarize(event: CanonicalEvent): Summary {
 }
 
 type Base = Pick<Summary, 'fields' | 'body' | 'link' | 'changes' | 'context'>;
+type Reading = Omit<Summary, 'notes'>;
 
-function transfer(event: CanonicalEvent, d: Data, base: Base): Summary {
+function transfer(event: CanonicalEvent, d: Data, base: Base): Reading {
   const destination = str(d.destination_name) ?? str(d.destination_id) ?? 'a destination';
   const models = Array.isArray(d.models) ? d.models : [];
   const fields: SummaryField[] = [
@@ -126,7 +152,7 @@ function transfer(event: CanonicalEvent, d: Data, base: Base): Summary {
   return { ...base, title: `Transfer to ${destination}: ${event.type}`, severity: 'info', state: 'info', fields, link };
 }
 
-function prequelResource(label: string, verb: string, d: Data, base: Base): Summary {
+function prequelResource(label: string, verb: string, d: Data, base: Base): Reading {
   const current = obj(d.current_resource);
   const previous = obj(d.previous_resource);
   const resource = Object.keys(current).length > 0 ? current : previous;
@@ -173,7 +199,7 @@ export function diff(before: Data, after: Data, prefix = ''): { path: string; be
   return out;
 }
 
-function hookFailed(event: CanonicalEvent, d: Data, base: Base): Summary {
+function hookFailed(event: CanonicalEvent, d: Data, base: Base): Reading {
   const hook = event.type === 'migration.hook_failed' ? 'migration' : 'step-up';
   const reason = str(d.reason) ?? 'unknown';
   const known = HOOK_REASONS[reason];
@@ -192,7 +218,7 @@ function hookFailed(event: CanonicalEvent, d: Data, base: Base): Summary {
   };
 }
 
-function message(event: CanonicalEvent, d: Data, base: Base): Summary {
+function message(event: CanonicalEvent, d: Data, base: Base): Reading {
   const outcome = event.type.slice('transactional.message.'.length).replace(/_/g, ' ');
   const to = str(d.to) ? maskPhone(str(d.to)!) : 'a recipient';
   const reason = str(d.reason);
@@ -212,7 +238,7 @@ function message(event: CanonicalEvent, d: Data, base: Base): Summary {
   };
 }
 
-function generic(event: CanonicalEvent, d: Data, base: Base): Summary {
+function generic(event: CanonicalEvent, d: Data, base: Base): Reading {
   const fields = Object.entries(d)
     .filter(([k, v]) => (typeof v !== 'object' || v === null) && !/phone|email|^to$|^from$|token|secret|password/i.test(k))
     .slice(0, 8)

@@ -10,19 +10,45 @@ import type { CanonicalEvent } from '../core/event.ts';
 import { err, ok, type Result } from '../core/result.ts';
 import { ROOT_FIELDS } from '../rules/paths.ts';
 import { closest } from '../rules/suggest.ts';
+import { escapeMrkdwn } from './text.ts';
 
-const engine = new Liquid({ strictFilters: true, ownPropertyOnly: true, cache: false, greedy: false });
-engine.registerFilter('upper', (v: unknown) => String(v ?? '').toUpperCase());
-engine.registerFilter('lower', (v: unknown) => String(v ?? '').toLowerCase());
+/**
+ * Bounds on one render, against templates that blow up (`| append` chained on a large field): LiquidJS counts
+ * the characters it creates (`memoryLimit`) and the outputs it writes (`templateLimit`) and stops with an
+ * error, and the result is capped again after rendering. A template that hits a bound falls back to the
+ * default format, with a note (render/overrides.ts).
+ */
+export const TEMPLATE_MEMORY_LIMIT = 1_000_000;
+export const TEMPLATE_OUTPUT_LIMIT = 10_000;
+/** The most a rendered template may produce (256 KB), whatever the receiver. */
+export const RENDERED_MAX_CHARS = 256 * 1024;
+
+/** How each `{{ … }}` output is escaped for where it lands; `| raw` opts one output out. */
+export type TemplateEscape = 'none' | 'mrkdwn';
+
+function createEngine(outputEscape?: (value: unknown) => string): Liquid {
+  const e = new Liquid({ strictFilters: true, ownPropertyOnly: true, cache: false, greedy: false, ...(outputEscape ? { outputEscape } : {}) });
+  e.registerFilter('upper', (v: unknown) => String(v ?? '').toUpperCase());
+  e.registerFilter('lower', (v: unknown) => String(v ?? '').toLowerCase());
+  return e;
+}
+
+const stringOf = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const engines: Record<TemplateEscape, Liquid> = {
+  none: createEngine(),
+  // Payload values in Slack mrkdwn: `<!channel>` or `<https://evil|Open>` from a vendor field stay text.
+  mrkdwn: createEngine((v) => escapeMrkdwn(stringOf(v))),
+};
+const engine = engines.none;
 
 /** Names a template may start from: the event's fields (as in `when`), plus `route` and `target`. */
 export const TEMPLATE_ROOTS = [...Object.keys(ROOT_FIELDS), 'route', 'target', 'event'] as const;
 
-const parsed = new Map<string, Template[]>();
+const parsed: Record<TemplateEscape, Map<string, Template[]>> = { none: new Map(), mrkdwn: new Map() };
 
-function parse(text: string): Template[] {
-  let t = parsed.get(text);
-  if (!t) parsed.set(text, (t = engine.parse(text)));
+function parse(text: string, escape: TemplateEscape = 'none'): Template[] {
+  let t = parsed[escape].get(text);
+  if (!t) parsed[escape].set(text, (t = engines[escape].parse(text)));
   return t;
 }
 
@@ -70,12 +96,15 @@ export function templateView(event: CanonicalEvent, extra: { route?: { name: str
   return { ...view, event: view };
 }
 
-export function renderTemplate(text: string, view: TemplateView): Result<string, string> {
+export function renderTemplate(text: string, view: TemplateView, escape: TemplateEscape = 'none'): Result<string, string> {
+  let out: string;
   try {
-    return ok(engine.renderSync(parse(text), view) as string);
+    out = engines[escape].renderSync(parse(text, escape), view, { memoryLimit: TEMPLATE_MEMORY_LIMIT, templateLimit: TEMPLATE_OUTPUT_LIMIT }) as string;
   } catch (e) {
     return err(`template failed: ${firstLine(e)}`);
   }
+  if (out.length > RENDERED_MAX_CHARS) return err(`template rendered ${out.length} characters (at most ${RENDERED_MAX_CHARS})`);
+  return ok(out);
 }
 
 function firstLine(e: unknown): string {

@@ -24,6 +24,29 @@ export interface LoadedRules {
   readonly config: RulesConfig;
   /** Every `${NAME}` the file references, so a check can list the secrets a deploy needs. */
   readonly references: readonly string[];
+  /** What loads but deserves a second look (a regex that can backtrack for seconds), positioned. */
+  readonly warnings: readonly RulesProblem[];
+}
+
+/**
+ * A group that holds a quantifier and is itself quantified — `(a+)+`, `(\w+\.)*`, `(x{2,})+` — can make
+ * a backtracking engine (JavaScript's) take exponential time on a string that almost matches.
+ */
+const NESTED_QUANTIFIER_RE = /\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/;
+
+export function hasNestedQuantifier(pattern: string): boolean {
+  return NESTED_QUANTIFIER_RE.test(pattern);
+}
+
+/** Every `regex:` operand in the routes' conditions, with its path in the file. */
+function regexOperands(value: unknown, path: (string | number)[], out: { path: (string | number)[]; pattern: string }[]): typeof out {
+  if (Array.isArray(value)) value.forEach((v, i) => regexOperands(v, [...path, i], out));
+  else if (typeof value === 'object' && value !== null)
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'regex' && typeof v === 'string') out.push({ path: [...path, k], pattern: v });
+      else regexOperands(v, [...path, k], out);
+    }
+  return out;
 }
 
 export function loadRules(text: string): Result<LoadedRules, RulesProblem[]> {
@@ -60,7 +83,15 @@ export function loadRules(text: string): Result<LoadedRules, RulesProblem[]> {
     ...nodePosition(doc, lineCounter, ['routes', index, 'name']),
   }));
   if (shadowed.length > 0) return err(shadowed);
-  return ok({ config, references: [...new Set(referencedNames(JSON.stringify(data)))] });
+  const routes = (data as { routes?: unknown }).routes;
+  const warnings = regexOperands(routes, ['routes'], [])
+    .filter((r) => hasNestedQuantifier(r.pattern))
+    .map((r) => ({
+      message: `regex ${JSON.stringify(r.pattern)} nests a quantifier inside a quantified group: on a long value that almost matches it can take seconds per event; rewrite it without the nesting (e.g. (a+)+ → a+)`,
+      path: dotted(r.path),
+      ...nodePosition(doc, lineCounter, r.path),
+    }));
+  return ok({ config, references: [...new Set(referencedNames(JSON.stringify(data)))], warnings });
 }
 
 function isInsideWhen(path: readonly PropertyKey[]): boolean {

@@ -106,19 +106,28 @@ export function parsePublicKeys(text: string): Result<KeyMaterial[], string> {
 
 export type VerifyAlgorithm = SubtleCryptoImportKeyAlgorithm;
 
-/** Imports every key for verification with one algorithm; a key that WebCrypto refuses fails the whole set. */
+/** RSA keys shorter than this are refused (NIST SP 800-131A: 1024-bit RSA is disallowed; 2048 is the floor). */
+export const MIN_RSA_BITS = 2048;
+
+/**
+ * Imports every key for verification with one algorithm; a key that WebCrypto refuses, or an RSA key below
+ * 2048 bits (forgeable by anyone with a few dollars of compute), fails the whole set with a clear error.
+ */
 export async function importVerifyKeys(materials: readonly KeyMaterial[], algorithm: VerifyAlgorithm): Promise<Result<CryptoKey[], string>> {
   const keys: CryptoKey[] = [];
   for (const [i, m] of materials.entries()) {
+    let key: CryptoKey;
     try {
-      keys.push(
+      key =
         m.format === 'spki'
           ? await crypto.subtle.importKey('spki', m.der, algorithm, false, ['verify'])
-          : await crypto.subtle.importKey('jwk', m.jwk, algorithm, false, ['verify']),
-      );
+          : await crypto.subtle.importKey('jwk', m.jwk, algorithm, false, ['verify']);
     } catch (e) {
       return err(`key #${i + 1} could not be imported as ${algorithm.name} (${e instanceof Error ? e.name : 'error'})`);
     }
+    const bits = (key.algorithm as { modulusLength?: number }).modulusLength;
+    if (typeof bits === 'number' && bits < MIN_RSA_BITS) return err(`key #${i + 1} is a ${bits}-bit RSA key: at least ${MIN_RSA_BITS} bits are required`);
+    keys.push(key);
   }
   return ok(keys);
 }

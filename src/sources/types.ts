@@ -25,6 +25,11 @@ export interface NormalizeContext {
   readonly headers: Headers;
   /** Hex SHA-256 of the raw body, computed only when the handler's `needsBodyDigest` says so; else null. */
   readonly bodySha256Hex: string | null;
+  /**
+   * Takes a batch element that cannot be read, so its siblings are still accepted. Without it (offline
+   * tools), one bad element fails the whole batch.
+   */
+  readonly reject?: (where: string, detail: string) => void;
 }
 
 export interface SourceKindHandler<C extends SourceConfig = SourceConfig> {

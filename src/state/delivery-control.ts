@@ -1,13 +1,13 @@
 /**
  * The relay's operating state, in one Durable Object (named `control`) with SQLite tables: the index of
  * dead letters (the jobs themselves live in their events' ledgers), paused targets, the jobs parked while
- * their target is paused, and silences. Small and rarely written: one object is enough, and its single thread makes
+ * their target is paused, silences, and the jobs the stuck-job sweep re-dispatched (kept 7 days). Small and rarely written: one object is enough, and its single thread makes
  * "park only if still paused" and "resume takes every parked job" atomic.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env.ts';
 import type { DeliveryJob } from '../pipeline/jobs.ts';
-import type { Silence } from '../pipeline/silences.ts';
+import { storedSilenceProblem, type Silence } from '../pipeline/silences.ts';
 
 export interface DeadLetter {
   readonly jobId: string;
@@ -36,6 +36,21 @@ export interface TargetStatus {
   readonly parked: number;
 }
 
+export interface SweptInput {
+  readonly job: DeliveryJob;
+  readonly was: string;
+  readonly overdueMs: number;
+  readonly action: string;
+}
+
+export interface SweptJob extends SweptInput {
+  readonly sweptAt: number;
+  /** How many sweeps have re-dispatched it. */
+  readonly times: number;
+}
+
+const SWEPT_KEEP_MS = 7 * 86_400_000;
+
 export const CONTROL_NAME = 'control';
 const MAX_LIST = 1000;
 
@@ -55,7 +70,57 @@ export class DeliveryControlObject extends DurableObject<Env> {
         id TEXT PRIMARY KEY, matchers TEXT NOT NULL, starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL,
         created_by TEXT NOT NULL, comment TEXT NOT NULL, created_at INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS silences_by_end ON silences (ends_at);
+      CREATE TABLE IF NOT EXISTS swept_jobs (
+        job_id TEXT PRIMARY KEY, event TEXT NOT NULL, route TEXT NOT NULL, target TEXT NOT NULL, was TEXT NOT NULL,
+        overdue_ms INTEGER NOT NULL, action TEXT NOT NULL, swept_at INTEGER NOT NULL, times INTEGER NOT NULL, job TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS swept_jobs_by_time ON swept_jobs (swept_at);
     `);
+  }
+
+  /** Notes the jobs one sweep re-dispatched (a job swept again is renewed and counted). */
+  recordSwept(jobs: readonly SweptInput[], now: number): void {
+    this.ctx.storage.sql.exec('DELETE FROM swept_jobs WHERE swept_at < ?', now - SWEPT_KEEP_MS);
+    for (const s of jobs)
+      this.ctx.storage.sql.exec(
+        `INSERT INTO swept_jobs (job_id, event, route, target, was, overdue_ms, action, swept_at, times, job) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+         ON CONFLICT (job_id) DO UPDATE SET was = excluded.was, overdue_ms = excluded.overdue_ms, action = excluded.action,
+           swept_at = excluded.swept_at, times = swept_jobs.times + 1`,
+        s.job.id,
+        s.job.event,
+        s.job.route,
+        s.job.target,
+        s.was,
+        Math.round(s.overdueMs),
+        s.action,
+        now,
+        JSON.stringify(s.job),
+      );
+  }
+
+  /** The jobs the sweep found stuck, newest first. */
+  listSwept(filter: { readonly since?: number | undefined; readonly target?: string | undefined; readonly limit?: number | undefined } = {}): SweptJob[] {
+    const where: string[] = [];
+    const args: SqlStorageValue[] = [];
+    if (filter.target !== undefined) {
+      where.push('target = ?');
+      args.push(filter.target);
+    }
+    if (filter.since !== undefined) {
+      where.push('swept_at >= ?');
+      args.push(filter.since);
+    }
+    const limit = Math.min(Math.max(1, filter.limit ?? 100), MAX_LIST);
+    return this.ctx.storage.sql
+      .exec(`SELECT * FROM swept_jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY swept_at DESC, job_id LIMIT ${limit}`, ...args)
+      .toArray()
+      .map((r) => ({
+        job: JSON.parse(String(r.job)) as DeliveryJob,
+        was: String(r.was),
+        overdueMs: Number(r.overdue_ms),
+        action: String(r.action),
+        sweptAt: Number(r.swept_at),
+        times: Number(r.times),
+      }));
   }
 
   /** Adds (or, for a replayed job that died again, renews) a dead letter. */
@@ -163,12 +228,13 @@ export class DeliveryControlObject extends DurableObject<Env> {
   silences(state: 'current' | 'active' | 'pending' | 'expired' | 'all', now: number): Silence[] {
     this.ctx.storage.sql.exec('DELETE FROM silences WHERE ends_at < ?', now - 30 * 86_400_000);
     const where = {
-      current: 'ends_at > ?1',
+      current: "(ends_at > ?1 OR ends_at IS NULL OR typeof(ends_at) NOT IN ('integer', 'real'))",
       active: 'starts_at <= ?1 AND ends_at > ?1',
       pending: 'starts_at > ?1',
       expired: 'ends_at <= ?1',
       all: '?1 = ?1',
     }[state];
+    // A silence whose times are unreadable (NULL, text) is listed as current, so it can be seen and expired.
     return this.ctx.storage.sql.exec(`SELECT * FROM silences WHERE ${where} ORDER BY starts_at DESC, id`, now).toArray().map(toSilence);
   }
 
@@ -180,7 +246,12 @@ export class DeliveryControlObject extends DurableObject<Env> {
   /** Ends a silence now (a pending one never starts). Expiring an expired one changes nothing. */
   expireSilence(id: string): Silence | null {
     const now = Date.now();
-    this.ctx.storage.sql.exec('UPDATE silences SET ends_at = ?1, starts_at = min(starts_at, ?1) WHERE id = ?2 AND ends_at > ?1', now, id);
+    // A broken silence (its times unreadable) can always be expired.
+    this.ctx.storage.sql.exec(
+      'UPDATE silences SET ends_at = ?1, starts_at = CASE WHEN starts_at IS NULL OR NOT (starts_at <= ?1) THEN ?1 ELSE starts_at END WHERE id = ?2 AND (ends_at IS NULL OR NOT (ends_at <= ?1))',
+      now,
+      id,
+    );
     return this.getSilence(id);
   }
 
@@ -199,16 +270,26 @@ export class DeliveryControlObject extends DurableObject<Env> {
   }
 }
 
+/** A stored silence, read without ever throwing: one that cannot be read or applied comes back `broken`. */
 function toSilence(r: Row): Silence {
-  return {
+  let matchers: Silence['matchers'] | null;
+  try {
+    matchers = JSON.parse(String(r.matchers)) as Silence['matchers'];
+  } catch {
+    matchers = null;
+  }
+  const time = (v: unknown): number => (v === null || v === undefined ? NaN : Number(v));
+  const base = {
     id: String(r.id),
-    matchers: JSON.parse(String(r.matchers)) as Silence['matchers'],
-    startsAt: Number(r.starts_at),
-    endsAt: Number(r.ends_at),
+    matchers: matchers ?? {},
+    startsAt: time(r.starts_at),
+    endsAt: time(r.ends_at),
     createdBy: String(r.created_by),
     comment: String(r.comment),
-    createdAt: Number(r.created_at),
+    createdAt: time(r.created_at),
   };
+  const broken = matchers === null ? 'matchers are not JSON' : storedSilenceProblem(base);
+  return broken ? { ...base, broken } : base;
 }
 
 function toDeadLetter(r: Row): DeadLetter {

@@ -13,6 +13,11 @@
  *
  * Delivering a job: `claim` before sending (refused while another consumer holds the lease, or once the
  * job is delivered or dead), `finish` after, with the attempt and the decision.
+ *
+ * Self-repair: the object's alarm runs the stuck-job sweep (pipeline/sweep.ts) whenever a job could be
+ * overdue, and deletes the object at the end of its retention. A job lost by the queue (a crash, a message
+ * never redelivered) is re-dispatched once per sweep that finds it, logged (`delivery.swept`), kept in its
+ * trace and in the control object's list of swept jobs; without a queue it is dead-lettered, replayable.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { CanonicalEvent } from '../core/event.ts';
@@ -21,6 +26,9 @@ import type { AcceptResult, RoutingDecision } from '../pipeline/ingest.ts';
 import { eventKey, planJobs, type DeliveryJob } from '../pipeline/jobs.ts';
 import type { Decision } from '../pipeline/retry.ts';
 import type { Receipt } from '../targets/outcome.ts';
+import { createConsoleLogger } from '../core/log.ts';
+import { findStuck, nextSweepAt, sweepAfterMs, type StuckJob } from '../pipeline/sweep.ts';
+import { CONTROL_NAME } from './delivery-control.ts';
 
 export type DeliveryMode = 'queue' | 'inline';
 
@@ -40,6 +48,24 @@ export interface EventRecord {
   readonly deliveries: number;
   readonly mode: DeliveryMode;
   readonly jobs: readonly string[];
+  /** When the record is deleted (records written before the sweep have none: their alarm is the expiry). */
+  readonly expiresAt?: number;
+}
+
+/** One re-dispatch of a stuck job by the sweep, kept in the job's trace. */
+export interface SweepRecord {
+  readonly at: number;
+  /** The status it was stuck in. */
+  readonly was: JobStatus;
+  readonly overdueMs: number;
+  readonly action: 'requeued' | 'dead';
+}
+
+/** What one sweep did: each job it found stuck, and when the next one runs. */
+export interface SweepReport {
+  readonly event: string;
+  readonly swept: readonly { readonly job: DeliveryJob; readonly was: JobStatus; readonly overdueMs: number; readonly action: SweepRecord['action'] }[];
+  readonly nextAt: number | null;
 }
 
 export type JobStatus = 'queued' | 'sending' | 'retrying' | 'delivered' | 'dead' | 'parked' | 'suppressed';
@@ -72,6 +98,8 @@ export interface JobState {
   readonly receipt: Receipt | null;
   readonly why: string | null;
   readonly updatedAt: number;
+  /** The sweep's re-dispatches of this job (the newest 10). */
+  readonly sweeps?: readonly SweepRecord[];
 }
 
 export type Claim =
@@ -92,6 +120,7 @@ const jobKey = (id: string): string => `job:${id}`;
 export const LEASE_MS = 120_000;
 /** Attempts kept per job in the trace (the newest). */
 const KEEP_ATTEMPTS = 50;
+const KEEP_SWEEPS = 10;
 
 export class EventLedgerObject extends DurableObject<Env> {
   /** Serializes accept() calls: enqueueing awaits I/O that input gates do not cover. */
@@ -115,11 +144,23 @@ export class EventLedgerObject extends DurableObject<Env> {
     // Queue first, write after: the event is seen only once its jobs are queued, and one storage commit per
     // event (outgoing messages wait for pending writes, so writing first would cost a second commit).
     if (options.mode === 'queue' && jobs.length > 0) await enqueue(this.env, jobs);
-    const record: EventRecord = { event, routing, auth: options.auth, acceptedAt: now, deliveries: 1, mode: options.mode, jobs: jobs.map((j) => j.id) };
+    const expiresAt = now + options.retentionMs;
+    const record: EventRecord = {
+      event,
+      routing,
+      auth: options.auth,
+      acceptedAt: now,
+      deliveries: 1,
+      mode: options.mode,
+      jobs: jobs.map((j) => j.id),
+      expiresAt,
+    };
     const entries: Record<string, unknown> = { [RECORD]: record };
-    for (const job of jobs) entries[jobKey(job.id)] = newJobState(job, now);
+    const states = jobs.map((job) => newJobState(job, now));
+    for (const state of states) entries[jobKey(state.job.id)] = state;
     await storage.put(entries);
-    await storage.setAlarm(now + options.retentionMs);
+    // The first sweep runs once the jobs could be overdue; it reschedules itself, then the expiry.
+    await storage.setAlarm(nextSweepAt(states, now, sweepAfterMs(this.env.SWEEP_AFTER), expiresAt));
     return { outcome: 'accepted', jobs: options.mode === 'inline' ? jobs : [] };
   }
 
@@ -194,12 +235,24 @@ export class EventLedgerObject extends DurableObject<Env> {
     await this.ctx.storage.put(entries);
   }
 
-  /** Gives a claimed job back without an attempt (its target is paused, or the consumer is shutting down). */
-  async release(id: string, status: 'parked' | 'queued', why: string | null): Promise<void> {
+  /**
+   * Gives a claimed job back without an attempt (its target is paused, or it waits for a send slot). `inMs`:
+   * when the queue will bring it back, so the sweep knows when it is due.
+   */
+  async release(id: string, status: 'parked' | 'queued', why: string | null, inMs: number | null = null): Promise<void> {
     const state = await this.ctx.storage.get<JobState>(jobKey(id));
     if (!state || state.status === 'delivered' || state.status === 'dead') return;
     const runAttempts = state.status === 'sending' ? Math.max(0, state.runAttempts - 1) : state.runAttempts;
-    await this.ctx.storage.put(jobKey(id), { ...state, status, runAttempts, leaseUntil: null, why, updatedAt: Date.now() } satisfies JobState);
+    const now = Date.now();
+    await this.ctx.storage.put(jobKey(id), {
+      ...state,
+      status,
+      runAttempts,
+      leaseUntil: null,
+      nextAttemptAt: inMs === null ? null : now + inMs,
+      why,
+      updatedAt: now,
+    } satisfies JobState);
   }
 
   /** Marks a job dead (the dead-letter consumer; idempotent). Never overrides a delivery. */
@@ -216,14 +269,23 @@ export class EventLedgerObject extends DurableObject<Env> {
    * Starts a new run of a dead job (a replay), or releases a parked one (its target resumed): a new run's
    * attempts and age count from zero. Returns the job to enqueue, or why not.
    */
-  async requeue(id: string): Promise<{ readonly job: DeliveryJob } | { readonly refused: 'missing' | 'delivered' | 'in_flight' }> {
+  async requeue(
+    id: string,
+    options: { readonly stuck?: boolean } = {},
+  ): Promise<{ readonly job: DeliveryJob } | { readonly refused: 'missing' | 'delivered' | 'in_flight' }> {
     const state = await this.ctx.storage.get<JobState>(jobKey(id));
     if (!state) return { refused: 'missing' };
     if (state.status === 'delivered' || state.status === 'suppressed') return { refused: 'delivered' };
     // Queued and not yet claimed (e.g. a replay whose enqueue failed): queue another copy; claims dedupe.
     if (state.status === 'queued') return { job: state.job };
-    if (state.status !== 'dead' && state.status !== 'parked') return { refused: 'in_flight' };
     const now = Date.now();
+    // A replay of a stuck job (`"state": "stuck"`): one waiting for a retry, or held by a lease that ran out,
+    // is queued again as it is (same run); a claim still held is not.
+    if (options.stuck && (state.status === 'retrying' || (state.status === 'sending' && (state.leaseUntil ?? 0) <= now))) {
+      await this.ctx.storage.put(jobKey(id), { ...state, status: 'queued', leaseUntil: null, nextAttemptAt: null, updatedAt: now } satisfies JobState);
+      return { job: state.job };
+    }
+    if (state.status !== 'dead' && state.status !== 'parked') return { refused: 'in_flight' };
     const run = state.status === 'dead' ? state.run + 1 : state.run;
     const runAttempts = state.status === 'dead' ? 0 : state.runAttempts;
     const queuedAt = state.status === 'dead' ? now : state.queuedAt;
@@ -240,6 +302,71 @@ export class EventLedgerObject extends DurableObject<Env> {
     return { job: state.job };
   }
 
+  /**
+   * The stuck-job sweep (the alarm runs it; `now` is passed in so tests can look ahead). Re-dispatches each
+   * job overdue by more than the margin — to the queue, or, without one, to the dead letters — records it in
+   * the job's trace and in the control object's list, logs it, and schedules the next sweep.
+   */
+  async sweep(now: number = Date.now()): Promise<SweepReport> {
+    const storage = this.ctx.storage;
+    const record = await storage.get<EventRecord>(RECORD);
+    if (!record) return { event: '', swept: [], nextAt: null };
+    const key = eventKey(record.event);
+    const states = await this.states(record);
+    const afterMs = sweepAfterMs(this.env.SWEEP_AFTER);
+    const stuck = findStuck(states, now, afterMs);
+    const expiresAt = record.expiresAt ?? record.acceptedAt + 15 * 86_400_000;
+    const byId = new Map(states.map((s) => [s.job.id, s]));
+    const swept: SweepReport['swept'][number][] = [];
+    if (stuck.length > 0) {
+      const queue = record.mode === 'queue' && this.env.JOBS ? this.env.JOBS : null;
+      // Queue first, write after (as accept does): a failed send leaves the jobs overdue for the next try.
+      if (queue)
+        await enqueue(
+          this.env,
+          stuck.map((s) => s.state.job),
+        );
+      const entries: Record<string, JobState> = {};
+      for (const s of stuck) {
+        const next = swept1(s, now, queue ? 'requeued' : 'dead');
+        entries[jobKey(s.state.job.id)] = next;
+        byId.set(s.state.job.id, next);
+        swept.push({ job: s.state.job, was: s.state.status, overdueMs: s.overdueMs, action: queue ? 'requeued' : 'dead' });
+      }
+      await storage.put(entries);
+      const control = this.env.CONTROL.getByName(CONTROL_NAME);
+      if (!queue) for (const s of stuck) await control.recordDeadLetter(s.state.job, entries[jobKey(s.state.job.id)]!.why ?? 'stuck');
+      await control.recordSwept(
+        swept.map((s) => ({ job: s.job, was: s.was, overdueMs: s.overdueMs, action: s.action })),
+        now,
+      );
+      const log = createConsoleLogger({ service: 'switchyard' });
+      for (const s of swept)
+        log.log('warn', 'delivery.swept', {
+          job: s.job.id,
+          event: key,
+          route: s.job.route,
+          target: s.job.target,
+          was: s.was,
+          overdue_ms: s.overdueMs,
+          action: s.action,
+        });
+    }
+    const nextAt = nextSweepAt([...byId.values()], now, afterMs, expiresAt);
+    await storage.setAlarm(nextAt);
+    return { event: key, swept, nextAt };
+  }
+
+  private async states(record: EventRecord): Promise<JobState[]> {
+    const states = await this.ctx.storage.get<JobState>(record.jobs.map(jobKey));
+    return record.jobs.map((id) => states.get(jobKey(id))).filter((s): s is JobState => s !== undefined);
+  }
+
+  /** One job's state, or null. */
+  async jobState(id: string): Promise<JobState | null> {
+    return (await this.ctx.storage.get<JobState>(jobKey(id))) ?? null;
+  }
+
   /** The stored record alone. */
   async record(): Promise<EventRecord | null> {
     return (await this.ctx.storage.get<EventRecord>(RECORD)) ?? null;
@@ -249,13 +376,29 @@ export class EventLedgerObject extends DurableObject<Env> {
   async timeline(): Promise<EventTrace | null> {
     const record = await this.ctx.storage.get<EventRecord>(RECORD);
     if (!record) return null;
-    const states = await this.ctx.storage.get<JobState>(record.jobs.map(jobKey));
-    return { record, jobs: record.jobs.map((id) => states.get(jobKey(id))).filter((s): s is JobState => s !== undefined) };
+    return { record, jobs: await this.states(record) };
   }
 
+  /** The end of the retention deletes the event; before it, the alarm is the stuck-job sweep. */
   override async alarm(): Promise<void> {
-    await this.ctx.storage.deleteAll();
+    const record = await this.ctx.storage.get<EventRecord>(RECORD);
+    const now = Date.now();
+    if (!record || record.expiresAt === undefined || now >= record.expiresAt) {
+      await this.ctx.storage.deleteAll();
+      return;
+    }
+    await this.sweep(now);
   }
+}
+
+/** A stuck job after the sweep: queued again with a fresh due time, or dead (no queue to send it to). */
+function swept1(s: StuckJob, now: number, action: SweepRecord['action']): JobState {
+  const overdue = `${s.state.status} ${Math.round(s.overdueMs / 1000)}s past due`;
+  const sweeps = [...(s.state.sweeps ?? []), { at: now, was: s.state.status, overdueMs: s.overdueMs, action }].slice(-KEEP_SWEEPS);
+  const base = { ...s.state, leaseUntil: null, nextAttemptAt: null, updatedAt: now, sweeps };
+  return action === 'requeued'
+    ? { ...base, status: 'queued', why: `re-dispatched by the stuck-job sweep (${overdue})` }
+    : { ...base, status: 'dead', why: `stuck (${overdue}): the inline delivery was interrupted; replay it` };
 }
 
 function newJobState(job: DeliveryJob, now: number): JobState {

@@ -3,6 +3,7 @@
  * (with the server's Retry-After when it gave one), or permanent. Targets classify; they never retry.
  * Pure: no I/O.
  */
+import { bytesToBase64, utf8 } from '../core/encoding.ts';
 export type Outcome =
   | { readonly kind: 'ok'; readonly status: number; readonly receipt: Receipt | null }
   | { readonly kind: 'retryable'; readonly status: number | null; readonly retryAfterMs: number | null; readonly reason: string }
@@ -41,10 +42,31 @@ export function classifyStatus(status: number, reason: string, retryAfter: strin
   return permanent(status, reason);
 }
 
-/** Replaces every secret value that could have slipped into a message (URLs in network errors, echoes). */
+/**
+ * Every spelling of a secret that could turn up in an error text: as it is, percent-encoded (a URL in a
+ * network error), form-encoded, and base64 in both alphabets (a Basic credential, an echo), longest first.
+ */
+export function secretForms(secret: string): string[] {
+  const b64 = bytesToBase64(utf8.encode(secret));
+  const forms = new Set([
+    secret,
+    encodeURIComponent(secret),
+    encodeURI(secret),
+    encodeURIComponent(secret).replace(/%20/g, '+'),
+    b64,
+    b64.replace(/=+$/, ''),
+    b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''),
+  ]);
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+/** Replaces every secret, in every spelling, that could have slipped into a message (URLs in network errors, echoes). */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[secret]');
+  for (const s of secrets) {
+    if (s.length < 4) continue;
+    for (const form of secretForms(s)) if (form.length >= 4) out = out.split(form).join('[secret]');
+  }
   return out;
 }
 

@@ -61,8 +61,9 @@ export const prelude: SourceKindHandler<PreludeSourceConfig> = {
       const events: CanonicalEvent[] = [];
       for (const [i, element] of body.events.entries()) {
         const one = normalizeOne(element, context, appId, `events[${i}]`, `pl_${context.bodySha256Hex!}_${i}`);
-        if (!one.ok) return one;
-        events.push(one.value);
+        if (one.ok) events.push(one.value);
+        else if (context.reject) context.reject(`events[${i}]`, one.error.detail);
+        else return one;
       }
       return ok(events);
     }
@@ -114,8 +115,7 @@ function correlationId(element: JsonObject, data: JsonObject): string | null {
   );
 }
 
+/** Own keys only: `Object.fromEntries` defines `__proto__` as a plain key instead of setting the prototype. */
 function withoutEnvelopeKeys(element: JsonObject): JsonObject {
-  const out: JsonObject = {};
-  for (const [k, v] of Object.entries(element)) if (!ENVELOPE_KEYS.has(k)) out[k] = v;
-  return out;
+  return Object.fromEntries(Object.entries(element).filter(([k]) => !ENVELOPE_KEYS.has(k)));
 }

@@ -37,7 +37,7 @@ export const standardWebhooks: SourceKindHandler<StandardWebhooksSourceConfig> =
 
   async verify(delivery, config, keys) {
     const id = delivery.headers.get(SW_ID)!;
-    if (id.length > MAX_ID_LENGTH || /\s/.test(id))
+    if (id === '' || id.length > MAX_ID_LENGTH || /\s/.test(id))
       return err({ reason: 'malformed_header', header: SW_ID, detail: `must be 1–${MAX_ID_LENGTH} characters without white space` });
     const timestamp = delivery.headers.get(SW_TIMESTAMP)!.trim();
     if (!UNIX_SECONDS_RE.test(timestamp)) return err({ reason: 'malformed_header', header: SW_TIMESTAMP, detail: 'not unix seconds' });

@@ -31,6 +31,13 @@ export function flatten(value: unknown, prefix = '', out: [string, string][] = [
   return out;
 }
 
+/** The parameter names a target's URL sets literally (its `${NAME}` references are not resolved here). */
+export function fixedQueryKeys(url: string): Set<string> {
+  const q = url.indexOf('?');
+  if (q < 0) return new Set();
+  return new Set(new URLSearchParams(url.slice(q + 1).split('#')[0]).keys());
+}
+
 export function renderHttp(input: RenderInput, config: HttpTargetConfig): Rendered<HttpRequestSpec> {
   const p = prepare(input);
   const meta = { route: input.route.name, severity: p.severity, eventId: input.event.id, eventType: input.event.type };
@@ -41,6 +48,15 @@ export function renderHttp(input: RenderInput, config: HttpTargetConfig): Render
       pairs = flatten(JSON.parse(bodyText));
     } catch {
       pairs = [['body', bodyText]];
+    }
+    // Parameters the target's URL sets itself stay as the URL has them (an api_key is never overridden).
+    const fixed = fixedQueryKeys(config.url);
+    const clashing = pairs.filter(([k]) => fixed.has(k)).map(([k]) => k);
+    if (clashing.length > 0) {
+      pairs = pairs.filter(([k]) => !fixed.has(k));
+      p.notes.push(
+        `query parameter${clashing.length > 1 ? 's' : ''} ${[...new Set(clashing)].join(', ')} left out: the target's url sets ${clashing.length > 1 ? 'them' : 'it'}`,
+      );
     }
     // Longest values go first when the URL would be too long; the receiver is told.
     let size = pairs.reduce((n, [k, v]) => n + k.length + v.length + 2, 0);

@@ -20,6 +20,14 @@ export async function signStandardWebhooks(secret: string, id: string, timestamp
   return `v1,${bytesToBase64(new Uint8Array(sig))}`;
 }
 
+/**
+ * A header value as sent: visible ASCII as it is; anything else (CR/LF from an event recorded before ids were
+ * screened, non-Latin text) percent-encoded, since a header cannot carry it and the request would fail.
+ */
+export function headerSafe(value: string): string {
+  return /^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value);
+}
+
 export async function sendHttp(spec: HttpRequestSpec, config: HttpTargetConfig, deps: SendDeps & { readonly messageId: string }): Promise<Outcome> {
   const secrets: string[] = [];
   const resolve = (text: string): string | null => {
@@ -42,13 +50,15 @@ export async function sendHttp(spec: HttpRequestSpec, config: HttpTargetConfig, 
   } catch {
     return permanent(null, 'http: the url is not a valid URL');
   }
-  for (const [k, v] of spec.query) url.searchParams.append(k, v);
+  // The URL's own parameters (an api_key, say) are never repeated or overridden by what the payload adds.
+  const fixed = new Set(url.searchParams.keys());
+  for (const [k, v] of spec.query) if (!fixed.has(k)) url.searchParams.append(k, v);
   if (spec.contentType) headers.set('content-type', spec.contentType);
   headers.set('user-agent', 'Switchyard');
   headers.set('x-switchyard-route', encodeURIComponent(spec.meta.route));
-  headers.set('x-switchyard-severity', spec.meta.severity);
-  headers.set('x-switchyard-event-id', spec.meta.eventId);
-  headers.set('x-switchyard-event-type', spec.meta.eventType);
+  headers.set('x-switchyard-severity', headerSafe(spec.meta.severity));
+  headers.set('x-switchyard-event-id', headerSafe(spec.meta.eventId));
+  headers.set('x-switchyard-event-type', headerSafe(spec.meta.eventType));
   if (config.signingSecret) {
     const secret = resolve(config.signingSecret);
     if (secret === null) return permanent(null, 'http: unset signing secret');

@@ -6,7 +6,7 @@
  */
 import { prepare } from '../../render/overrides.ts';
 import { renderTemplate } from '../../render/template.ts';
-import { truncate, truncateStart } from '../../render/text.ts';
+import { oneLine, truncate, truncateStart } from '../../render/text.ts';
 import type { Rendered, RenderInput } from '../types.ts';
 
 /** https://developer.pagerduty.com/docs/events-api-v2-overview — summary ≤ 1024, dedup_key ≤ 255. */
@@ -64,7 +64,7 @@ export function renderPagerDuty(input: RenderInput): Rendered<PagerDutyEvent> {
       event_action: 'trigger',
       dedup_key: dedupKey,
       payload: {
-        summary: truncate(p.part('summary', p.part('title', summary.title)).replace(/\s+/g, ' ').trim(), PD_SUMMARY_MAX),
+        summary: truncate(oneLine(p.part('summary', p.part('title', summary.title))), PD_SUMMARY_MAX),
         source: input.event.source,
         severity: p.severity,
         ...(occurred ? { timestamp: occurred } : {}),

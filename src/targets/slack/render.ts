@@ -2,10 +2,15 @@
  * Slack Block Kit for one event: a coloured attachment holding a header with a severity marker and a short
  * title, the fields that matter, the customer-safe text or the log as code, what changed, a link button and
  * a context line of ids; a plain-text fallback. Every Slack limit enforced here. Pure: no I/O.
+ *
+ * Whatever comes from a payload is escaped before it reaches mrkdwn (the fallback `text`, sections, fields,
+ * context; template outputs too, unless a template says `| raw`), so a vendor field cannot ping a channel
+ * (`<!channel>`) or plant a link (`<https://…|label>`). Header and button labels are plain_text, where
+ * Slack parses neither. Texts are escaped first and cut after, so the limits hold for what Slack counts.
  */
 import type { Severity } from '../../rules/config.ts';
 import { prepare } from '../../render/overrides.ts';
-import { escapeMrkdwn, truncate, truncateStart } from '../../render/text.ts';
+import { escapeMrkdwn, truncate, truncateMrkdwn, truncateStartMrkdwn } from '../../render/text.ts';
 import type { Rendered, RenderInput } from '../types.ts';
 
 /** https://docs.slack.dev/reference/block-kit/blocks — header text ≤ 150, section text ≤ 3000, ≤ 10 fields (each ≤ 2000), ≤ 50 blocks. */
@@ -44,32 +49,33 @@ export function renderSlack(input: RenderInput): Rendered<SlackMessage> {
   const header = truncate(`${mark.emoji} ${title}`, SLACK_HEADER_MAX);
   const blocks: unknown[] = [{ type: 'header', text: { type: 'plain_text', text: header, emoji: true } }];
 
-  const fieldsTemplate = input.route.templates.fields !== undefined ? p.part('fields', '') : '';
-  if (fieldsTemplate) blocks.push({ type: 'section', text: mrkdwn(truncate(fieldsTemplate, SLACK_SECTION_TEXT_MAX)) });
+  const fieldsTemplate = input.route.templates.fields !== undefined ? p.part('fields', '', 'mrkdwn') : '';
+  if (fieldsTemplate) blocks.push({ type: 'section', text: mrkdwn(truncateMrkdwn(fieldsTemplate, SLACK_SECTION_TEXT_MAX)) });
   else {
     const fields = summary.fields.filter((f) => f.value !== '—').slice(0, SLACK_FIELDS_MAX);
     if (fields.length > 0)
       blocks.push({
         type: 'section',
-        fields: fields.map((f) => mrkdwn(truncate(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, SLACK_FIELD_TEXT_MAX))),
+        fields: fields.map((f) => mrkdwn(truncateMrkdwn(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, SLACK_FIELD_TEXT_MAX))),
       });
   }
 
-  const text = input.route.templates.text !== undefined ? p.part('text', '') : '';
-  if (text) blocks.push({ type: 'section', text: mrkdwn(truncate(text, SLACK_SECTION_TEXT_MAX)) });
+  const text = input.route.templates.text !== undefined ? p.part('text', '', 'mrkdwn') : '';
+  if (text) blocks.push({ type: 'section', text: mrkdwn(truncateMrkdwn(text, SLACK_SECTION_TEXT_MAX)) });
   else if (summary.body) {
     const label = `*${escapeMrkdwn(summary.body.label)}*\n`;
-    const room = SLACK_SECTION_TEXT_MAX - label.length - 8;
+    const room = SLACK_SECTION_TEXT_MAX - label.length;
     const body =
       summary.body.style === 'code'
-        ? `\`\`\`${truncateStart(summary.body.text.replace(/```/g, "'''"), room)}\`\`\``
-        : `>${truncate(escapeMrkdwn(summary.body.text), room).replace(/\n/g, '\n>')}`;
+        ? `\`\`\`${truncateStartMrkdwn(escapeMrkdwn(summary.body.text.replace(/```/g, "'''")), room - 6)}\`\`\``
+        : // Quoted after escaping, cut after quoting: each line's `>` counts toward the limit.
+          truncateMrkdwn(`>${escapeMrkdwn(summary.body.text).replace(/\n/g, '\n>')}`, room);
     blocks.push({ type: 'section', text: mrkdwn(label + body) });
   }
 
   if (summary.changes.length > 0) {
     const lines = summary.changes.map((c) => `• \`${escapeMrkdwn(c.path)}\`: ${escapeMrkdwn(c.before)} → ${escapeMrkdwn(c.after)}`);
-    blocks.push({ type: 'section', text: mrkdwn(truncate(`*What changed*\n${lines.join('\n')}`, SLACK_SECTION_TEXT_MAX)) });
+    blocks.push({ type: 'section', text: mrkdwn(truncateMrkdwn(`*What changed*\n${lines.join('\n')}`, SLACK_SECTION_TEXT_MAX)) });
   }
 
   if (summary.link && summary.link.url.length <= SLACK_URL_MAX) {
@@ -80,10 +86,16 @@ export function renderSlack(input: RenderInput): Rendered<SlackMessage> {
   }
 
   const context = [...summary.context, `route: ${input.route.name}`, ...p.notes.map((n) => `⚠ ${n}`)];
-  blocks.push({ type: 'context', elements: [mrkdwn(truncate(escapeMrkdwn(context.join(' · ')), SLACK_FIELD_TEXT_MAX))].slice(0, SLACK_CONTEXT_ELEMENTS_MAX) });
+  blocks.push({
+    type: 'context',
+    elements: [mrkdwn(truncateMrkdwn(escapeMrkdwn(context.join(' · ')), SLACK_FIELD_TEXT_MAX))].slice(0, SLACK_CONTEXT_ELEMENTS_MAX),
+  });
 
   return {
-    payload: { text: truncate(`${mark.emoji} ${title}`, SLACK_FALLBACK_MAX), attachments: [{ color: mark.color, blocks: blocks.slice(0, SLACK_BLOCKS_MAX) }] },
+    payload: {
+      text: truncateMrkdwn(`${mark.emoji} ${escapeMrkdwn(title)}`, SLACK_FALLBACK_MAX),
+      attachments: [{ color: mark.color, blocks: blocks.slice(0, SLACK_BLOCKS_MAX) }],
+    },
     notes: p.notes,
   };
 }
