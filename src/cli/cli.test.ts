@@ -45,6 +45,34 @@ describe('switchyard check', () => {
     );
   });
 
+  it('warns (and still passes) on a regex whose nested quantifiers can backtrack for seconds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-cli-'));
+    writeFileSync(
+      join(dir, 'rules.yaml'),
+      [
+        'version: 1',
+        'sources:',
+        '  pq: { kind: prequel, public_keys: ["${K}"] }',
+        'targets:',
+        '  t: { kind: http, url: "https://x.example" }',
+        'routes:',
+        '  - name: slow',
+        '    notify: [t]',
+        '    when: { data.name: { regex: "(a+)+b" } }',
+        '  - name: fine',
+        '    notify: [t]',
+        '    when: { data.name: { regex: "[a-z]+-\\\\d{2,}" } }',
+        '',
+      ].join('\n'),
+    );
+    const r = await run(['check'], dir);
+    expect(r.code).toBe(0);
+    const warnings = r.out.split('\n').filter((l) => l.includes('warning'));
+    expect(warnings).toEqual([
+      'rules.yaml:9:33: warning: regex "(a+)+b" nests a quantifier inside a quantified group: on a long value that almost matches it can take seconds per event; rewrite it without the nesting (e.g. (a+)+ → a+) (routes[0].when.data.name.regex)',
+    ]);
+  });
+
   it('exits 2 for a missing file or an unknown command', async () => {
     expect((await run(['check', 'nope.yaml'])).code).toBe(2);
     expect((await run(['frobnicate'])).code).toBe(2);

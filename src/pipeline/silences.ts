@@ -135,6 +135,11 @@ const compiled = new Map<string, (s: SilenceSubject) => boolean>();
 export function silenceMatcher(silence: Silence): (s: SilenceSubject) => boolean {
   let match = compiled.get(silence.id);
   if (match) return match;
+  // A silence that cannot be applied as stored silences nothing (fail safe: the page goes out).
+  if (storedSilenceProblem(silence) !== null) {
+    compiled.set(silence.id, (match = () => false));
+    return match;
+  }
   const m = silence.matchers;
   const when: Predicate | null = m.when === undefined ? null : compileCondition(parseWhen(m.when, []));
   const key = m.alert_key === undefined ? null : new RegExp(globToRegexSource(m.alert_key));

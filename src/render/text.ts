@@ -1,22 +1,30 @@
 /**
- * Text helpers for notifications: truncation by code point (never splitting a surrogate pair or an emoji),
+ * Text helpers for notifications: truncation (never splitting a surrogate pair),
  * Slack mrkdwn escaping, phone masking, value display. Pure: no I/O.
  */
 export const ELLIPSIS = '…';
 
-/** At most `max` code points, ending with an ellipsis when cut. */
+/**
+ * At most `max` characters, ending with an ellipsis when cut, never splitting a surrogate pair. Counted in
+ * UTF-16 units (what JavaScript's `length`, Slack and PagerDuty count), which also bounds the code points.
+ */
 export function truncate(text: string, max: number): string {
-  const points = Array.from(text);
-  if (points.length <= max) return text;
-  return points.slice(0, Math.max(0, max - 1)).join('') + ELLIPSIS;
+  if (text.length <= max) return text;
+  let end = Math.max(0, max - 1);
+  if (end > 0 && isHighSurrogate(text.charCodeAt(end - 1))) end--;
+  return text.slice(0, end) + ELLIPSIS;
 }
 
-/** The last `max` code points, starting with an ellipsis when cut (the end of a stack trace matters most). */
+/** The last `max` characters, starting with an ellipsis when cut (the end of a stack trace matters most). */
 export function truncateStart(text: string, max: number): string {
-  const points = Array.from(text);
-  if (points.length <= max) return text;
-  return ELLIPSIS + points.slice(points.length - (max - 1)).join('');
+  if (text.length <= max) return text;
+  let start = text.length - Math.max(0, max - 1);
+  if (start < text.length && isLowSurrogate(text.charCodeAt(start))) start++;
+  return ELLIPSIS + text.slice(start);
 }
+
+const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
+const isLowSurrogate = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff;
 
 /** Slack mrkdwn control characters (https://api.slack.com/reference/surfaces/formatting#escaping). */
 export function escapeMrkdwn(text: string): string {

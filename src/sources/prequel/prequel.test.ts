@@ -129,6 +129,17 @@ describe('prequel timestamps and normalization', () => {
     expect(!r.ok && r.error).toEqual({ reason: 'invalid_envelope', detail });
   });
 
+  it('refuses an RSA key shorter than 2048 bits with a clear reason', async () => {
+    const weak = rsaPair(1024);
+    const c = { ...contract, env: { PQ_KEY_A: weak.publicPem, PQ_KEY_B: keys.stranger.publicPem } };
+    const body = PREQUEL_FIXTURES[0]!.body;
+    const result = await send(c, body, await prequelHeaders(weak.privatePem, body, rfc3339(NOW)), depsFor(c));
+    expect(!result.ok && result.error).toMatchObject({
+      reason: 'source_unconfigured',
+      detail: expect.stringContaining('is a 1024-bit RSA key: at least 2048 bits are required'),
+    });
+  });
+
   it('imports a 4096-bit key as well', async () => {
     const big = rsaPair(4096);
     const c = { ...contract, env: { PQ_KEY_A: big.publicPem, PQ_KEY_B: keys.stranger.publicPem } };

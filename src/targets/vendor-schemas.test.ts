@@ -1,0 +1,264 @@
+/**
+ * Everything the renderers produce, checked against what Slack and PagerDuty accept (their published schemas,
+ * when ../shared/schemas is there, and the limits the schemas leave out): every seed event through every target
+ * kind and every relabel, then maximal and adversarial payloads; and the injection, link and length findings of
+ * the attack run, each reproduced.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PREQUEL_FIXTURES, PRELUDE_FIXTURES, STANDARD_WEBHOOKS_FIXTURES } from '../../test/helpers/fixtures.ts';
+import { pagerDutyProblems, PUBLISHED_SCHEMAS, slackProblems } from '../../test/helpers/vendor-schemas.ts';
+import { payloadToEvents } from '../cli/events.ts';
+import type { CanonicalEvent } from '../core/event.ts';
+import { flappingSlackMessage, resolvedSlackMessage } from '../pipeline/lifecycle.ts';
+import type { HttpTargetConfig, RouteConfig } from '../rules/config.ts';
+import { loadRules } from '../rules/load.ts';
+import { compileRuleSet } from '../rules/ruleset.ts';
+import { renderHttp } from './http/render.ts';
+import { headerSafe } from './http/send.ts';
+import { redactSecrets } from './outcome.ts';
+import { renderPagerDuty } from './pagerduty/render.ts';
+import { renderSlack, type SlackMessage } from './slack/render.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+const loaded = loadRules(readFileSync(join(root, 'rules.example.yaml'), 'utf8'));
+if (!loaded.ok) throw new Error('rules.example.yaml must load');
+const rules = loaded.value.config;
+const ruleSet = compileRuleSet(rules.routes);
+const RECEIVED_AT = '2026-11-23T12:00:00.000Z';
+
+const route = (extra: Partial<RouteConfig> = {}): RouteConfig => ({
+  name: 'r',
+  when: { op: 'all', of: [] },
+  notify: [],
+  continue: false,
+  severity: null,
+  alertKey: null,
+  action: null,
+  templates: {},
+  ...extra,
+});
+
+const seedEvents: CanonicalEvent[] = [
+  ...PREQUEL_FIXTURES.map((f) => ({ f, source: null })),
+  ...PRELUDE_FIXTURES.map((f) => ({ f, source: null })),
+  ...STANDARD_WEBHOOKS_FIXTURES.map((f) => ({ f, source: 'billing' })),
+].flatMap(({ f, source }) => {
+  const r = payloadToEvents(f.body, rules, source, RECEIVED_AT);
+  if (!r.ok) throw new Error(r.error);
+  return r.events;
+});
+
+function expectValid(slack: SlackMessage, label: string): void {
+  expect(slackProblems(slack), label).toEqual([]);
+}
+
+const blocksOf = (m: SlackMessage) =>
+  m.attachments[0]!.blocks as { type: string; text?: { text: string }; fields?: { text: string }[]; elements?: { url?: string }[] }[];
+const mrkdwnTexts = (m: SlackMessage): string[] => [
+  m.text,
+  ...blocksOf(m).flatMap((b) => [
+    ...(b.type !== 'header' && b.text ? [b.text.text] : []),
+    ...(b.fields ?? []).map((f) => f.text),
+    ...(b.type === 'context' ? ((b.elements ?? []) as { text?: string }[]).map((e) => e.text ?? '') : []),
+  ]),
+];
+
+describe(`every rendered notification is valid${PUBLISHED_SCHEMAS ? ' (published Block Kit and Events v2 schemas)' : ' (limits only: ../shared/schemas not found)'}`, () => {
+  it('every seed event, with the route the example picks, to Slack and PagerDuty, then resolved and flapping', () => {
+    for (const event of seedEvents) {
+      const r = ruleSet.match(event)[0]?.route ?? route();
+      const slack = renderSlack({ event, route: r, targetName: 's' }).payload;
+      expectValid(slack, `${event.type} slack`);
+      expectValid(resolvedSlackMessage(slack, 0, 3_600_000, 4), `${event.type} resolved`);
+      expectValid(flappingSlackMessage(slack, 3, 7), `${event.type} flapping`);
+      const pd = renderPagerDuty({ event, route: r, targetName: 'p' }).payload;
+      expect(pagerDutyProblems(pd), `${event.type} pagerduty`).toEqual([]);
+      const resolve = renderPagerDuty({ event, route: { ...r, action: 'resolve' }, targetName: 'p' }).payload;
+      expect(pagerDutyProblems(resolve), `${event.type} pagerduty resolve`).toEqual([]);
+    }
+  });
+
+  it('maximal and adversarial payloads: injection, long lines, many lines, odd links, odd Unicode', () => {
+    const nasty = fc.oneof(
+      fc.string({ maxLength: 5000, unit: 'grapheme' }),
+      fc.constantFrom(
+        '<!channel> <https://evil.example/login|Open in Prequel> please re-auth',
+        '<!here|here> <@U123> <#C123> &amp; &lt; &gt;',
+        'javascript:alert(1)',
+        '```closing fence``` `tick` *bold* _it_ ~strike~ > quote',
+        'a\u0000b\r\nc\u2028d\u202ee',
+      ),
+      fc.array(fc.string({ minLength: 1, maxLength: 30 }), { minLength: 100, maxLength: 400 }).map((lines) => lines.join('\n')),
+      fc.string({ minLength: 3000, maxLength: 40_000 }),
+    );
+    const url = fc.oneof(
+      fc.webUrl(),
+      fc.constantFrom('javascript:alert(1)', 'data:text/html,<script>1</script>', 'https://ok.example/x', ' https://x', 'https://u:p@x.example/'),
+      fc.string(),
+    );
+    fc.assert(
+      fc.property(
+        nasty,
+        nasty,
+        nasty,
+        url,
+        fc.constantFrom('first_party', 'third_party', 'prequel', '<!channel>'),
+        fc.constantFrom('transfer.error', 'transfer.cancelled', 'x.y'),
+        (name, log, pretty, link, blame, type) => {
+          const event: CanonicalEvent = {
+            source: 'prequel',
+            kind: type === 'x.y' ? 'standard-webhooks' : 'prequel',
+            type,
+            id: 'pq_adversarial',
+            occurredAt: null,
+            receivedAt: RECEIVED_AT,
+            correlationId: null,
+            meta: {},
+            data: {
+              destination_name: name,
+              transfer_log: log,
+              transfer_log_pretty: pretty,
+              in_app_url: link,
+              transfer_blamed_party: blame,
+              note: name,
+              email: pretty,
+            },
+          };
+          const templated = route({ templates: { text: 'Check {{ data.destination_name }}', fields: '*Log* {{ data.transfer_log }}' } });
+          for (const r of [route(), templated]) {
+            const slack = renderSlack({ event, route: r, targetName: 's' }).payload;
+            expectValid(slack, 'slack');
+            for (const text of mrkdwnTexts(slack)) expect(text).not.toMatch(/<[!@#]|<https?:|<javascript:/i);
+            expect(pagerDutyProblems(renderPagerDuty({ event, route: r, targetName: 'p' }).payload)).toEqual([]);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('findings of the attack run, reproduced', () => {
+  const transferError = (data: Record<string, unknown>): CanonicalEvent => ({
+    source: 'prequel',
+    kind: 'prequel',
+    type: 'transfer.error',
+    id: 'pq_1',
+    occurredAt: null,
+    receivedAt: RECEIVED_AT,
+    correlationId: null,
+    meta: {},
+    data: { transfer_blamed_party: 'first_party', ...data },
+  });
+  const INJECTION = '<!channel> <https://evil.example/login|Open in Prequel> please re-auth';
+
+  it('a mention and a link in a payload field reach Slack as text, in the fallback, the fields and a template', () => {
+    const event = transferError({ destination_name: INJECTION });
+    const slack = renderSlack({ event, route: route(), targetName: 's' }).payload;
+    expect(slack.text).toBe('🟠 Transfer to &lt;!channel&gt; &lt;https://evil.example/login|Open in Prequel&gt; please re-auth failed — our integration');
+    const templated = renderSlack({
+      event,
+      route: route({ templates: { text: 'Fix {{ data.destination_name }} now', fields: '{{ data.destination_name | raw }}' } }),
+      targetName: 's',
+    }).payload;
+    expect(JSON.stringify(templated)).toContain('Fix &lt;!channel&gt; &lt;https://evil.example/login|Open in Prequel&gt; please re-auth now');
+    // `| raw` is the template author's explicit way out.
+    expect(JSON.stringify(templated)).toContain(`"text":"${INJECTION}"`);
+  });
+
+  it('a javascript: or data: URL becomes no button and no PagerDuty link, and the notes say so', () => {
+    for (const bad of ['javascript:alert(document.cookie)', 'data:text/html;base64,PHNjcmlwdD4=', 'JaVaScRiPt:alert(1)']) {
+      const event = transferError({ destination_name: 'd', in_app_url: bad });
+      const slack = renderSlack({ event, route: route(), targetName: 's' });
+      expect(blocksOf(slack.payload).some((b) => b.type === 'actions')).toBe(false);
+      expect(slack.notes.join()).toContain('link dropped');
+      const pd = renderPagerDuty({ event, route: route(), targetName: 'p' }).payload;
+      expect(pd.links).toBeUndefined();
+      expect(JSON.stringify(pd.payload!.custom_details)).toContain('link dropped');
+    }
+    const good = renderSlack({ event: transferError({ in_app_url: 'https://app.prequel.co/x' }), route: route(), targetName: 's' }).payload;
+    expect(blocksOf(good).find((b) => b.type === 'actions')!.elements![0]!.url).toBe('https://app.prequel.co/x');
+  });
+
+  it('a quoted body of 150 short lines stays within 3,000 characters, entities never cut', () => {
+    const reason = Array.from({ length: 150 }, (_, i) => `line ${i} & <more>`).join('\n');
+    const event: CanonicalEvent = { ...transferError({}), type: 'transfer.cancelled', data: { destination_name: 'd', transfer_log: reason } };
+    const slack = renderSlack({ event, route: route(), targetName: 's' }).payload;
+    const section = blocksOf(slack).find((b) => b.text?.text.startsWith('*Reason*'))!.text!.text;
+    expect(section.length).toBeLessThanOrEqual(3000);
+    expect(section.length).toBeGreaterThan(2900);
+    expect(section).toMatch(/…$/);
+    expect(section).not.toMatch(/&[a-z]{0,3}…$/);
+    expectValid(slack, 'cancelled');
+  });
+
+  it('masks e-mail addresses and phone numbers by value, whatever key they came under', () => {
+    const event: CanonicalEvent = {
+      ...transferError({}),
+      kind: 'standard-webhooks',
+      type: 'customer.note',
+      data: { contact: 'jane.doe@example.com', mobile_number_field: '+33 6 12 34 56 78', rows: 12345678, note: 'call +14155550123 or write to ops@acme.io' },
+    };
+    const text = JSON.stringify([
+      renderSlack({ event, route: route(), targetName: 's' }).payload,
+      renderPagerDuty({ event, route: route(), targetName: 'p' }).payload,
+    ]);
+    expect(text).not.toContain('jane.doe@');
+    expect(text).not.toContain('12 34 56');
+    expect(text).not.toContain('4155550123');
+    expect(text).not.toContain('ops@acme');
+    expect(text).toContain('j•••@example.com');
+    expect(text).toContain('o•••@acme.io');
+    expect(text).toContain('12,345,678');
+  });
+
+  it('chained template filters cannot blow up: the default is used and a note says why', () => {
+    const event = transferError({ destination_name: 'x'.repeat(10_000) });
+    const bomb = `{{ data.destination_name ${'| append: data.destination_name '.repeat(12)}| append: data.destination_name | append: data.destination_name }}`;
+    const r = renderHttp({ event, route: route({ templates: { body: `${bomb}${bomb}${bomb}` } }), targetName: 'h' }, {
+      kind: 'http',
+      method: 'POST',
+      url: 'https://x.example',
+      headers: {},
+      timeoutMs: 1000,
+      signingSecret: null,
+      templates: {},
+    } as HttpTargetConfig);
+    expect(r.payload.body!.length).toBeLessThan(256 * 1024);
+    expect(r.notes.join()).toMatch(/body: template (failed|rendered)/);
+  });
+
+  it('a GET target never repeats or overrides a parameter its URL sets', () => {
+    const config = {
+      kind: 'http',
+      method: 'GET',
+      url: 'https://crm.example.com/h?key=${CRM_API_KEY}&v=2',
+      headers: {},
+      timeoutMs: 1000,
+      signingSecret: null,
+      templates: {},
+    } as HttpTargetConfig;
+    const event = transferError({ key: 'attacker', v: '3', ok: 'yes' });
+    const r = renderHttp({ event, route: route({ templates: { body: '{"key": "attacker", "v": 9, "ok": "yes"}' } }), targetName: 'crm' }, config);
+    expect(r.payload.query).toEqual([['ok', 'yes']]);
+    expect(r.notes.join()).toContain('query parameters key, v left out');
+  });
+
+  it('header values that cannot be sent are percent-encoded, not a failed request', () => {
+    expect(headerSafe('transfer.error')).toBe('transfer.error');
+    expect(headerSafe('a\r\nX-Evil: 1')).toBe('a%0D%0AX-Evil%3A%201');
+    expect(headerSafe('événement')).toBe('%C3%A9v%C3%A9nement');
+    expect(() => new Headers({ 'x-t': headerSafe('a\r\nb') })).not.toThrow();
+  });
+
+  it('a secret is redacted in every spelling: raw, percent-encoded, form-encoded, base64', () => {
+    const secret = 'xoxb-1/2+3 key=ü';
+    const b64 = Buffer.from(secret).toString('base64');
+    const text = `GET https://x/?t=${encodeURIComponent(secret)} f=${encodeURIComponent(secret).replace(/%20/g, '+')} b=${b64} u=${b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')} r=${secret}`;
+    const out = redactSecrets(text, [secret]);
+    expect(out).toBe('GET https://x/?t=[secret] f=[secret] b=[secret] u=[secret] r=[secret]');
+  });
+});
