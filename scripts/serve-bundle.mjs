@@ -28,9 +28,10 @@ export function bundleRelay(rulesFile) {
 
 /**
  * Serves `script` on 127.0.0.1 (a free port) with wrangler.toml's bindings. `bindings` replace the secrets
- * (nothing from .dev.vars is used); `outboundService` answers every request the Worker makes.
+ * (nothing from .dev.vars is used); `outboundService` answers every request the Worker makes; `persist` keeps
+ * the Durable Objects in that folder across runtimes.
  */
-export async function serveRelay(script, { bindings, outboundService, quiet = true }) {
+export async function serveRelay(script, { bindings, outboundService, quiet = true, persist = undefined }) {
   // Only the bindings and runtime settings: the script is given whole, so no module rules or paths.
   const {
     modulesRules: _rules,
@@ -47,6 +48,8 @@ export async function serveRelay(script, { bindings, outboundService, quiet = tr
       outboundService,
       host: '127.0.0.1',
       port: 0,
+      // Durable Objects kept on disk (the crash test restarts the runtime over the same state).
+      ...(persist ? { resourcePersistencePath: persist } : {}),
       // The Worker logs one JSON line per decision; a load run would drown in them.
       ...(quiet ? { handleStructuredLogs: () => undefined } : {}),
     }),
