@@ -15,7 +15,11 @@ const { url } = await serveRelay(script, {
     const headers = new Headers(request.headers);
     for (const h of ['host', 'content-length', 'connection', 'transfer-encoding']) headers.delete(h);
     headers.set('x-sink-host', target.hostname);
-    return fetch(`${CRASH_SINK}${target.pathname}`, { method: request.method, headers, body: request.method === 'GET' ? undefined : await request.arrayBuffer() });
+    return fetch(`${CRASH_SINK}${target.pathname}`, {
+      method: request.method,
+      headers,
+      body: request.method === 'GET' ? undefined : await request.arrayBuffer(),
+    });
   },
 });
 console.log(`READY ${url}`);

@@ -50,7 +50,11 @@ const template = JSON.parse(readFileSync(join(root, 'test/fixtures/prequel/expor
 /** Prequel signs `timestamp.body`; a vendor's resend signs again with a fresh timestamp (same body, same event id). */
 function signed(body) {
   const ts = new Date().toISOString();
-  return { 'content-type': 'application/json', 'x-prequel-webhook-timestamp': ts, 'x-prequel-webhook-signature': sign('sha256', Buffer.from(`${ts}.${body}`), privateKey).toString('hex') };
+  return {
+    'content-type': 'application/json',
+    'x-prequel-webhook-timestamp': ts,
+    'x-prequel-webhook-signature': sign('sha256', Buffer.from(`${ts}.${body}`), privateKey).toString('hex'),
+  };
 }
 
 // ---- the sink: one HTTP server in this process, so its counts survive every kill ------------------------------
@@ -87,7 +91,11 @@ function createSink() {
 
 // ---- one runtime: a child process group (Node + Miniflare + workerd) that can be SIGKILLed whole -------------
 function startRuntime(env) {
-  const child = spawn(process.execPath, [join(here, 'crash-child.mjs')], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [join(here, 'crash-child.mjs')], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr += d;
@@ -122,7 +130,12 @@ async function burst(url, events, onAnswered) {
     while (next < events.length) {
       const i = next++;
       try {
-        const res = await fetch(`${url}/hooks/prequel`, { method: 'POST', body: events[i].body, headers: signed(events[i].body), signal: AbortSignal.timeout(15_000) });
+        const res = await fetch(`${url}/hooks/prequel`, {
+          method: 'POST',
+          body: events[i].body,
+          headers: signed(events[i].body),
+          signal: AbortSignal.timeout(15_000),
+        });
         await res.arrayBuffer();
         statuses[i] = res.status;
         if (res.status === 200 && ++answered === KILL_AFTER) await onAnswered();
@@ -164,7 +177,9 @@ async function scenario(name, script, sinkFailingDuringKill) {
     }),
   };
   const run = randomUUID();
-  const events = Array.from({ length: EVENTS }, (_, i) => ({ body: JSON.stringify({ ...template, data: { ...template.data, crash_seq: i, crash_run: run } }) }));
+  const events = Array.from({ length: EVENTS }, (_, i) => ({
+    body: JSON.stringify({ ...template, data: { ...template.data, crash_seq: i, crash_run: run } }),
+  }));
   try {
     sink.setFailing(sinkFailingDuringKill);
     let runtime = await startRuntime(env);
@@ -225,7 +240,9 @@ async function main() {
     const up = await scenario('sink up during the kill', bundle, false);
     const failing = await scenario('sink failing during the kill', bundle, true);
     const bad = [up, failing].some((r) => r.lost !== 0 || r.duplicates !== 0 || r.accepted !== EVENTS);
-    console.log(`\ncrash-test: ${bad ? 'FAILED — every accepted event must be delivered exactly once' : 'every accepted event delivered exactly once, in both scenarios'}`);
+    console.log(
+      `\ncrash-test: ${bad ? 'FAILED — every accepted event must be delivered exactly once' : 'every accepted event delivered exactly once, in both scenarios'}`,
+    );
     if (bad) process.exitCode = 1;
   } finally {
     rmSync(bundle, { force: true });

@@ -206,7 +206,9 @@ describe('fuzzing the Worker', () => {
 
   it('hostile signed deliveries to all three source kinds: deep nesting, huge ids, control characters, __proto__, oversized batches', async () => {
     const depth = fc.integer({ min: 1, max: 6000 });
-    const nested = fc.tuple(depth, fc.constantFrom('[', '{"a":')).map(([d, open]) => `${open.repeat(d)}${open === '[' ? '1' : '1'}${(open === '[' ? ']' : '}').repeat(d)}`);
+    const nested = fc
+      .tuple(depth, fc.constantFrom('[', '{"a":'))
+      .map(([d, open]) => `${open.repeat(d)}${open === '[' ? '1' : '1'}${(open === '[' ? ']' : '}').repeat(d)}`);
     const id = fc.oneof(
       fc.string({ maxLength: 40 }),
       fc.integer({ min: 200, max: 140_000 }).map((n) => `evt_${'x'.repeat(n)}`),
@@ -225,7 +227,9 @@ describe('fuzzing the Worker', () => {
       fc.record({ type, data }).map((b) => `{"type":${q(b.type)},"data":${b.data}}`),
       element,
       fc.tuple(fc.array(element, { maxLength: 8 }), fc.string({ maxLength: 10 })).map(([els, app]) => `{"app_id":${q(app)},"events":[${els.join(',')}]}`),
-      fc.integer({ min: 990, max: 1100 }).map((n) => JSON.stringify({ app_id: 'a', events: Array.from({ length: n }, (_, i) => ({ id: `evt_big_${i}`, type: 'user.created' })) })),
+      fc
+        .integer({ min: 990, max: 1100 })
+        .map((n) => JSON.stringify({ app_id: 'a', events: Array.from({ length: n }, (_, i) => ({ id: `evt_big_${i}`, type: 'user.created' })) })),
       nested.map((n) => `{"type":"deep","data":${n}}`),
     );
     const kind = fc.constantFrom('prequel', 'prelude', 'billing', 'billing');

@@ -8,9 +8,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { BUILT_RULES, inboxSinkOf, type Env } from '../env.ts';
 import { sendOrInbox } from '../pipeline/inbox-sink.ts';
-import type { SlackMessage } from '../targets/slack/render.ts';
-import { SEVERITY_MARK } from '../targets/slack/render.ts';
-import { escapeMrkdwn, truncate } from '../render/text.ts';
+import { budgetDigest } from '../targets/slack/digest.ts';
 
 export interface HeldPage {
   readonly jobId: string;
@@ -20,7 +18,7 @@ export interface HeldPage {
   readonly at: number;
 }
 
-interface BudgetState {
+export interface BudgetState {
   readonly route: string;
   readonly max: number;
   readonly perMs: number;
@@ -37,7 +35,6 @@ export type TakeResult = { readonly ok: true } | { readonly ok: false; readonly 
 
 const STATE = 'state';
 /** Events listed in one digest; the count covers the rest. */
-const DIGEST_LIST_MAX = 10;
 
 export class BudgetObject extends DurableObject<Env> {
   /** A page may go if fewer than `max` were sent in the last `perMs`; a retry of a job that already took a slot goes. */
@@ -90,34 +87,4 @@ export class BudgetObject extends DurableObject<Env> {
     if (outcome.kind === 'permanent') console.error(JSON.stringify({ level: 'error', msg: 'budget.digest_failed', route: state.route, why: outcome.reason }));
     await this.ctx.storage.put(STATE, { ...state, held: [], heldCount: 0, digests: state.digests + 1 });
   }
-}
-
-/** The digest: how many pages were held back on which route, and where each one's trace is. */
-export function budgetDigest(state: Pick<BudgetState, 'route' | 'max' | 'perMs' | 'held' | 'heldCount'>): SlackMessage {
-  const mark = SEVERITY_MARK.warning;
-  const hours = state.perMs / 3_600_000;
-  const per = Number.isInteger(hours) ? `${hours === 1 ? '' : `${hours} `}hour${hours === 1 ? '' : 's'}` : `${Math.round(state.perMs / 60_000)} minutes`;
-  const title = `${state.heldCount} page${state.heldCount === 1 ? '' : 's'} held back on "${state.route}"`;
-  const lines = state.held
-    .slice(-DIGEST_LIST_MAX)
-    .map((h) => `• \`${escapeMrkdwn(h.type)}\` ${new Date(h.at).toISOString().slice(11, 16)} UTC — trace: \`GET /admin/events/${h.source}/${h.eventId}\``);
-  const more = state.heldCount > lines.length ? `\n…and ${state.heldCount - lines.length} more` : '';
-  return {
-    text: truncate(`${mark.emoji} ${title}`, 300),
-    attachments: [
-      {
-        color: mark.color,
-        blocks: [
-          { type: 'header', text: { type: 'plain_text', text: truncate(`${mark.emoji} ${title}`, 150), emoji: true } },
-          {
-            type: 'section',
-            text: {
-              type: 'mrkdwn',
-              text: truncate(`The route's paging budget is ${state.max} per ${per}; these did not page anyone:\n${lines.join('\n')}${more}`, 3000),
-            },
-          },
-        ],
-      },
-    ],
-  };
 }

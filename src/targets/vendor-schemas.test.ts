@@ -21,6 +21,7 @@ import { headerSafe } from './http/send.ts';
 import { redactSecrets } from './outcome.ts';
 import { renderPagerDuty } from './pagerduty/render.ts';
 import { renderSlack, type SlackMessage } from './slack/render.ts';
+import { budgetDigest } from './slack/digest.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const loaded = loadRules(readFileSync(join(root, 'rules.example.yaml'), 'utf8'));
@@ -79,6 +80,19 @@ describe(`every rendered notification is valid${PUBLISHED_SCHEMAS ? ' (published
       const resolve = renderPagerDuty({ event, route: { ...r, action: 'resolve' }, targetName: 'p' }).payload;
       expect(pagerDutyProblems(resolve), `${event.type} pagerduty resolve`).toEqual([]);
     }
+  });
+
+  it('the paging budget digest, with many held pages and hostile types', () => {
+    const held = Array.from({ length: 40 }, (_, i) => ({
+      jobId: `job_${i}`,
+      source: 'prequel',
+      eventId: `pq_${'f'.repeat(64)}`,
+      type: i % 2 ? '<!channel>'.repeat(30) : 'transfer.error',
+      at: i * 1000,
+    }));
+    const digest = budgetDigest({ route: 'Every <!here> transfer failure', max: 3, perMs: 3_600_000, held, heldCount: 400 });
+    expectValid(digest, 'digest');
+    for (const text of mrkdwnTexts(digest)) expect(text).not.toMatch(/<[!@#]/);
   });
 
   it('maximal and adversarial payloads: injection, long lines, many lines, odd links, odd Unicode', () => {

@@ -1,0 +1,54 @@
+/**
+ * The paging budget's digest as a Slack message: how many pages were held back on which route, and where each
+ * one's trace is. Pure: no I/O (the budget object's alarm sends it).
+ */
+import type { HeldPage } from '../../state/budget.ts';
+import { escapeMrkdwn, truncate, truncateMrkdwn } from '../../render/text.ts';
+import { SEVERITY_MARK, SLACK_FALLBACK_MAX, SLACK_HEADER_MAX, SLACK_SECTION_TEXT_MAX, type SlackMessage } from './render.ts';
+
+/** Held pages listed by name in one digest; the rest are counted. */
+export const DIGEST_LIST_MAX = 10;
+
+export interface DigestInput {
+  readonly route: string;
+  readonly max: number;
+  readonly perMs: number;
+  readonly held: readonly HeldPage[];
+  readonly heldCount: number;
+}
+
+/** The digest: how many pages were held back on which route, and where each one's trace is. */
+export function budgetDigest(state: DigestInput): SlackMessage {
+  const mark = SEVERITY_MARK.warning;
+  const hours = state.perMs / 3_600_000;
+  const per = Number.isInteger(hours) ? `${hours === 1 ? '' : `${hours} `}hour${hours === 1 ? '' : 's'}` : `${Math.round(state.perMs / 60_000)} minutes`;
+  const title = `${state.heldCount} page${state.heldCount === 1 ? '' : 's'} held back on "${state.route}"`;
+  const lines = state.held
+    .slice(-DIGEST_LIST_MAX)
+    .map(
+      (h) =>
+        `• \`${escapeMrkdwn(h.type)}\` ${new Date(h.at).toISOString().slice(11, 16)} UTC — trace: \`GET /admin/events/${escapeMrkdwn(h.source)}/${escapeMrkdwn(encodeURIComponent(h.eventId))}\``,
+    );
+  const more = state.heldCount > lines.length ? `\n…and ${state.heldCount - lines.length} more` : '';
+  return {
+    text: truncate(`${mark.emoji} ${escapeMrkdwn(title)}`, SLACK_FALLBACK_MAX),
+    attachments: [
+      {
+        color: mark.color,
+        blocks: [
+          { type: 'header', text: { type: 'plain_text', text: truncate(`${mark.emoji} ${title}`, SLACK_HEADER_MAX), emoji: true } },
+          {
+            type: 'section',
+            text: {
+              type: 'mrkdwn',
+              text: truncateMrkdwn(
+                `The route's paging budget is ${state.max} per ${per}; these did not page anyone:\n${lines.join('\n')}${more}`,
+                SLACK_SECTION_TEXT_MAX,
+              ),
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
