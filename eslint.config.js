@@ -47,6 +47,7 @@ export default tseslint.config(
         Buffer: 'readonly',
         Response: 'readonly',
         AbortSignal: 'readonly',
+        Headers: 'readonly',
       },
     },
   },
