@@ -16,11 +16,16 @@ describe.skipIf(!executablePath)('the local inbox in Chromium', () => {
   let scene: { url: URL; token: string; outbound: string[]; post(source: string, payload: unknown): Promise<unknown>; close(): Promise<void> };
   let browser: Browser;
   let page: Page;
+  /** What the page's Content-Security-Policy refused: must stay empty (the page's own code all runs). */
+  const violations: string[] = [];
 
   beforeAll(async () => {
     scene = await startScene();
     browser = await chromium.launch({ executablePath: executablePath!, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) violations.push(m.text());
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -33,6 +38,9 @@ describe.skipIf(!executablePath)('the local inbox in Chromium', () => {
     expect(new URL(page.url()).search).toBe('');
     await page.waitForSelector('article.item[data-kind="http"]');
     expect(await page.content()).not.toContain(scene.token);
+    // The strict CSP lets the page's own (nonced) script and styles run, and nothing else.
+    expect(violations).toEqual([]);
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector('header')!).backgroundColor)).toBe('rgb(63, 14, 64)');
 
     // Slack, updated in place by the recovery: resolved header, green bar, the thread reply, "(edited)".
     const slack = page.locator('article.item[data-target="data-eng"]');
