@@ -5,17 +5,9 @@
 // characters so the run stays short: each extra character doubles the nested pattern's time.
 import { compileRuleSet } from '../src/rules/ruleset.ts';
 import { hasNestedQuantifier } from '../src/rules/load.ts';
+import { routeFixture } from '../test/helpers/routes.ts';
 
-const route = (pattern) => ({
-  name: pattern,
-  when: { op: 'all', of: [{ op: 'regex', path: 'data.name', pattern }] },
-  notify: [],
-  continue: false,
-  severity: null,
-  alertKey: null,
-  action: null,
-  templates: {},
-});
+const route = (pattern) => routeFixture({ name: pattern, when: { op: 'all', of: [{ op: 'regex', path: 'data.name', pattern }] } });
 
 function perEventUs(ruleSet, value, budgetMs = 200) {
   const event = {

@@ -40,7 +40,14 @@ describe.skipIf(!executablePath)('the local inbox in Chromium', () => {
     expect(await page.content()).not.toContain(scene.token);
     // The strict CSP lets the page's own (nonced) script and styles run, and nothing else.
     expect(violations).toEqual([]);
-    expect(await page.evaluate(() => getComputedStyle(document.querySelector('header')!).backgroundColor)).toBe('rgb(63, 14, 64)');
+    expect(
+      await page
+        .locator('header')
+        .evaluate(
+          (el) =>
+            (el.ownerDocument.defaultView as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor,
+        ),
+    ).toBe('rgb(63, 14, 64)');
 
     // Slack, updated in place by the recovery: resolved header, green bar, the thread reply, "(edited)".
     const slack = page.locator('article.item[data-target="data-eng"]');

@@ -236,16 +236,21 @@ describe('fuzzing the Worker', () => {
     await fc.assert(
       // Header ids stay ASCII: the runtime warns on (and browsers refuse) other header bytes; the body ids above
       // carry the rest.
-      fc.asyncProperty(kind, body, id.map((v) => v.replace(/[^\x20-\x7e]/g, '?')), async (source, text, swId) => {
-        const now = Date.now();
-        const headers =
-          source === 'prequel'
-            ? await prequelHeaders(keys.prequel[0].privatePem, text, rfc3339(now))
-            : source === 'prelude'
-              ? await preludeHeaders(keys.prelude[0].privatePem, text)
-              : await standardWebhooksHeaders(keys.billing[0], swId, Math.floor(now / 1000), text);
-        expectWellFormed(await call('POST', `/hooks/${source}`, headers, text));
-      }),
+      fc.asyncProperty(
+        kind,
+        body,
+        id.map((v) => v.replace(/[^\x20-\x7e]/g, '?')),
+        async (source, text, swId) => {
+          const now = Date.now();
+          const headers =
+            source === 'prequel'
+              ? await prequelHeaders(keys.prequel[0].privatePem, text, rfc3339(now))
+              : source === 'prelude'
+                ? await preludeHeaders(keys.prelude[0].privatePem, text)
+                : await standardWebhooksHeaders(keys.billing[0], swId, Math.floor(now / 1000), text);
+          expectWellFormed(await call('POST', `/hooks/${source}`, headers, text));
+        },
+      ),
       { numRuns: 6000 },
     );
 

@@ -5,18 +5,19 @@
  * re-dispatches what a crash lost.
  */
 import { env, exports } from 'cloudflare:workers';
-import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from 'cloudflare:test';
+import { createExecutionContext, runInDurableObject } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import worker from '../src/index.ts';
 import type { CanonicalEvent } from '../src/core/event.ts';
 import { routeWith, ruleSet, type Env } from '../src/env.ts';
-import { eventKey, type DeliveryJob } from '../src/pipeline/jobs.ts';
+import { eventKey } from '../src/pipeline/jobs.ts';
 import { DEFAULT_SWEEP_AFTER_MS } from '../src/pipeline/sweep.ts';
 import type { EventLedgerObject, EventRecord, JobState } from '../src/state/event-ledger.ts';
 import { resetBudget } from './helpers/budget.ts';
 import { PREQUEL_FIXTURES } from './helpers/fixtures.ts';
 import { network } from './helpers/network.ts';
 import { until } from './helpers/wait.ts';
+import { deliver } from './helpers/deliver.ts';
 import { json, postBilling, postPrelude } from './helpers/worker.ts';
 
 beforeEach(resetBudget);
@@ -154,18 +155,7 @@ describe('silences cannot break paging', () => {
       meta: {},
       data: { ...fixtureData('transfer.error'), destination_id: dest, transfer_id: dest, transfer_blamed_party: 'prequel' },
     };
-    const accepted = await env.EVENTS.getByName(eventKey(event)).accept(event, routeWith(ruleSet())(event), {
-      retentionMs: 86_400_000,
-      mode: 'inline',
-      auth: 'test',
-    });
-    const jobs = accepted.jobs as unknown as DeliveryJob[];
-    const batch = createMessageBatch<DeliveryJob>(
-      'switchyard-jobs',
-      jobs.map((body) => ({ id: body.id, timestamp: new Date(), attempts: 1, body })),
-    );
-    await worker.queue(batch, env);
-    await getQueueResult(batch, createExecutionContext());
+    await deliver(event);
     expect((await network.requests(PD, dest)).length).toBe(1);
 
     const expired = await admin(`/admin/silences/${id}`, { method: 'DELETE' });

@@ -5,10 +5,9 @@
  * real queue.
  */
 import { env, exports } from 'cloudflare:workers';
-import { createExecutionContext, createMessageBatch, getQueueResult, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { budgetStub, resetBudget } from './helpers/budget.ts';
-import worker from '../src/index.ts';
 import type { CanonicalEvent } from '../src/core/event.ts';
 import { deliverDeps, routeWith, ruleSet } from '../src/env.ts';
 import { deliverJob } from '../src/pipeline/deliver.ts';
@@ -18,6 +17,7 @@ import type { EventTrace } from '../src/state/event-ledger.ts';
 import { PREQUEL_FIXTURES } from './helpers/fixtures.ts';
 import { network } from './helpers/network.ts';
 import { until } from './helpers/wait.ts';
+import { deliver } from './helpers/deliver.ts';
 import type { RecordedRequest } from './helpers/fake-network.ts';
 
 beforeEach(resetBudget);
@@ -40,24 +40,6 @@ function prequel(type: 'transfer.error' | 'transfer.success', destination: strin
     meta: { apiVersion: '2023-10-15' },
     data: { ...fixtureData(type), destination_id: destination, transfer_id: `${destination}t${n}`, transfer_blamed_party: blame },
   };
-}
-
-async function deliver(event: CanonicalEvent): Promise<DeliveryJob[]> {
-  const accepted = await env.EVENTS.getByName(eventKey(event)).accept(event, routeWith(ruleSet())(event), {
-    retentionMs: 15 * 86_400_000,
-    mode: 'inline',
-    auth: 'test',
-  });
-  const jobs = accepted.jobs as unknown as DeliveryJob[];
-  const batch = createMessageBatch<DeliveryJob>(
-    'switchyard-jobs',
-    jobs.map((body) => ({ id: body.id, timestamp: new Date(), attempts: 1, body })),
-  );
-  const ctx = createExecutionContext();
-  await worker.queue(batch, env);
-  const result = await getQueueResult(batch, ctx);
-  expect(result.explicitAcks.sort()).toEqual(jobs.map((j) => j.id).sort());
-  return jobs;
 }
 
 const alert = async (key: string) => (await env.ALERTS.getByName(`alert:${key}`).state()) as unknown as AlertState | null;

@@ -99,17 +99,7 @@ export class DeliveryControlObject extends DurableObject<Env> {
 
   /** The jobs the sweep found stuck, newest first. */
   listSwept(filter: { readonly since?: number | undefined; readonly target?: string | undefined; readonly limit?: number | undefined } = {}): SweptJob[] {
-    const where: string[] = [];
-    const args: SqlStorageValue[] = [];
-    if (filter.target !== undefined) {
-      where.push('target = ?');
-      args.push(filter.target);
-    }
-    if (filter.since !== undefined) {
-      where.push('swept_at >= ?');
-      args.push(filter.since);
-    }
-    const limit = Math.min(Math.max(1, filter.limit ?? 100), MAX_LIST);
+    const { where, args, limit } = listQuery(filter, 'swept_at');
     return this.ctx.storage.sql
       .exec(`SELECT * FROM swept_jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY swept_at DESC, job_id LIMIT ${limit}`, ...args)
       .toArray()
@@ -140,18 +130,8 @@ export class DeliveryControlObject extends DurableObject<Env> {
   }
 
   listDeadLetters(filter: DeadLetterFilter = {}): DeadLetter[] {
-    const where: string[] = [];
-    const args: SqlStorageValue[] = [];
-    if (filter.target !== undefined) {
-      where.push('target = ?');
-      args.push(filter.target);
-    }
-    if (filter.since !== undefined) {
-      where.push('dead_at >= ?');
-      args.push(filter.since);
-    }
+    const { where, args, limit } = listQuery(filter, 'dead_at');
     if (!filter.includeReplayed) where.push('replayed_at IS NULL');
-    const limit = Math.min(Math.max(1, filter.limit ?? 100), MAX_LIST);
     const rows = this.ctx.storage.sql
       .exec(`SELECT * FROM dead_letters ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY dead_at DESC, job_id LIMIT ${limit}`, ...args)
       .toArray();
@@ -268,6 +248,24 @@ export class DeliveryControlObject extends DurableObject<Env> {
     );
     return true;
   }
+}
+
+/** The WHERE terms, their arguments and the row limit of a listing by target and time. */
+function listQuery(
+  filter: { readonly target?: string | undefined; readonly since?: number | undefined; readonly limit?: number | undefined },
+  timeColumn: 'dead_at' | 'swept_at',
+): { where: string[]; args: SqlStorageValue[]; limit: number } {
+  const where: string[] = [];
+  const args: SqlStorageValue[] = [];
+  if (filter.target !== undefined) {
+    where.push('target = ?');
+    args.push(filter.target);
+  }
+  if (filter.since !== undefined) {
+    where.push(`${timeColumn} >= ?`);
+    args.push(filter.since);
+  }
+  return { where, args, limit: Math.min(Math.max(1, filter.limit ?? 100), MAX_LIST) };
 }
 
 /** A stored silence, read without ever throwing: one that cannot be read or applied comes back `broken`. */

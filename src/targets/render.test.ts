@@ -9,6 +9,7 @@ import { loadRules } from '../rules/load.ts';
 import type { RouteConfig, TargetConfig } from '../rules/config.ts';
 import { compileRuleSet } from '../rules/ruleset.ts';
 import { renderNotification } from './registry.ts';
+import { routeFixture } from '../../test/helpers/routes.ts';
 import { renderHttp } from './http/render.ts';
 import { PD_DEDUP_KEY_MAX, PD_SUMMARY_MAX, renderPagerDuty } from './pagerduty/render.ts';
 import { renderSlack, SLACK_BLOCKS_MAX, SLACK_FIELDS_MAX, SLACK_HEADER_MAX, SLACK_SECTION_TEXT_MAX } from './slack/render.ts';
@@ -32,16 +33,7 @@ const events: { name: string; event: CanonicalEvent }[] = fixtures.flatMap((f) =
   return r.events.map((event, i) => ({ name: r.events.length > 1 ? `${f.name}#${i}` : f.name, event }));
 });
 
-const genericRoute: RouteConfig = {
-  name: 'snapshot',
-  when: { op: 'all', of: [] },
-  notify: [],
-  continue: false,
-  severity: null,
-  alertKey: null,
-  action: null,
-  templates: {},
-};
+const genericRoute: RouteConfig = routeFixture({ name: 'snapshot' });
 const targets: Record<string, TargetConfig> = {
   slack: { kind: 'slack', mode: 'bot', token: '${T}', channel: '#c', apiUrl: null },
   pagerduty: { kind: 'pagerduty', routingKey: '${R}', server: null },

@@ -13,7 +13,8 @@ import { pagerDutyProblems, PUBLISHED_SCHEMAS, slackProblems } from '../../test/
 import { payloadToEvents } from '../cli/events.ts';
 import type { CanonicalEvent } from '../core/event.ts';
 import { flappingSlackMessage, resolvedSlackMessage } from '../pipeline/lifecycle.ts';
-import type { HttpTargetConfig, RouteConfig } from '../rules/config.ts';
+import type { HttpTargetConfig } from '../rules/config.ts';
+import { routeFixture } from '../../test/helpers/routes.ts';
 import { loadRules } from '../rules/load.ts';
 import { compileRuleSet } from '../rules/ruleset.ts';
 import { renderHttp } from './http/render.ts';
@@ -30,17 +31,7 @@ const rules = loaded.value.config;
 const ruleSet = compileRuleSet(rules.routes);
 const RECEIVED_AT = '2026-11-23T12:00:00.000Z';
 
-const route = (extra: Partial<RouteConfig> = {}): RouteConfig => ({
-  name: 'r',
-  when: { op: 'all', of: [] },
-  notify: [],
-  continue: false,
-  severity: null,
-  alertKey: null,
-  action: null,
-  templates: {},
-  ...extra,
-});
+const route = routeFixture;
 
 const seedEvents: CanonicalEvent[] = [
   ...PREQUEL_FIXTURES.map((f) => ({ f, source: null })),

@@ -1,0 +1,29 @@
+/**
+ * Accepts an event in its ledger without a queue message (inline mode), then delivers its jobs as one queue
+ * batch through the real consumer, and checks every message was acked: one event, delivered now.
+ */
+import { env } from 'cloudflare:workers';
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { expect } from 'vitest';
+import worker from '../../src/index.ts';
+import type { CanonicalEvent } from '../../src/core/event.ts';
+import { routeWith, ruleSet } from '../../src/env.ts';
+import { eventKey, type DeliveryJob } from '../../src/pipeline/jobs.ts';
+
+export async function deliver(event: CanonicalEvent): Promise<DeliveryJob[]> {
+  const accepted = await env.EVENTS.getByName(eventKey(event)).accept(event, routeWith(ruleSet())(event), {
+    retentionMs: 15 * 86_400_000,
+    mode: 'inline',
+    auth: 'test',
+  });
+  const jobs = accepted.jobs as unknown as DeliveryJob[];
+  const batch = createMessageBatch<DeliveryJob>(
+    'switchyard-jobs',
+    jobs.map((body) => ({ id: body.id, timestamp: new Date(), attempts: 1, body })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env);
+  const result = await getQueueResult(batch, ctx);
+  expect(result.explicitAcks.sort()).toEqual(jobs.map((j) => j.id).sort());
+  return jobs;
+}
