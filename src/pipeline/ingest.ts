@@ -154,10 +154,9 @@ export async function verifyAndNormalize(
 
   let parsed: unknown;
   try {
-    const text = UTF8_STRICT.decode(delivery.body);
-    const depth = jsonDepth(text, MAX_JSON_DEPTH);
-    if (depth > MAX_JSON_DEPTH) return err({ reason: 'json_too_deep', limit: MAX_JSON_DEPTH, detail: `nested more than ${MAX_JSON_DEPTH} levels` });
-    parsed = JSON.parse(text);
+    if (jsonDepth(delivery.body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH)
+      return err({ reason: 'json_too_deep', limit: MAX_JSON_DEPTH, detail: `nested more than ${MAX_JSON_DEPTH} levels` });
+    parsed = JSON.parse(UTF8_STRICT.decode(delivery.body));
   } catch (e) {
     return err({ reason: 'malformed_json', detail: jsonErrorDetail(e) });
   }
