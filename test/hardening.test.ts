@@ -165,6 +165,35 @@ describe('silences cannot break paging', () => {
   });
 });
 
+describe('unsafe links from a payload', () => {
+  it('become no button and no PagerDuty link, and the trace says so', async () => {
+    const dest = marker();
+    const event: CanonicalEvent = {
+      source: 'prequel',
+      kind: 'prequel',
+      type: 'transfer.error',
+      id: `pq_${dest}`,
+      occurredAt: null,
+      receivedAt: new Date().toISOString(),
+      correlationId: null,
+      meta: {},
+      data: {
+        ...fixtureData('transfer.error'),
+        destination_id: dest,
+        transfer_id: dest,
+        transfer_blamed_party: 'prequel',
+        in_app_url: 'javascript:alert(document.cookie)',
+      },
+    };
+    await deliver(event);
+    const [page] = await network.requests(PD, dest);
+    expect((JSON.parse(page!.body) as { links?: unknown }).links).toBeUndefined();
+    const t = (await (await admin(`/admin/events/prequel/pq_${dest}`)).json()) as { jobs: { target: string; attempts: { notes?: string[] }[] }[] };
+    const notes = t.jobs.find((j) => j.target === 'oncall')!.attempts[0]!.notes!;
+    expect(notes).toEqual(['link dropped: "javascript:alert(document.cookie)" is not an http(s) URL']);
+  });
+});
+
 describe('the inbox page', () => {
   it('sends a strict Content-Security-Policy, cannot be framed, and nonces its own script', async () => {
     const e = { ...env, INBOX: 'on' } as Env;

@@ -199,7 +199,8 @@ async function overBudget(job: DeliveryJob, route: RouteConfig, target: TargetCo
   return `held back: paging budget of ${budget.max} per ${durationText(budget.perMs)} used up (${r.heldCount} held); in the digest to ${budget.digestTo} at ${new Date(r.digestAt).toISOString()}`;
 }
 
-type Attempted = { readonly outcome: Outcome; readonly notification: Notification | null };
+/** What one send came to; `notes`: what rendering left out or replaced (a dropped link, a failed template). */
+type Attempted = { readonly outcome: Outcome; readonly notification: Notification | null; readonly notes?: readonly string[] };
 
 /** Send (through `run`), decide, record the attempt; tell the alert what was sent or that it failed for good. */
 async function finishAttempt(
@@ -218,7 +219,7 @@ async function finishAttempt(
     return { kind: 'retry', delayMs: wait, why: 'paced' };
   }
   const started = deps.now();
-  const { outcome, notification } = await run();
+  const { outcome, notification, notes } = await run();
   const latencyMs = Math.max(0, deps.now() - started);
   const policy = policyOf(job.target, target.retry, deps);
   const decision = decide({ outcome, attempt: claim.attempt, queuedAt: claim.queuedAt, now: deps.now(), policy, random: deps.random });
@@ -232,6 +233,7 @@ async function finishAttempt(
     error: outcome.kind === 'ok' ? null : outcome.reason,
     decision: decision.action,
     delayMs: decision.action === 'retry' ? decision.delayMs : null,
+    ...(notes && notes.length > 0 ? { notes: notes.slice(0, 10).map((n) => n.slice(0, 300)) } : {}),
   };
   const receipt = outcome.kind === 'ok' ? outcome.receipt : null;
   await ledger.finish(job.id, record, decision, receipt);
@@ -377,7 +379,7 @@ async function resolveEffect(job: DeliveryJob, target: TargetConfig, route: Rout
     }
     // Receivers that cannot be updated (incoming webhooks, HTTP) are told with the resolving event itself.
     const rendered = renderNotification(target, { event, route, targetName: job.target });
-    return { outcome: await send(job, target, rendered.notification, event, deps), notification: rendered.notification };
+    return { outcome: await send(job, target, rendered.notification, event, deps), notification: rendered.notification, notes: rendered.notes };
   } catch (e) {
     return { outcome: retryable(null, `unexpected: ${describeError(e, [])}`), notification: null };
   }
@@ -389,7 +391,7 @@ async function attempt(job: DeliveryJob, event: CanonicalEvent, route: RouteConf
   try {
     const rendered = renderNotification(target, { event, route, targetName: job.target });
     const outcome = await send(job, target, rendered.notification, event, deps);
-    return { outcome, notification: rendered.notification };
+    return { outcome, notification: rendered.notification, notes: rendered.notes };
   } catch (e) {
     return { outcome: retryable(null, `unexpected: ${describeError(e, [])}`), notification: null };
   }
