@@ -6,6 +6,7 @@
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TARGET_TEST_SECRETS } from '../test/helpers/target-secrets.ts';
 // @ts-expect-error -- a plain .mjs helper shared with `npm run load`
@@ -34,7 +35,12 @@ describe('the deployed bundle', () => {
       if (url.hostname === 'events.pagerduty.com') return Response.json({ status: 'success', message: 'Event processed', dedup_key: 'k' }, { status: 202 });
       return new Response('not on the test network', { status: 599 });
     };
-    const { mf, url } = (await serveRelay(bundleRelay(), {
+    const script = bundleRelay() as string;
+    // The size budget: 150 KiB gzipped (level 9, as BENCHMARKS.md measures it); no eval or new Function.
+    const gzipped = gzipSync(script, { level: 9 }).length / 1024;
+    expect(gzipped, `bundle ${gzipped.toFixed(1)} KiB gzipped`).toBeLessThan(150);
+    expect(script).not.toMatch(/\beval\(|new Function\(/);
+    const { mf, url } = (await serveRelay(script, {
       bindings: {
         PREQUEL_WEBHOOK_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }),
         SLACK_BOT_TOKEN: TARGET_TEST_SECRETS.SLACK_BOT_TOKEN,
