@@ -30,6 +30,14 @@ if ! healthy; then
   exit 1
 fi
 
+# The first install must not dirty the checkout (package-lock.json rewritten, files generated outside .gitignore).
+if [ -n "$(git status --porcelain)" ]; then
+  echo "quickstart: the first run changed the checkout:" >&2
+  git status --porcelain >&2
+  git diff --stat >&2
+  exit 1
+fi
+
 echo "quickstart: npm run demo"
 npm run demo 2>&1 | tee demo.log
 grep -q "Tampered .*401 bad_signature" demo.log
