@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,14 +7,9 @@ import { describe, expect, it } from 'vitest';
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-build-'));
 const script = new URL('./build-rules.ts', import.meta.url).pathname;
 
-function run(file: string, out: string): { code: number; stdout: string; stderr: string } {
-  try {
-    const stdout = execFileSync(process.execPath, [script, file, '--out', out], { encoding: 'utf8', stdio: 'pipe' });
-    return { code: 0, stdout, stderr: '' };
-  } catch (e) {
-    const x = e as { status: number; stdout: string; stderr: string };
-    return { code: x.status, stdout: x.stdout, stderr: x.stderr };
-  }
+function run(file: string, out: string, env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [script, file, '--out', out], { encoding: 'utf8', env: { ...process.env, ...env } });
+  return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe('the build step (wrangler [build] command)', () => {
@@ -71,4 +66,45 @@ describe('wrangler refuses to deploy a broken rules file', () => {
     expect(output).toContain('broken.yaml:5:25: routes[0].notify[0]: unknown target "pager" (no targets are declared)');
     expect(output).toContain('[custom build]');
   }, 60_000);
+
+  it('in dev mode, a broken file keeps the last good rules serving and reports its problems; fixing it resumes', async () => {
+    const rules = join(dir, 'dev-rules.yaml');
+    const out = join(dir, 'dev-rules.ts');
+    const example = readFileSync(new URL('../rules.example.yaml', import.meta.url), 'utf8');
+    writeFileSync(rules, example);
+    expect(run(rules, out, { SWITCHYARD_DEV: '1' }).code).toBe(0);
+    const good = readFileSync(out, 'utf8');
+
+    writeFileSync(rules, example.replace('routes:', 'routes:\n  - name: broken\n    notify: [nobody]'));
+    const r = run(rules, out, { SWITCHYARD_DEV: '1' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/dev-rules\.yaml has 1 problem — still serving the last good \S*dev-rules\.yaml until it is fixed/);
+    expect(r.stderr).toMatch(/dev-rules\.yaml:\d+:\d+: routes\[0\]\.notify\[0\]: unknown target "nobody"/);
+    const kept = readFileSync(out, 'utf8');
+    expect(kept.split('\n')[1]).toBe(good.split('\n')[1]); // the same RULES_JSON
+    const { RULES_STATUS } = (await import(`${out}?broken`)) as { RULES_STATUS: { ok: boolean; serving: string; problems: string[] } };
+    expect(RULES_STATUS).toMatchObject({ ok: false, serving: expect.stringMatching(/^the last good \S*dev-rules\.yaml$/) });
+    expect(RULES_STATUS.problems[0]).toContain('unknown target "nobody"');
+    // Run again on the same broken file: nothing changes (wrangler's watcher is not re-triggered).
+    run(rules, out, { SWITCHYARD_DEV: '1' });
+    expect(readFileSync(out, 'utf8')).toBe(kept);
+
+    writeFileSync(rules, example);
+    expect(run(rules, out, { SWITCHYARD_DEV: '1' }).code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(good);
+    // Outside dev mode the same broken file fails the build.
+    writeFileSync(rules, 'version: 2\n');
+    expect(run(rules, out).code).toBe(1);
+  });
+
+  it('in dev mode with no last good rules, serves the example until the file is fixed', async () => {
+    const rules = join(dir, 'first.yaml');
+    const out = join(dir, 'first.ts');
+    writeFileSync(rules, 'version: 1\nroutes: [ { name: x, notify: [] }\n');
+    const r = run(rules, out, { SWITCHYARD_DEV: '1' });
+    expect(r.code).toBe(0);
+    const { RULES_STATUS, RULES_JSON } = (await import(out)) as { RULES_STATUS: { serving: string }; RULES_JSON: string };
+    expect(RULES_STATUS.serving).toBe('rules.example.yaml');
+    expect(Object.keys((JSON.parse(RULES_JSON) as { sources: object }).sources)).toEqual(['prequel', 'prelude', 'billing']);
+  });
 });

@@ -2,17 +2,34 @@
 // dev keys and sent to the running local relay (`npm run dev`), then a table of what became of each: event →
 // routes → deliveries → outcome, read back from the admin API. It also shows a tampered delivery refused and a
 // repeated one recognised as a duplicate. Each run marks its events, so it can be run again and again.
-//   npm run demo -- [--url http://localhost:8787]
+//   npm run demo -- [--url <relay URL>]   (default: SWITCHYARD_URL, else the running `npm run dev`, else :8787)
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadDevContext } from './dev-signing.mjs';
+import { relayUrl } from './relay-url.mjs';
+
+const USAGE = `usage: npm run demo [-- --url <relay URL>]
+
+Sends every seed event, signed with the dev keys, to the local relay, then shows what became of each
+(routes, deliveries, outcome) from the admin API; also a tampered delivery refused and a duplicate recognised.
+  --url   the relay (default: SWITCHYARD_URL, else the running \`npm run dev\`, else http://localhost:8787)`;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { url: { type: 'string', default: 'http://localhost:8787' } } });
-const base = values.url.replace(/\/$/, '');
+let parsed;
+try {
+  parsed = parseArgs({ options: { url: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+} catch (e) {
+  console.error(`demo: ${e instanceof Error ? e.message.split('\n')[0] : e}\n${USAGE}`);
+  process.exit(2);
+}
+if (parsed.values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const base = relayUrl(root, parsed.values.url);
 const tty = process.stdout.isTTY;
 const bold = (s) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s) => (tty ? `\x1b[2m${s}\x1b[0m` : s);
@@ -31,7 +48,7 @@ const run = randomBytes(3).toString('hex');
 async function main() {
   const health = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(3000) }).catch(() => null);
   if (!health?.ok) {
-    console.error(`demo: no relay at ${base}. Start it in another terminal with: npm run dev`);
+    console.error(`demo: no relay answers at ${base}. Start it in another terminal with: npm run dev (or pass --url / set SWITCHYARD_URL)`);
     process.exit(1);
   }
   if (!token) {

@@ -58,7 +58,7 @@ try {
       .map(([name]) => name);
     if (local.length > 0)
       console.log(
-        `switchyard: no credentials in .dev.vars for ${local.join(', ')}: their notifications go to the local inbox, http://localhost:8787/inbox (sign in with ADMIN_TOKEN from .dev.vars)`,
+        `switchyard: no credentials in .dev.vars for ${local.join(', ')}: their notifications go to the local inbox (/inbox on the relay, sign in with ADMIN_TOKEN from .dev.vars)`,
       );
   }
 } catch {

@@ -1,26 +1,62 @@
 // Signs a payload with the local dev keys (.dev-keys/, .dev.vars) and sends it to the running local relay,
 // exactly as the vendor would: `npm run send -- test/fixtures/prequel/transfer.error.json`.
-//   --source <name in rules.yaml>   (default: guessed from the payload)   --url http://localhost:8787
+// The relay: --url, else SWITCHYARD_URL, else the one `npm run dev` runs (whatever its port), else :8787.
 // The dev keys cover the example's sources (prequel, prelude, billing).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadDevContext } from './dev-signing.mjs';
+import { relayUrl } from './relay-url.mjs';
+
+const USAGE = `usage: npm run send -- <payload.json> [--source <source name>] [--url <relay URL>]
+
+Signs the payload with the dev keys, as its vendor would, and sends it to the local relay.
+  --source   the source in rules.yaml (default: guessed from the payload's shape)
+  --url      the relay (default: SWITCHYARD_URL, else the running \`npm run dev\`, else http://localhost:8787)
+Exit codes: 0 accepted, 1 refused by the relay, 2 usage or setup error.`;
+
+const fail = (message, code = 2) => {
+  console.error(`send: ${message}`);
+  process.exit(code);
+};
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { source: { type: 'string' }, url: { type: 'string', default: 'http://localhost:8787' } },
-});
-if (positionals.length !== 1) {
-  console.error('usage: npm run send -- <payload.json> [--source <source name>] [--url http://localhost:8787]');
-  process.exit(2);
+let parsed;
+try {
+  parsed = parseArgs({ allowPositionals: true, options: { source: { type: 'string' }, url: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+} catch (e) {
+  fail(`${e instanceof Error ? e.message.split('\n')[0] : e}\n${USAGE}`);
 }
-const body = readFileSync(resolve(process.cwd(), positionals[0]), 'utf8');
-const dev = loadDevContext(root);
-const source = values.source ?? dev.sourceFor(JSON.parse(body));
-if (!source) throw new Error('cannot tell which source sent this payload: name it with --source');
-const response = await fetch(`${values.url}/hooks/${source}`, { method: 'POST', headers: dev.headersFor(source, body), body });
+const { values, positionals } = parsed;
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (positionals.length !== 1) fail(`name one payload file\n${USAGE}`);
+const file = resolve(process.cwd(), positionals[0]);
+if (!existsSync(file)) fail(`${positionals[0]} not found (the seed payloads are in test/fixtures/prequel, prelude and standard-webhooks)`);
+const body = readFileSync(file, 'utf8');
+let payload;
+try {
+  payload = JSON.parse(body);
+} catch (e) {
+  fail(`${positionals[0]} is not JSON (${e instanceof Error ? e.message.split('\n')[0] : e})`);
+}
+let dev;
+try {
+  dev = loadDevContext(root);
+} catch (e) {
+  fail(e instanceof Error ? e.message : String(e));
+}
+const source = values.source ?? dev.sourceFor(payload);
+if (!source) fail('cannot tell which source sent this payload: name it with --source');
+const url = relayUrl(root, values.url);
+let response;
+try {
+  response = await fetch(`${url}/hooks/${encodeURIComponent(source)}`, { method: 'POST', headers: dev.headersFor(source, body), body });
+} catch {
+  fail(`no relay answers at ${url}: start it with \`npm run dev\` (or pass --url / set SWITCHYARD_URL)`);
+}
 console.log(`${response.status} ${await response.text()}`);
 process.exitCode = response.ok ? 0 : 1;

@@ -5,7 +5,7 @@
 import { Hono, type Context } from 'hono';
 import { toWire, type IngestError } from './core/errors.ts';
 import { createConsoleLogger } from './core/log.ts';
-import { ingestDeps, type Env, type RuntimeOptions } from './env.ts';
+import { BUILT_RULES_STATUS, ingestDeps, type Env, type RuntimeOptions } from './env.ts';
 import { ingest } from './pipeline/ingest.ts';
 import { answerActivation } from './sources/prelude/activation.ts';
 import { createAdminApp, deliverInlineNow } from './admin.ts';
@@ -31,9 +31,16 @@ export function createApp(options: RuntimeOptions = {}): Hono<AppEnv> {
     return c.json({ ok: false, error: { reason: error.reason, message: wire.message } }, wire.status, wire.headers);
   };
 
+  // Local dev only: a rules.yaml saved broken keeps the last good rules serving; say so once per isolate.
+  if (!BUILT_RULES_STATUS.ok)
+    log.log('error', 'rules.broken', { file: BUILT_RULES_STATUS.file, serving: BUILT_RULES_STATUS.serving, problems: BUILT_RULES_STATUS.problems });
+
   app.get('/healthz', (c) => {
     const rules = ingestDeps(c.env, options).rules;
-    return c.json({ ok: true, service: 'switchyard', sources: Object.keys(rules.sources) });
+    const status = BUILT_RULES_STATUS.ok
+      ? { file: BUILT_RULES_STATUS.file, status: 'ok' }
+      : { file: BUILT_RULES_STATUS.file, status: 'broken', serving: BUILT_RULES_STATUS.serving, problems: BUILT_RULES_STATUS.problems };
+    return c.json({ ok: true, service: 'switchyard', sources: Object.keys(rules.sources), rules: status });
   });
 
   const receive = async (c: Context<AppEnv>): Promise<Response> => {

@@ -2,7 +2,7 @@
  * The only place that reads bindings and secrets and builds the dependencies of the flows (DESIGN §2).
  * Per-isolate pieces (the key cache, the loaded rules) are built once and reused.
  */
-import { RULES_JSON } from './generated/rules.ts';
+import { RULES_JSON, RULES_STATUS } from './generated/rules.ts';
 import { createConsoleLogger, type Logger } from './core/log.ts';
 import type { IngestDeps } from './pipeline/ingest.ts';
 import type { BuiltRules } from './rules/config.ts';
@@ -44,6 +44,13 @@ export interface Env {
 
 /** The rules validated at build time by scripts/build-rules.ts from rules.yaml (or rules.example.yaml). */
 export const BUILT_RULES = JSON.parse(RULES_JSON) as BuiltRules;
+
+/**
+ * Whether the rules file built cleanly. Only `npm run dev` builds a broken file (keeping the last good rules
+ * serving); a deploy refuses one.
+ */
+export const BUILT_RULES_STATUS: { readonly file: string; readonly ok: boolean; readonly serving?: string; readonly problems?: readonly string[] } =
+  RULES_STATUS;
 
 export interface RuntimeOptions {
   readonly rules?: IngestDeps['rules'];

@@ -170,7 +170,12 @@ describe('prelude activation and health', () => {
   it('reports health with the configured sources', async () => {
     const { exports } = await import('cloudflare:workers');
     const res = await exports.default.fetch(new Request('https://relay.test/healthz'));
-    expect(await res.json()).toEqual({ ok: true, service: 'switchyard', sources: ['prequel', 'prelude', 'billing'] });
+    expect(await res.json()).toEqual({
+      ok: true,
+      service: 'switchyard',
+      sources: ['prequel', 'prelude', 'billing'],
+      rules: { file: 'rules.example.yaml', status: 'ok' },
+    });
   });
 });
 
