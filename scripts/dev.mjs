@@ -26,6 +26,7 @@ const env = { ...process.env, SWITCHYARD_DEV: '1', WRANGLER_SEND_METRICS: 'false
 const wrangler = spawn(resolve(root, 'node_modules/.bin/wrangler'), ['dev', ...args], { cwd: root, env, stdio: ['inherit', 'pipe', 'pipe'] });
 
 let announced = false;
+const RELOAD_NOISE = /^(env\.[A-Z0-9_]+ |Binding\s+Resource|Your Worker has access to the following bindings:)/;
 const relay = (stream, out) => {
   let pending = '';
   stream.on('data', (chunk) => {
@@ -33,6 +34,8 @@ const relay = (stream, out) => {
     const lines = pending.split('\n');
     pending = lines.pop();
     for (const line of lines) {
+      // After the first start, wrangler repeats its bindings table on every reload: once is enough.
+      if (announced && RELOAD_NOISE.test(line)) continue;
       out.write(`${line}\n`);
       // eslint-disable-next-line no-control-regex
       const ready = /Ready on (https?:\/\/[^\s\u001b]+)/.exec(line);
