@@ -7,8 +7,15 @@ import { guessKind } from '../src/cli/events.ts';
 import { loadRules } from '../src/rules/load.ts';
 
 export function loadDevContext(root) {
-  const rulesFile = existsSync(resolve(root, 'rules.yaml')) ? 'rules.yaml' : 'rules.example.yaml';
-  const rules = loadRules(readFileSync(resolve(root, rulesFile), 'utf8'));
+  // The sources of rules.yaml (else the example) say how each one signs. A rules.yaml saved broken while
+  // `npm run dev` runs keeps the last good rules serving there, so signing falls back to the example's sources.
+  let rulesFile = existsSync(resolve(root, 'rules.yaml')) ? 'rules.yaml' : 'rules.example.yaml';
+  let rules = loadRules(readFileSync(resolve(root, rulesFile), 'utf8'));
+  if (!rules.ok && rulesFile === 'rules.yaml') {
+    console.error('note: rules.yaml has problems (npx switchyard check lists them); signing with rules.example.yaml\'s sources');
+    rulesFile = 'rules.example.yaml';
+    rules = loadRules(readFileSync(resolve(root, rulesFile), 'utf8'));
+  }
   if (!rules.ok) throw new Error(`${rulesFile} has problems: run npx switchyard check`);
   const vars = existsSync(resolve(root, '.dev.vars')) ? readFileSync(resolve(root, '.dev.vars'), 'utf8') : '';
   const devVars = Object.fromEntries([...vars.matchAll(/^([A-Z0-9_]+)="?(.*?)"?$/gm)].map((m) => [m[1], m[2]]));

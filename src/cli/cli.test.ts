@@ -135,10 +135,21 @@ describe('switchyard explain', () => {
 });
 
 describe('switchyard test', () => {
-  it('runs the project routing tests (rules.test.yaml) green', async () => {
+  it('runs the project routing tests (rules.test.yaml) green, against the file the relay deploys, and says which', async () => {
     const r = await run(['test']);
     expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe('testing rules.example.yaml (the file the relay deploys) with rules.test.yaml');
     expect(r.out.split('\n').pop()).toBe('28 passed, 0 failed');
+  });
+
+  it('tests rules.yaml once there is one: a broken rules.yaml fails, not the example', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-cli-'));
+    writeFileSync(join(dir, 'rules.test.yaml'), 'cases:\n  - name: c\n    event: { type: x.y, data: {} }\n    source: billing\n    expect: { notify: [] }\n');
+    writeFileSync(join(dir, 'rules.yaml'), 'version: 1\nroutes:\n  - name: r\n    notify: [nobody]\n');
+    const r = await run(['test'], dir);
+    expect(r.out.split('\n')[0]).toBe('testing rules.yaml (the file the relay deploys) with rules.test.yaml');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('rules.yaml:4:14: routes[0].notify[0]: unknown target "nobody"');
   });
 
   it('fails with the difference and the case position when an expectation is wrong', async () => {
@@ -157,7 +168,7 @@ cases:
     );
     const r = await run(['test', 'routing.test.yaml'], dir);
     expect(r.code).toBe(1);
-    expect(r.out).toBe(
+    expect(r.out.split('\n').slice(2).join('\n')).toBe(
       [
         '  ✗ wrong on purpose (routing.test.yaml:3)',
         '      notify: expected [oncall], got [customer-success]',

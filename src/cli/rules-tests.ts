@@ -62,7 +62,12 @@ export function runRulesTests(file: string, rulesOverride: string | null, io: Io
     return 2;
   }
   const base = dirname(path);
-  const rulesFile = rulesOverride ?? (parsed.data.rules ? relative(io.cwd, resolve(base, parsed.data.rules)) : defaultRulesFile(io.cwd));
+  // The file the relay deploys (rules.yaml, else the example), unless --rules or the test file names another.
+  const deployed = defaultRulesFile(io.cwd);
+  const rulesFile = rulesOverride ?? (parsed.data.rules ? relative(io.cwd, resolve(base, parsed.data.rules)) : deployed);
+  const why = rulesOverride ? 'named by --rules' : parsed.data.rules ? `pinned by ${file}'s rules:` : 'the file the relay deploys';
+  io.out(`testing ${rulesFile} (${why}) with ${file}`);
+  if (rulesFile !== deployed) io.out(`  note: the relay deploys ${deployed}, not ${rulesFile}`);
   const loaded = loadRulesFile(rulesFile, io);
   if (!loaded.ok) return loaded.exit;
   const rules = loaded.value.config;
