@@ -12,7 +12,7 @@ export function loadDevContext(root) {
   let rulesFile = existsSync(resolve(root, 'rules.yaml')) ? 'rules.yaml' : 'rules.example.yaml';
   let rules = loadRules(readFileSync(resolve(root, rulesFile), 'utf8'));
   if (!rules.ok && rulesFile === 'rules.yaml') {
-    console.error('note: rules.yaml has problems (npx switchyard check lists them); signing with rules.example.yaml\'s sources');
+    console.error("note: rules.yaml has problems (npx switchyard check lists them); signing with rules.example.yaml's sources");
     rulesFile = 'rules.example.yaml';
     rules = loadRules(readFileSync(resolve(root, rulesFile), 'utf8'));
   }

@@ -12,11 +12,26 @@ import { renderNotification, type Notification } from '../targets/registry.ts';
 import { payloadToEvents } from './events.ts';
 import { runRulesTests } from './rules-tests.ts';
 
+const COMMANDS = {
+  check: `switchyard check [rules.yaml]
+  Validates the rules file (default: rules.yaml, else rules.example.yaml): every problem with its line and
+  column, warnings for risky regexes, and the secrets a deploy needs (wrangler secret put NAME).
+  Exit codes: 0 valid, 1 problems, 2 file not found.`,
+  explain: `switchyard explain <event.json> [--rules file] [--source name] [--json]
+  Shows each route's decision for a raw vendor payload (as saved from a webhook), and what every target
+  would receive. --source names the source when the payload's shape does not tell; --json prints the full
+  payloads. Exit codes: 0 explained, 1 rules problems, 2 usage or unreadable input.`,
+  test: `switchyard test [rules.test.yaml] [--rules file]
+  Runs routing test cases against the file the relay deploys (rules.yaml, else rules.example.yaml), or the one
+  --rules names, and says which. Exit codes: 0 all passed, 1 a case failed or the rules have problems, 2 usage.`,
+} as const;
+
 const USAGE = `usage:
   switchyard check [rules.yaml]                          validate the rules file (default: rules.yaml, else rules.example.yaml)
   switchyard explain <event.json> [--rules file] [--source name] [--json]
                                                          show each route's decision for a raw vendor payload
-  switchyard test [rules.test.yaml] [--rules file]       run routing test cases`;
+  switchyard test [rules.test.yaml] [--rules file]       run routing test cases
+  switchyard <command> --help                            more about one command`;
 
 export interface Io {
   readonly out: (line: string) => void;
@@ -51,14 +66,25 @@ export function loadRulesFile(file: string, io: Io): { ok: true; value: LoadedRu
 
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
+  const usage = command !== undefined && Object.hasOwn(COMMANDS, command) ? `usage: ${COMMANDS[command as keyof typeof COMMANDS]}` : USAGE;
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, allowPositionals: true, options: { rules: { type: 'string' }, source: { type: 'string' }, json: { type: 'boolean' } } });
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { rules: { type: 'string' }, source: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (e) {
-    io.err(`switchyard: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+    // parseArgs explains at length; one line is enough.
+    const first = (e instanceof Error ? e.message : String(e)).split('. ')[0]!.replace(/\.$/, '');
+    io.err(`switchyard: ${first}\n${usage}`);
     return 2;
   }
   const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(usage);
+    return 0;
+  }
   switch (command) {
     case 'check':
       return check(positionals[0] ?? values.rules ?? defaultRulesFile(io.cwd), io);
@@ -70,10 +96,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     case undefined:
     case 'help':
     case '--help':
+    case '-h':
       io.out(USAGE);
       return command === undefined ? 2 : 0;
   }
-  io.err(`switchyard: ${command === 'explain' ? 'explain takes one event file' : `unknown command "${command}"`}\n${USAGE}`);
+  io.err(`switchyard: ${command === 'explain' ? 'explain takes one event file' : `unknown command "${command}"`}\n${usage}`);
   return 2;
 }
 
@@ -94,7 +121,9 @@ function check(file: string, io: Io): number {
   if (!loaded.ok) return loaded.exit;
   const c = loaded.value.config;
   io.out(`${file}: OK — ${Object.keys(c.sources).length} sources, ${Object.keys(c.targets).length} targets, ${c.routes.length} routes`);
-  io.out(`secrets and variables it needs (wrangler secret put NAME): ${loaded.value.references.join(', ') || 'none'}`);
+  // ADMIN_TOKEN is the relay's own: the admin API and the inbox are off without it.
+  const secrets = [...loaded.value.references.filter((n) => n !== 'ADMIN_TOKEN'), 'ADMIN_TOKEN (the admin API)'];
+  io.out(`secrets and variables it needs (wrangler secret put NAME): ${secrets.join(', ')}`);
   for (const w of loaded.value.warnings) io.out(`${file}:${w.line}:${w.col}: warning: ${w.message} (${w.path})`);
   return 0;
 }

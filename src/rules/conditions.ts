@@ -169,7 +169,36 @@ function fieldHint(path: string): string {
   return near ? ` (did you mean "${near}"?)` : ` (fields: ${Object.keys(ROOT_NAMES).join(', ')})`;
 }
 
+/** Operators as other tools spell them, and ours. */
+const OPERATOR_ALIASES: Readonly<Record<string, string>> = {
+  equals: 'eq',
+  equal: 'eq',
+  '=': 'eq',
+  '==': 'eq',
+  is: 'eq',
+  not_equals: 'ne',
+  neq: 'ne',
+  '!=': 'ne',
+  one_of: 'in',
+  not_one_of: 'not_in',
+  nin: 'not_in',
+  matches: 'regex',
+  match: 'regex',
+  '=~': 'regex',
+  like: 'glob',
+  has: 'exists',
+  includes: 'contains',
+  '>': 'gt',
+  '>=': 'gte',
+  '<': 'lt',
+  '<=': 'lte',
+  and: 'all',
+  or: 'any',
+};
+
 function operatorHint(op: string): string {
+  const alias = Object.hasOwn(OPERATOR_ALIASES, op.toLowerCase()) ? OPERATOR_ALIASES[op.toLowerCase()] : undefined;
+  if (alias) return ` (did you mean "${alias}"?)`;
   const near = nearest(op, [...Object.keys(FIELD_OPERATORS), ...COMBINATORS]);
   return near ? ` (did you mean "${near}"?)` : ` (operators: ${Object.keys(FIELD_OPERATORS).join(', ')})`;
 }

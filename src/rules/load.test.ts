@@ -147,6 +147,14 @@ sources:
     expect(problems('version: 1\nsources:\n  a: [unclosed\n')).toMatch(/^rules\.yaml:4:1: YAML: Flow sequence/);
   });
 
+  it('points an indentation error at the offending line and column, with a snippet', () => {
+    expect(problems('version: 1\nsources:\n  pq:\n    kind: prequel\n   public_keys: ["${K}"]\n')).toBe(
+      ['rules.yaml:5:4: YAML: All mapping items must start at the same column', '  4 |     kind: prequel', '  5 |    public_keys: ["${K}"]', '    |    ^'].join(
+        '\n',
+      ),
+    );
+  });
+
   it('reports duplicate keys', () => {
     expect(problems('version: 1\nversion: 1\nsources: {}\n')).toMatch(/^rules\.yaml:2:1: YAML: Map keys must be unique/);
   });
@@ -278,6 +286,15 @@ routes:
         'rules.yaml:15:7: routes[0].when.data..x: empty name at 6 (two dots, or a dot at the end)',
       ].join('\n'),
     );
+  });
+
+  it("says what an empty when expects, and suggests eq for equals (and other tools' spellings)", () => {
+    const text = `${base}targets:\n  t: { kind: http, url: "https://x.example" }\nroutes:\n  - name: a\n    when:\n    notify: [t]\n  - name: b\n    when: { type: { equals: x }, data.n: { '>=': 3 } }\n    notify: [t]\n`;
+    expect(problems(text).split('\n')).toEqual([
+      'rules.yaml:8:10: routes[0].when: when is empty: give its conditions, e.g. `when: { type: transfer.error }`, or leave `when` out to match every event',
+      'rules.yaml:11:21: routes[1].when.type.equals: unknown operator "equals" (did you mean "eq"?)',
+      'rules.yaml:11:44: routes[1].when.data.n.>=: unknown operator ">=" (did you mean "gte"?)',
+    ]);
   });
 
   it('reports routes that can never match because an earlier route catches everything they could', () => {

@@ -53,10 +53,14 @@ export function loadRules(text: string): Result<LoadedRules, RulesProblem[]> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
+    const lines = text.split(/\r?\n/);
     return err(
       doc.errors.map((e) => {
         const pos = lineCounter.linePos(e.pos[0]);
-        return { message: `YAML: ${e.message.split('\n')[0]}`, path: '', line: pos.line, col: pos.col };
+        const source = lines[pos.line - 1] ?? '';
+        // Indentation errors point at the line's start: point at its first character instead.
+        const col = pos.col === 1 && /^\s+\S/.test(source) ? source.search(/\S/) + 1 : pos.col;
+        return { message: `YAML: ${e.message.split('\n')[0]}\n${snippet(lines, pos.line, col)}`, path: '', line: pos.line, col };
       }),
     );
   }
@@ -92,6 +96,13 @@ export function loadRules(text: string): Result<LoadedRules, RulesProblem[]> {
       ...nodePosition(doc, lineCounter, r.path),
     }));
   return ok({ config, references: [...new Set(referencedNames(JSON.stringify(data)))], warnings });
+}
+
+/** The line before, the line at fault and a caret under the column, as compilers show them. */
+function snippet(lines: readonly string[], line: number, col: number): string {
+  const width = String(line).length;
+  const row = (n: number) => `  ${String(n).padStart(width)} | ${lines[n - 1] ?? ''}`;
+  return [...(line > 1 ? [row(line - 1)] : []), row(line), `  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, col - 1))}^`].join('\n');
 }
 
 function isInsideWhen(path: readonly PropertyKey[]): boolean {
@@ -141,6 +152,8 @@ function toProblems(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, dat
   let message = issue.message;
   if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
     message = `kind must be one of: ${(path[0] === 'targets' ? TARGET_KIND_NAMES : SOURCE_KIND_NAMES).join(', ')}`;
+  } else if (issue.code === 'invalid_type' && path[path.length - 1] === 'when' && valueAt(data, path) === null) {
+    message = 'when is empty: give its conditions, e.g. `when: { type: transfer.error }`, or leave `when` out to match every event';
   } else if (issue.code === 'invalid_type' && valueAt(data, path) === undefined) {
     message = `required (${issue.expected})`;
   }
