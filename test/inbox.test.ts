@@ -88,6 +88,23 @@ describe('the local inbox', () => {
     expect(await network.requests(undefined, dest)).toHaveLength(0);
   });
 
+  it('shows a muted notification as a greyed card with its reason: the quick start at 03:00 on a Sunday in Paris', async () => {
+    const e = localEnv();
+    // Sunday 2026-12-06, 03:00 in Paris (02:00 UTC): outside the example's business hours.
+    const sunday3am = Date.parse('2026-12-06T02:00:00Z');
+    const deps: DeliverDeps = { ...deliverDeps(e, new Set()), now: () => sunday3am };
+    const m = marker();
+    // The quick start's first event: the seed transfer.error, blamed on the customer's side.
+    const event: CanonicalEvent = { ...prequel('transfer.error', m, 1), data: { ...fixtureData('transfer.error'), destination_id: m, transfer_id: m } };
+    await deliverAll(event, deps);
+    const mine = (await items(e)).filter((i) => i.event.id.includes(m));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ target: 'customer-success', kind: 'slack' });
+    expect(mine[0]!.held).toMatch(/^muted: outside active_when "business-hours"/);
+    expect((mine[0]!.payload as { text: string }).text).toContain('Transfer to Foo Bar failed');
+    expect(await network.requests(undefined, m)).toHaveLength(0);
+  });
+
   it('is behind the admin token: a sign-in form for browsers, a cookie after ?token=, JSON errors otherwise', async () => {
     const e = localEnv();
     const form = await request('/inbox', e, { accept: 'text/html' });

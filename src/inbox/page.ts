@@ -24,6 +24,9 @@ export const INBOX_HTML = `<!doctype html>
   main { max-width: 920px; margin: 0 auto; padding: 16px 24px 48px; }
   .empty { color: var(--muted); text-align: center; padding: 64px 0; }
   .item { background: var(--card); border: 1px solid var(--line); border-radius: 8px; margin: 14px 0; padding: 12px 16px; }
+  .item.held { background: #f1f1f1; border-style: dashed; }
+  .item.held .body { opacity: .55; filter: grayscale(1); }
+  .held-why { font-size: 13px; font-weight: 600; color: var(--muted); margin: -2px 0 8px; }
   .meta { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; font-size: 12px; color: var(--muted); margin-bottom: 10px; }
   .badge { font-weight: 600; font-size: 11px; text-transform: uppercase; letter-spacing: .04em; padding: 2px 7px; border-radius: 10px; background: #eee; color: #333; }
   .badge.slack { background: #4a154b; color: #fff; } .badge.pagerduty { background: #06ac38; color: #fff; } .badge.http { background: #1264a3; color: #fff; }
@@ -156,7 +159,8 @@ export const INBOX_HTML = `<!doctype html>
       var meta = '<div class="meta"><span class="badge ' + esc(item.kind) + '">' + esc(item.kind) + '</span><span class="target">' + esc(item.target) + '</span><span>' + esc(time(item.at)) + '</span><span>' + esc(item.event.type) + ' · ' + esc(item.event.id) + '</span><span>route: ' + esc(item.route) + '</span>' +
         '<a data-trace="' + esc(item.event.source + '/' + item.event.id) + '" data-item="' + item.id + '">trace ›</a></div>';
       var trace = open[item.id] != null ? '<div class="trace" data-id="' + item.id + '">' + open[item.id] + '</div>' : '';
-      return '<article class="item" data-kind="' + esc(item.kind) + '" data-target="' + esc(item.target) + '">' + meta + body + trace + '</article>';
+      var held = item.held ? '<div class="held-why">Not sent — ' + esc(item.held) + '</div>' : '';
+      return '<article class="item' + (item.held ? ' held' : '') + '" data-kind="' + esc(item.kind) + '" data-target="' + esc(item.target) + '">' + meta + held + '<div class="body">' + body + '</div>' + trace + '</article>';
     }).join('');
   }
   function showTrace(link) {

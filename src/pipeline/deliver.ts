@@ -37,7 +37,7 @@ import {
   resolvedSlackMessage,
 } from './lifecycle.ts';
 import type { HeldPage, TakeResult } from '../state/budget.ts';
-import { sendOrInbox, type InboxSink } from './inbox-sink.ts';
+import { sendOrInbox, showHeld, type InboxSink } from './inbox-sink.ts';
 import type { SlackThreadOp } from '../targets/slack/send.ts';
 import { ok as okOutcome, permanent as permanentOutcome } from '../targets/outcome.ts';
 import { decide, DEFAULT_RETRY_POLICY, type Decision } from './retry.ts';
@@ -156,9 +156,12 @@ export async function deliverJob(job: DeliveryJob, deps: DeliverDeps): Promise<J
   if (key && route.action === 'resolve') return handOverResolve(job, route, key, claim.event, deps, ledger);
   if (route.action !== 'resolve') {
     const muted = timeMute(route, deps.rules.timeIntervals ?? {}, deps.now());
-    if (muted) return suppressJob(job, muted, claim.event, deps, ledger);
-    const silence = silencedBy(deps.silences, { event: claim.event, route: route.name, target: job.target, alertKey: key }, deps.now());
-    if (silence) return suppressJob(job, silenceNote(silence), claim.event, deps, ledger);
+    const silence = muted ? null : silencedBy(deps.silences, { event: claim.event, route: route.name, target: job.target, alertKey: key }, deps.now());
+    const held = muted ?? (silence ? silenceNote(silence) : null);
+    if (held) {
+      await showHeldInInbox(job, target, route, claim.event, held, deps);
+      return suppressJob(job, held, claim.event, deps, ledger);
+    }
   }
   if (key && (route.action ?? 'trigger') === 'trigger') {
     const alert = deps.alertFor(key);
@@ -319,6 +322,17 @@ async function noteFlap(
     noted = outcome.kind === 'ok' ? '; Slack message updated' : `; the Slack update failed (${outcome.reason})`;
   }
   return suppressJob(job, `flapping: re-opened ×${d.flaps} within flap_window, collapsed into the open alert${noted}`, event, deps, ledger);
+}
+
+/** Locally, a muted or silenced notification still shows, greyed, in the inbox (best effort: never blocks the job). */
+async function showHeldInInbox(job: DeliveryJob, target: TargetConfig, route: RouteConfig, event: CanonicalEvent, why: string, deps: DeliverDeps): Promise<void> {
+  if (!deps.inbox?.takes(target)) return;
+  try {
+    const rendered = renderNotification(target, { event, route, targetName: job.target });
+    await showHeld(target, rendered.notification, { target: job.target, event: { source: event.source, id: event.id, type: event.type }, job: job.id, route: job.route }, why, deps.inbox);
+  } catch (e) {
+    deps.log.log('warn', 'inbox.held_failed', { job: job.id, error: describeError(e, []) });
+  }
 }
 
 /** Settles a job without sending it; the reason goes to its trace and to the log. */

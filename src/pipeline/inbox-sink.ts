@@ -20,6 +20,8 @@ export interface InboxSink {
     event: { source: string; id: string; type: string };
     job: string;
     route: string;
+    /** Not sent, and why (muted, silenced): shown as a greyed card. */
+    held?: string;
   }): Promise<number>;
   update(id: number, payload: unknown): Promise<boolean>;
   reply(id: number, text: string, replyId: string | null): Promise<string | null>;
@@ -58,6 +60,26 @@ export interface InboxOrigin {
  * One attempt to the receiver — or, with the inbox on and the target's credentials unset, to the local inbox,
  * with a receipt that later updates (Slack ts, PagerDuty dedup key) can use.
  */
+/**
+ * A notification that was not sent — muted by a time window, silenced — shown in the inbox as a greyed card with
+ * its reason, so that locally "nothing happened" is never the answer. Only for targets the inbox takes.
+ */
+export async function showHeld(target: TargetConfig, notification: Notification, origin: InboxOrigin, why: string, inbox: InboxSink | null): Promise<void> {
+  if (!inbox?.takes(target)) return;
+  await inbox.post({ ...origin, kind: notification.kind, payload: inboxPayload(target, notification), held: why });
+}
+
+/** What the inbox shows of a notification: an HTTP request with its URL and headers as written (secrets stay `${NAME}`). */
+function inboxPayload(target: TargetConfig, notification: Notification): unknown {
+  return notification.kind === 'http' && target.kind === 'http'
+    ? {
+        ...notification.payload,
+        url: target.url,
+        headers: { ...(notification.payload.contentType ? { 'content-type': notification.payload.contentType } : {}), ...target.headers },
+      }
+    : notification.payload;
+}
+
 export async function sendOrInbox(
   target: TargetConfig,
   notification: Notification,
@@ -65,16 +87,7 @@ export async function sendOrInbox(
   deps: SendDeps & { readonly messageId: string; readonly inbox: InboxSink | null },
 ): Promise<Outcome> {
   if (!deps.inbox?.takes(target)) return sendNotification(target, notification, deps);
-  // An HTTP request is shown with its URL and headers as written in rules.yaml: secrets stay `${NAME}`.
-  const payload =
-    notification.kind === 'http' && target.kind === 'http'
-      ? {
-          ...notification.payload,
-          url: target.url,
-          headers: { ...(notification.payload.contentType ? { 'content-type': notification.payload.contentType } : {}), ...target.headers },
-        }
-      : notification.payload;
-  const id = await deps.inbox.post({ ...origin, kind: notification.kind, payload });
+  const id = await deps.inbox.post({ ...origin, kind: notification.kind, payload: inboxPayload(target, notification) });
   if (notification.kind === 'slack') return ok(200, { slack: { channel: 'inbox', ts: String(id) } });
   if (notification.kind === 'pagerduty') return ok(202, { pagerduty: { dedupKey: notification.payload.dedup_key } });
   return ok(200);

@@ -22,6 +22,8 @@ export interface InboxItem {
   readonly replies: readonly { readonly id: string; readonly text: string; readonly at: number }[];
   /** Earlier versions of an updated Slack message count. */
   readonly updates: number;
+  /** Set when the notification was not sent — muted by a time window, silenced — and why: a greyed card. */
+  readonly held?: string;
 }
 
 const KEEP = 500;
@@ -37,13 +39,16 @@ export class InboxObject extends DurableObject<Env> {
         kind TEXT NOT NULL, payload TEXT NOT NULL, event TEXT NOT NULL, job TEXT NOT NULL, route TEXT NOT NULL,
         replies TEXT NOT NULL DEFAULT '[]', updates INTEGER NOT NULL DEFAULT 0);
     `);
+    // Inboxes created before held cards existed get the column.
+    const columns = ctx.storage.sql.exec('PRAGMA table_info(items)').toArray();
+    if (!columns.some((c) => c.name === 'held')) ctx.storage.sql.exec('ALTER TABLE items ADD COLUMN held TEXT');
   }
 
-  post(item: Pick<InboxItem, 'target' | 'kind' | 'payload' | 'event' | 'job' | 'route'>): number {
+  post(item: Pick<InboxItem, 'target' | 'kind' | 'payload' | 'event' | 'job' | 'route' | 'held'>): number {
     const now = Date.now();
     const row = this.ctx.storage.sql
       .exec(
-        'INSERT INTO items (at, updated_at, target, kind, payload, event, job, route) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
+        'INSERT INTO items (at, updated_at, target, kind, payload, event, job, route, held) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
         now,
         now,
         item.target,
@@ -52,6 +57,7 @@ export class InboxObject extends DurableObject<Env> {
         JSON.stringify(item.event),
         item.job,
         item.route,
+        item.held ?? null,
       )
       .one();
     this.ctx.storage.sql.exec('DELETE FROM items WHERE id <= ?', Number(row.id) - KEEP);
@@ -101,5 +107,6 @@ function toItem(r: Row): InboxItem {
     route: String(r.route),
     replies: JSON.parse(String(r.replies)) as InboxItem['replies'],
     updates: Number(r.updates),
+    ...(r.held === null || r.held === undefined ? {} : { held: String(r.held) }),
   };
 }
