@@ -325,11 +325,24 @@ async function noteFlap(
 }
 
 /** Locally, a muted or silenced notification still shows, greyed, in the inbox (best effort: never blocks the job). */
-async function showHeldInInbox(job: DeliveryJob, target: TargetConfig, route: RouteConfig, event: CanonicalEvent, why: string, deps: DeliverDeps): Promise<void> {
+async function showHeldInInbox(
+  job: DeliveryJob,
+  target: TargetConfig,
+  route: RouteConfig,
+  event: CanonicalEvent,
+  why: string,
+  deps: DeliverDeps,
+): Promise<void> {
   if (!deps.inbox?.takes(target)) return;
   try {
     const rendered = renderNotification(target, { event, route, targetName: job.target });
-    await showHeld(target, rendered.notification, { target: job.target, event: { source: event.source, id: event.id, type: event.type }, job: job.id, route: job.route }, why, deps.inbox);
+    await showHeld(
+      target,
+      rendered.notification,
+      { target: job.target, event: { source: event.source, id: event.id, type: event.type }, job: job.id, route: job.route },
+      why,
+      deps.inbox,
+    );
   } catch (e) {
     deps.log.log('warn', 'inbox.held_failed', { job: job.id, error: describeError(e, []) });
   }
