@@ -98,14 +98,42 @@ async function main() {
     const deliveries = t ? t.jobs.map((j) => `${j.target}: ${j.status}${j.status === 'suppressed' || j.status === 'dead' ? ` (${short(j.why)})` : ''}`) : [];
     return {
       event: `${e.type} ${dim(`(${e.source})`)}`,
+      'event id': e.id,
       routes: routes.length ? routes.map(short).join('; ') : dim('no route matched'),
       deliveries: deliveries.length ? deliveries.join(', ') : dim('—'),
       outcome: outcome(t),
     };
   });
   table(rows);
+
+  // An incident from start to finish: a failure blamed on our side pages and posts; its success resolves both.
+  const incident = await incidentStory();
+
   console.log(`\nSee them as their receivers would: ${bold(`${base}/inbox`)} (sign in with ADMIN_TOKEN from .dev.vars)`);
-  console.log(`Each event's whole trace: ${dim(`curl -H "authorization: Bearer $ADMIN_TOKEN" ${base}/admin/events/<source>/<event id>`)}`);
+  console.log(`Each event's whole trace (the admin token is ADMIN_TOKEN in .dev.vars):`);
+  console.log(dim(`  ADMIN_TOKEN=$(sed -n 's/^ADMIN_TOKEN="\\(.*\\)"$/\\1/p' .dev.vars)`));
+  console.log(dim(`  curl -H "authorization: Bearer $ADMIN_TOKEN" ${base}/admin/events/prequel/${incident ?? '<event id>'}`));
+}
+
+/** A first-party transfer failure (a page and a Slack post), then its destination's success (both resolved). */
+async function incidentStory() {
+  const seed = (name) => JSON.parse(readFileSync(join(root, 'test/fixtures/prequel', `${name}.json`), 'utf8'));
+  const destination = `dst_demo_${run}`;
+  const failure = seed('transfer.error');
+  failure.data = { ...failure.data, destination_id: destination, destination_name: `Demo warehouse ${run}`, transfer_blamed_party: 'first_party', demo_run: run };
+  const success = seed('transfer.success');
+  success.data = { ...success.data, destination_id: destination, destination_name: `Demo warehouse ${run}`, demo_run: run };
+  console.log(bold(`\nAn incident, start to finish (destination ${destination})`));
+  const opened = await (await post('prequel', JSON.stringify(failure))).json();
+  const failureId = opened.events?.[0]?.id;
+  const first = failureId ? (await settleTraces([{ source: 'prequel', id: failureId }])).get(`prequel/${failureId}`) : null;
+  console.log(`  transfer.error  ${dim(failureId ?? '?')}  → ${first ? first.jobs.map((j) => `${j.target}: ${j.status}`).join(', ') : 'no trace'}  ${dim('(a page opens, Slack is told)')}`);
+  const closed = await (await post('prequel', JSON.stringify(success))).json();
+  const successId = closed.events?.[0]?.id;
+  const second = successId ? (await settleTraces([{ source: 'prequel', id: successId }])).get(`prequel/${successId}`) : null;
+  const effects = second ? second.jobs.filter((j) => j.target !== 'oncall' || j.status !== 'suppressed') : [];
+  console.log(`  transfer.success ${dim(successId ?? '?')} → ${effects.map((j) => `${j.target}: ${j.status}`).join(', ') || 'no trace'}  ${dim('(the page resolves, the Slack message turns green)')}`);
+  return failureId ?? null;
 }
 
 /** This run's copy of a seed: ids suffixed (Prelude), a marker field (Prequel, whose ids hash the body). */
@@ -151,8 +179,9 @@ const short = (s) => (s && s.length > 48 ? `${s.slice(0, 47)}…` : s);
 const visible = (s) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
 
 function table(rows) {
-  const cols = ['event', 'routes', 'deliveries', 'outcome'];
-  const width = Object.fromEntries(cols.map((c) => [c, Math.min(60, Math.max(c.length, ...rows.map((r) => visible(r[c]))))]));
+  const cols = ['event', 'event id', 'routes', 'deliveries', 'outcome'];
+  // Event ids are shown whole, so that the admin API examples can be copied.
+  const width = Object.fromEntries(cols.map((c) => [c, Math.min(c === 'event id' ? 80 : 60, Math.max(c.length, ...rows.map((r) => visible(r[c]))))]));
   const cut = (s, w) => (visible(s) <= w ? s : `${s.replace(/\x1b\[[0-9;]*m/g, '').slice(0, w - 1)}…`); // eslint-disable-line no-control-regex
   const pad = (s, w) => cut(s, w) + ' '.repeat(Math.max(0, w - visible(cut(s, w))));
   console.log(bold(cols.map((c) => pad(c, width[c])).join('  ')));
