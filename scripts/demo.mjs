@@ -120,19 +120,29 @@ async function incidentStory() {
   const seed = (name) => JSON.parse(readFileSync(join(root, 'test/fixtures/prequel', `${name}.json`), 'utf8'));
   const destination = `dst_demo_${run}`;
   const failure = seed('transfer.error');
-  failure.data = { ...failure.data, destination_id: destination, destination_name: `Demo warehouse ${run}`, transfer_blamed_party: 'first_party', demo_run: run };
+  failure.data = {
+    ...failure.data,
+    destination_id: destination,
+    destination_name: `Demo warehouse ${run}`,
+    transfer_blamed_party: 'first_party',
+    demo_run: run,
+  };
   const success = seed('transfer.success');
   success.data = { ...success.data, destination_id: destination, destination_name: `Demo warehouse ${run}`, demo_run: run };
   console.log(bold(`\nAn incident, start to finish (destination ${destination})`));
   const opened = await (await post('prequel', JSON.stringify(failure))).json();
   const failureId = opened.events?.[0]?.id;
   const first = failureId ? (await settleTraces([{ source: 'prequel', id: failureId }])).get(`prequel/${failureId}`) : null;
-  console.log(`  transfer.error  ${dim(failureId ?? '?')}  → ${first ? first.jobs.map((j) => `${j.target}: ${j.status}`).join(', ') : 'no trace'}  ${dim('(a page opens, Slack is told)')}`);
+  console.log(
+    `  transfer.error  ${dim(failureId ?? '?')}  → ${first ? first.jobs.map((j) => `${j.target}: ${j.status}`).join(', ') : 'no trace'}  ${dim('(a page opens, Slack is told)')}`,
+  );
   const closed = await (await post('prequel', JSON.stringify(success))).json();
   const successId = closed.events?.[0]?.id;
   const second = successId ? (await settleTraces([{ source: 'prequel', id: successId }])).get(`prequel/${successId}`) : null;
   const effects = second ? second.jobs.filter((j) => j.target !== 'oncall' || j.status !== 'suppressed') : [];
-  console.log(`  transfer.success ${dim(successId ?? '?')} → ${effects.map((j) => `${j.target}: ${j.status}`).join(', ') || 'no trace'}  ${dim('(the page resolves, the Slack message turns green)')}`);
+  console.log(
+    `  transfer.success ${dim(successId ?? '?')} → ${effects.map((j) => `${j.target}: ${j.status}`).join(', ') || 'no trace'}  ${dim('(the page resolves, the Slack message turns green)')}`,
+  );
   return failureId ?? null;
 }
 

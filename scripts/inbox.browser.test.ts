@@ -61,17 +61,34 @@ describe.skipIf(!executablePath)('the local inbox in Chromium', () => {
     expect(await slack.locator('.thread').textContent()).toMatch(/1 reply.*Resolved after/);
     expect(await slack.locator('.fields').first().textContent()).toContain('Acme warehouse');
 
-    // PagerDuty: the incident triggered with its dedup key, and its resolve.
+    // PagerDuty: one card per incident, whose state changed from triggered to resolved (details from the trigger).
     const pages = page.locator('article.item[data-kind="pagerduty"]');
     const cards = await pages.allTextContents();
-    expect(cards.some((t) => t.includes('Incident triggered') && t.includes('prequel-transfer-dst-7f3a'))).toBe(true);
-    expect(cards.some((t) => t.includes('Incident resolved') && t.includes('prequel-transfer-dst-7f3a'))).toBe(true);
+    const transfer = cards.filter((t) => t.includes('prequel-transfer-dst-7f3a'));
+    expect(transfer).toHaveLength(1);
+    expect(transfer[0]).toContain('Incident resolved');
+    expect(transfer[0]).toMatch(/trigger .* → resolve /);
+    expect(transfer[0]).toContain('Transfer to Acme warehouse failed');
     expect(cards.some((t) => t.includes('Incident triggered') && t.includes('prelude-balance'))).toBe(true);
 
     // HTTP: method, URL and headers as written, the credential still a reference.
     const http = page.locator('article.item[data-kind="http"]');
     expect(await http.locator('.line').textContent()).toBe('POST https://audit.example.com/events');
-    expect(await http.locator('table').textContent()).toContain('Bearer ${AUDIT_TOKEN}');
+    expect(await http.locator('table').first().textContent()).toContain('Bearer ${AUDIT_TOKEN}');
+    // A long body is folded until asked for.
+    const fold = http.locator('details.body-fold');
+    expect(await fold.locator('summary').textContent()).toMatch(/^body \(\d+ characters\)$/);
+    expect(await fold.locator('pre').isVisible()).toBe(false);
+    await fold.locator('summary').click();
+    expect(await fold.locator('pre').isVisible()).toBe(true);
+
+    // Filters: by kind, then by target; back to all.
+    await page.selectOption('#f-kind', 'pagerduty');
+    expect(await page.locator('article.item').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')))).toEqual(['pagerduty', 'pagerduty']);
+    await page.selectOption('#f-kind', '');
+    await page.selectOption('#f-target', 'data-eng');
+    expect(await page.locator('article.item').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-target')))])).toEqual(['data-eng']);
+    await page.selectOption('#f-target', '');
 
     // Nothing left the machine.
     expect(scene.outbound).toEqual([]);
@@ -98,5 +115,15 @@ describe.skipIf(!executablePath)('the local inbox in Chromium', () => {
     });
     await expect.poll(() => page.locator('article.item').count(), { timeout: 15_000 }).toBe(before + 1);
     expect(await page.locator('article.item').first().getAttribute('data-target')).toBe('sms-ops');
+  });
+
+  it('clears the inbox with one button', async () => {
+    expect(await page.locator('article.item').count()).toBeGreaterThan(0);
+    await page.click('#clear');
+    await expect.poll(() => page.locator('article.item').count()).toBe(0);
+    expect(await page.locator('#items .empty').textContent()).toMatch(/^Cleared/);
+    await page.reload();
+    await page.waitForTimeout(2000); // a poll or two: nothing comes back
+    expect(await page.locator('article.item').count()).toBe(0);
   });
 });

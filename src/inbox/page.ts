@@ -12,6 +12,7 @@ export const INBOX_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Switchyard — local inbox</title>
+<link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%233f0e40'/%3E%3Cpath d='M4 5h8M4 8h5M4 11h8' stroke='%23fff' stroke-width='1.6'/%3E%3C/svg%3E">
 <style>
   :root { --fg: #1d1c1d; --muted: #616061; --line: #e3e3e3; --bg: #f8f8f8; --card: #fff; }
   * { box-sizing: border-box; }
@@ -58,11 +59,18 @@ export const INBOX_HTML = `<!doctype html>
   .http .line { font: 13px Menlo, Consolas, monospace; font-weight: 600; word-break: break-all; }
   .trace { margin-top: 10px; border-top: 1px solid var(--line); padding-top: 8px; font-size: 13px; }
   .trace .ok { color: #2eb67d; } .trace .no { color: var(--muted); } .trace .bad { color: #d40e0d; }
+  .trace details { margin-top: 4px; } .trace summary { cursor: pointer; color: var(--muted); }
+  .filters { display: flex; gap: 10px; align-items: center; margin: 4px 0 0; font-size: 13px; color: var(--muted); }
+  .filters select, .filters button { font: inherit; padding: 3px 6px; border: 1px solid var(--line); border-radius: 4px; background: #fff; }
+  .filters button { cursor: pointer; }
+  details.body-fold > summary { cursor: pointer; color: #1264a3; font-size: 13px; margin: 4px 0; }
+  .pd .history { font-size: 12px; color: var(--muted); margin: 4px 0; }
 </style>
 </head>
 <body>
 <header><h1>Switchyard — local inbox</h1><span class="hint">Notifications for targets without credentials land here instead of Slack, PagerDuty or HTTP.</span><span class="live" id="live">live</span></header>
-<main id="items"><p class="empty" id="empty">Nothing yet. Send an event: <code>npm run send -- test/fixtures/prequel/transfer.error.json</code> or <code>npm run demo</code>.</p></main>
+<main><div class="filters" id="filters"><label>Target <select id="f-target"><option value="">all</option></select></label><label>Kind <select id="f-kind"><option value="">all</option><option value="slack">Slack</option><option value="pagerduty">PagerDuty</option><option value="http">HTTP</option></select></label><button type="button" id="clear" title="Remove every item from the local inbox">Clear the inbox</button><span id="count"></span></div>
+<div id="items"><p class="empty" id="empty">Nothing yet. Send an event: <code>npm run send -- test/fixtures/prequel/transfer.error.json</code> or <code>npm run demo</code>.</p></div></main>
 <script>
 (function () {
   var items = {};
@@ -126,32 +134,74 @@ export const INBOX_HTML = `<!doctype html>
     }).join('') + '</table>';
   }
   function pagerduty(item) {
+    // One card per incident (dedup key): its state is the newest event's; details come from the trigger.
     var p = item.payload || {};
-    var pl = p.payload || {};
-    var html = '<div class="pd ' + esc(p.event_action) + '"><div class="action">' + esc(p.event_action === 'trigger' ? 'Incident triggered' : p.event_action === 'resolve' ? 'Incident resolved' : p.event_action) + '</div>';
+    var trigger = item.incident && item.incident.trigger ? item.incident.trigger.payload || {} : p;
+    var pl = trigger.payload || {};
+    var html = '<div class="pd ' + esc(p.event_action) + '"><div class="action">' + esc(p.event_action === 'trigger' ? 'Incident triggered' : p.event_action === 'resolve' ? 'Incident resolved' : p.event_action === 'acknowledge' ? 'Incident acknowledged' : p.event_action) + '</div>';
+    if (item.incident && item.incident.history.length > 1) html += '<div class="history">' + item.incident.history.map(function (h) { return esc(h.action) + ' ' + esc(new Date(h.at).toLocaleTimeString()); }).join(' → ') + '</div>';
     if (pl.summary) html += '<div class="summary">' + esc(pl.summary) + '</div>';
     html += table({ 'dedup key': p.dedup_key, severity: pl.severity, source: pl.source, component: pl.component, group: pl.group, class: pl['class'] }) ;
     if (pl.custom_details) html += table(pl.custom_details);
-    (p.links || []).forEach(function (l) { html += link(l.href, l.text); });
+    (trigger.links || []).forEach(function (l) { html += link(l.href, l.text); });
     return html + '</div>';
   }
   function http(item) {
     var p = item.payload || {};
     var url = p.url || '';
-    var query = (p.query || []).map(function (q) { return encodeURIComponent(q[0]) + '=' + encodeURIComponent(q[1]); }).join('&');
-    var html = '<div class="http"><div class="line">' + esc(p.method) + ' ' + esc(url) + (query ? (url.indexOf('?') >= 0 ? '&' : '?') + esc(query) : '') + '</div>';
+    var query = p.query || [];
+    var html = '<div class="http"><div class="line">' + esc(p.method) + ' ' + esc(url) + (query.length ? ' <small>+ ' + query.length + ' query parameter' + (query.length === 1 ? '' : 's') + '</small>' : '') + '</div>';
     html += table(p.headers || {});
+    if (query.length) html += '<table class="query">' + query.map(function (q) { return '<tr><th>' + esc(q[0]) + '</th><td>' + esc(q[1]) + '</td></tr>'; }).join('') + '</table>';
     if (p.body != null) {
       var body = p.body;
       try { body = JSON.stringify(JSON.parse(p.body), null, 2); } catch (e) {}
-      html += '<pre>' + esc(body) + '</pre>';
+      // Long bodies are folded: the card stays readable, one click shows it all.
+      html += body.length > 600 || body.split('\\n').length > 16
+        ? '<details class="body-fold"><summary>body (' + body.length + ' characters)</summary><pre>' + esc(body) + '</pre></details>'
+        : '<pre>' + esc(body) + '</pre>';
     }
     return html + '</div>';
   }
+  var filter = { target: '', kind: '' };
+  /** PagerDuty events of one dedup key become one incident card, at the place of its newest event. */
+  function incidents(list) {
+    var byKey = {};
+    var out = [];
+    list.slice().reverse().forEach(function (item) {
+      var key = item.kind === 'pagerduty' && item.payload && item.payload.dedup_key ? item.target + '\\u0000' + item.payload.dedup_key : null;
+      if (!key) { out.push(item); return; }
+      var group = byKey[key];
+      if (!group) { group = byKey[key] = { history: [], trigger: null, card: null }; }
+      group.history.push({ action: item.payload.event_action, at: item.at });
+      if (item.payload.event_action === 'trigger') group.trigger = item;
+      if (group.card) out.splice(out.indexOf(group.card), 1);
+      group.card = Object.assign({}, item, { incident: group });
+      out.push(group.card);
+    });
+    return out.reverse();
+  }
+  function refreshTargets(list) {
+    var select = document.getElementById('f-target');
+    var have = {};
+    Array.prototype.forEach.call(select.options, function (o) { have[o.value] = true; });
+    list.forEach(function (item) {
+      if (have[item.target]) return;
+      have[item.target] = true;
+      var o = document.createElement('option');
+      o.value = item.target;
+      o.textContent = item.target;
+      select.appendChild(o);
+    });
+  }
   function render() {
-    var list = Object.keys(items).map(function (k) { return items[k]; }).sort(function (a, b) { return b.id - a.id; });
+    var all = Object.keys(items).map(function (k) { return items[k]; }).sort(function (a, b) { return b.id - a.id; });
+    refreshTargets(all);
+    var list = incidents(all).filter(function (item) { return (!filter.target || item.target === filter.target) && (!filter.kind || item.kind === filter.kind); });
     var main = document.getElementById('items');
-    if (!list.length) return;
+    document.getElementById('count').textContent = list.length + ' shown';
+    if (!all.length) return;
+    if (!list.length) { main.innerHTML = '<p class="empty">Nothing matches this filter.</p>'; return; }
     var open = {};
     Array.prototype.forEach.call(document.querySelectorAll('.trace[data-id]'), function (el) { open[el.getAttribute('data-id')] = el.innerHTML; });
     main.innerHTML = list.map(function (item) {
@@ -174,7 +224,12 @@ export const INBOX_HTML = `<!doctype html>
         if (!t.ok) html = '<span class="bad">' + esc(t.error && t.error.message) + '</span>';
         else {
           html += '<div><b>Verified:</b> ' + esc(t.verification.auth) + ' · delivered by the sender ' + esc(t.verification.deliveries_from_sender) + '×</div>';
-          html += '<div><b>Routes:</b> ' + t.routing.explanation.map(function (r) { return '<div class="' + (r.matched ? 'ok' : 'no') + '">' + (r.matched ? '✓ ' : '· ') + esc(r.name) + ' — ' + esc(r.reason) + '</div>'; }).join('') + '</div>';
+          // The routes that matched and why come first; every other route's decision is folded.
+          var row = function (r) { return '<div class="' + (r.matched ? 'ok' : 'no') + '">' + (r.matched ? '✓ ' : '· ') + esc(r.name) + ' — ' + esc(r.reason) + '</div>'; };
+          var matched = t.routing.explanation.filter(function (r) { return r.matched; });
+          var others = t.routing.explanation.filter(function (r) { return !r.matched; });
+          html += '<div><b>Matched:</b> ' + (matched.length ? matched.map(row).join('') : '<span class="no">no route</span>') + '</div>';
+          if (others.length) html += '<details><summary>the other ' + others.length + ' route' + (others.length === 1 ? '' : 's') + '</summary>' + others.map(row).join('') + '</details>';
           html += '<div><b>Deliveries:</b>' + t.jobs.map(function (j) {
             var cls = j.status === 'delivered' ? 'ok' : j.status === 'dead' ? 'bad' : 'no';
             return '<div class="' + cls + '">' + esc(j.target) + ': ' + esc(j.status) + (j.why ? ' — ' + esc(j.why) : '') + ' (' + j.attempts.length + ' attempt' + (j.attempts.length === 1 ? '' : 's') + ')</div>';
@@ -187,6 +242,16 @@ export const INBOX_HTML = `<!doctype html>
         link.closest('.item').appendChild(el);
       });
   }
+  document.getElementById('f-target').addEventListener('change', function (e) { filter.target = e.target.value; render(); });
+  document.getElementById('f-kind').addEventListener('change', function (e) { filter.kind = e.target.value; render(); });
+  document.getElementById('clear').addEventListener('click', function () {
+    fetch('/inbox/items', { method: 'DELETE', credentials: 'same-origin' }).then(function (r) {
+      if (!r.ok) return;
+      items = {};
+      document.getElementById('items').innerHTML = '<p class="empty">Cleared. New notifications appear here as they arrive.</p>';
+      document.getElementById('count').textContent = '';
+    });
+  });
   document.addEventListener('click', function (e) {
     var link = e.target.closest && e.target.closest('a[data-trace]');
     if (link) { e.preventDefault(); showTrace(link); }

@@ -1,5 +1,6 @@
 /**
- * The local inbox over HTTP: GET /inbox (the page), GET /inbox/items?since=<ms> (what changed, newest first).
+ * The local inbox over HTTP: GET /inbox (the page), GET /inbox/items?since=<ms> (what changed, newest first),
+ * DELETE /inbox/items (clear it).
  * Off (404) unless `INBOX=on`; behind the admin token when on. A browser opens `/inbox?token=<ADMIN_TOKEN>`
  * once: the token becomes an HttpOnly, same-site cookie and the address bar drops it.
  */
@@ -68,6 +69,11 @@ export function createInboxApp(): Hono<InboxEnv> {
 
   inbox.get('/', (c) => c.html(withNonce(INBOX_HTML, c.get('secureHeadersNonce'))));
 
+  inbox.delete('/items', async (c) => {
+    const removed = await inboxOf(c.env).clear();
+    return c.json({ ok: true, removed });
+  });
+
   inbox.get('/items', async (c) => {
     const since = Number(c.req.query('since') ?? '0');
     const items = await inboxOf(c.env).list(Number.isFinite(since) ? since : 0, 200);
@@ -84,7 +90,7 @@ function withNonce(html: string, nonce: string | undefined): string {
 
 const TOKEN_FORM = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Switchyard — local inbox</title>
 <style>body{font:15px -apple-system,"Segoe UI",Roboto,sans-serif;display:flex;justify-content:center;padding-top:15vh;background:#f8f8f8}
-form{background:#fff;border:1px solid #e3e3e3;border-radius:8px;padding:24px 28px;max-width:460px}input{width:100%;padding:8px;margin:10px 0;font:14px Menlo,monospace}
+form{background:#fff;border:1px solid #e3e3e3;border-radius:8px;padding:24px 28px;max-width:460px}input{box-sizing:border-box;width:100%;padding:8px;margin:10px 0;font:14px Menlo,monospace}
 button{padding:8px 16px;background:#4a154b;color:#fff;border:0;border-radius:4px;font-weight:600}code{background:#f3f3f3;padding:1px 4px}h2{margin-top:0}</style></head>
 <body><form method="get" action="/inbox"><h2>Switchyard — local inbox</h2>
 <p>Paste the admin token: <code>ADMIN_TOKEN</code> in <code>.dev.vars</code> (<code>npm run dev</code> generated it).</p>

@@ -236,6 +236,7 @@ async function finishAttempt(
     error: outcome.kind === 'ok' ? null : outcome.reason,
     decision: decision.action,
     delayMs: decision.action === 'retry' ? decision.delayMs : null,
+    ...(outcome.kind === 'ok' && outcome.via ? { via: outcome.via } : {}),
     ...(notes && notes.length > 0 ? { notes: notes.slice(0, 10).map((n) => n.slice(0, 300)) } : {}),
   };
   const receipt = outcome.kind === 'ok' ? outcome.receipt : null;
@@ -456,6 +457,7 @@ function logDecision(
     attempt: n,
     outcome: outcome?.kind ?? null,
     status: outcome?.status ?? null,
+    ...(outcome?.kind === 'ok' && outcome.via ? { via: outcome.via } : {}),
     latency_ms: latencyMs,
     ...(decision.action === 'retry' ? { retry_in_ms: decision.delayMs, why: decision.why } : {}),
     ...(decision.action === 'dead' ? { why: decision.why } : {}),

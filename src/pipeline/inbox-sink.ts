@@ -6,7 +6,7 @@
 import type { TargetConfig } from '../rules/config.ts';
 import type { EnvLookup } from '../rules/interpolate.ts';
 import { resolveAll } from '../sources/credentials.ts';
-import { ok, type Outcome } from '../targets/outcome.ts';
+import type { Outcome, Receipt } from '../targets/outcome.ts';
 import { sendNotification, type Notification } from '../targets/registry.ts';
 import type { SendDeps } from '../targets/types.ts';
 
@@ -88,7 +88,12 @@ export async function sendOrInbox(
 ): Promise<Outcome> {
   if (!deps.inbox?.takes(target)) return sendNotification(target, notification, deps);
   const id = await deps.inbox.post({ ...origin, kind: notification.kind, payload: inboxPayload(target, notification) });
-  if (notification.kind === 'slack') return ok(200, { slack: { channel: 'inbox', ts: String(id) } });
-  if (notification.kind === 'pagerduty') return ok(202, { pagerduty: { dedupKey: notification.payload.dedup_key } });
-  return ok(200);
+  // Marked as the inbox's, so the log and the trace never pass it off as a real send.
+  const receipt: Receipt | null =
+    notification.kind === 'slack'
+      ? { slack: { channel: 'inbox', ts: String(id) } }
+      : notification.kind === 'pagerduty'
+        ? { pagerduty: { dedupKey: notification.payload.dedup_key } }
+        : null;
+  return { kind: 'ok', status: notification.kind === 'pagerduty' ? 202 : 200, receipt, via: 'inbox' };
 }

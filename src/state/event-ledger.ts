@@ -82,6 +82,8 @@ export interface AttemptRecord {
   readonly error: string | null;
   readonly decision: Decision['action'];
   readonly delayMs: number | null;
+  /** Set when the notification went to the local inbox instead of the receiver. */
+  readonly via?: 'inbox';
   /** What rendering left out or replaced (a link dropped as not http(s), a template that failed), when anything. */
   readonly notes?: readonly string[];
 }

@@ -85,6 +85,11 @@ export class InboxObject extends DurableObject<Env> {
     return rid;
   }
 
+  /** Removes every item (the page's "Clear the inbox"); how many there were. */
+  clear(): number {
+    return this.ctx.storage.sql.exec('DELETE FROM items RETURNING id').toArray().length;
+  }
+
   /** Items changed after `since` (ms), newest first. */
   list(since: number, limit: number): InboxItem[] {
     return this.ctx.storage.sql

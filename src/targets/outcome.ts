@@ -5,7 +5,7 @@
  */
 import { bytesToBase64, utf8 } from '../core/encoding.ts';
 export type Outcome =
-  | { readonly kind: 'ok'; readonly status: number; readonly receipt: Receipt | null }
+  | { readonly kind: 'ok'; readonly status: number; readonly receipt: Receipt | null; readonly via?: 'inbox' }
   | { readonly kind: 'retryable'; readonly status: number | null; readonly retryAfterMs: number | null; readonly reason: string }
   | { readonly kind: 'permanent'; readonly status: number | null; readonly reason: string };
 
