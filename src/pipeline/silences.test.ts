@@ -54,3 +54,12 @@ describe('a stored silence that cannot be applied', () => {
     expect(isoOrInvalid(NOW)).toBe('2026-12-03T12:00:00.000Z');
   });
 });
+
+describe('silence matchers as given through the API', () => {
+  it('name unknown targets and routes with a did-you-mean, or the list', async () => {
+    const { checkMatchers } = await import('./silences.ts');
+    const names = { targets: ['oncall', 'data-eng'], routes: ['pages'] };
+    expect(checkMatchers({ targets: ['oncal'] }, names)).toEqual(['targets: no target "oncal" in the rules (did you mean "oncall"?)']);
+    expect(checkMatchers({ routes: ['zzz'] }, names)).toEqual(['routes: no route "zzz" in the rules (routes: pages)']);
+  });
+});

@@ -7,6 +7,7 @@
 import type { CanonicalEvent } from '../core/event.ts';
 import { compileCondition, type Predicate } from '../rules/compile.ts';
 import { globToRegexSource, parseWhen, type ConditionProblem } from '../rules/conditions.ts';
+import { closest } from '../rules/suggest.ts';
 
 export interface SilenceMatchers {
   readonly when?: unknown;
@@ -122,7 +123,11 @@ export function checkMatchers(m: unknown, names: { targets: readonly string[]; r
       problems.push(`${key} must be a non-empty list of names`);
       continue;
     }
-    for (const name of list as string[]) if (!known.includes(name)) problems.push(`${key}: no ${key.slice(0, -1)} "${name}" in the rules`);
+    for (const name of list as string[]) {
+      if (known.includes(name)) continue;
+      const near = closest(name, known);
+      problems.push(`${key}: no ${key.slice(0, -1)} "${name}" in the rules${near ? ` (did you mean "${near}"?)` : ` (${key}: ${known.join(', ')})`}`);
+    }
   }
   if (matchers.alert_key !== undefined && (typeof matchers.alert_key !== 'string' || matchers.alert_key === ''))
     problems.push('alert_key must be a non-empty string (a glob)');
