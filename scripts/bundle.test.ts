@@ -4,8 +4,11 @@
  * and the Slack message come out through the real SDKs. This is the check that caught pdjs failing on every
  * page in the deployed bundle while the workerd tests (bundled by Vite) passed.
  */
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TARGET_TEST_SECRETS } from '../test/helpers/target-secrets.ts';
@@ -27,6 +30,8 @@ describe('the deployed bundle', () => {
 
   it('verifies, routes, queues and delivers through the real Slack and PagerDuty SDKs', async () => {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    // The owner's own test key, configured beside the vendor's (two keys in one secret, as during a rotation).
+    const owner = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const seen: Seen[] = [];
     const outboundService = async (request: Request): Promise<Response> => {
       const url = new URL(request.url);
@@ -42,7 +47,7 @@ describe('the deployed bundle', () => {
     expect(script).not.toMatch(/\beval\(|new Function\(/);
     const { mf, url } = (await serveRelay(script, {
       bindings: {
-        PREQUEL_WEBHOOK_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }),
+        PREQUEL_WEBHOOK_PUBLIC_KEY: `${publicKey.export({ type: 'spki', format: 'pem' }) as string}\n${owner.publicKey.export({ type: 'spki', format: 'pem' }) as string}`,
         SLACK_BOT_TOKEN: TARGET_TEST_SECRETS.SLACK_BOT_TOKEN,
         PAGERDUTY_ROUTING_KEY: TARGET_TEST_SECRETS.PAGERDUTY_ROUTING_KEY,
       },
@@ -74,5 +79,34 @@ describe('the deployed bundle', () => {
       dedup_key: 'prequel-transfer-dst-bundle',
     });
     expect(new URLSearchParams(post()!.body).get('channel')).toBe('#data-eng-alerts');
+
+    // `npm run send -- --to <deployed relay> --key <owner's private key>`: production checked end to end.
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-send-'));
+    writeFileSync(join(dir, 'owner.pem'), owner.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const root = new URL('..', import.meta.url).pathname;
+    const sent = spawnSync(
+      process.execPath,
+      [
+        join(root, 'scripts/send.mjs'),
+        join(root, 'test/fixtures/prequel/export_destination.created.json'),
+        '--to',
+        url.toString(),
+        '--key',
+        join(dir, 'owner.pem'),
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(sent.stderr).toBe('');
+    expect(sent.stdout).toMatch(/^200 \{"ok":true,"accepted":1/);
+    expect(sent.status).toBe(0);
+    // Without a key of its own, --to refuses to guess.
+    const keyless = spawnSync(process.execPath, [join(root, 'scripts/send.mjs'), 'test/fixtures/prequel/transfer.error.json', '--to', url.toString()], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect([keyless.status, keyless.stderr.trim()]).toEqual([
+      2,
+      'send: --to signs with your own keys: give --key <private.pem> (Prequel, Prelude) or --secret-env <VAR> (Standard Webhooks)',
+    ]);
   }, 120_000);
 });

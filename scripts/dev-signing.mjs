@@ -6,7 +6,12 @@ import { resolve } from 'node:path';
 import { guessKind } from '../src/cli/events.ts';
 import { loadRules } from '../src/rules/load.ts';
 
-export function loadDevContext(root) {
+/**
+ * `keys` overrides the dev keys, to sign for a deployed relay with keys its owner provides: `privateKeyPem`
+ * (Prequel/Prelude sources: a test key pair whose public half is configured beside the vendor's, as in a key
+ * rotation) or `secret` (a Standard Webhooks `whsec_` secret).
+ */
+export function loadDevContext(root, keys = {}) {
   // The sources of rules.yaml (else the example) say how each one signs. A rules.yaml saved broken while
   // `npm run dev` runs keeps the last good rules serving there, so signing falls back to the example's sources.
   let rulesFile = existsSync(resolve(root, 'rules.yaml')) ? 'rules.yaml' : 'rules.example.yaml';
@@ -20,6 +25,7 @@ export function loadDevContext(root) {
   const vars = existsSync(resolve(root, '.dev.vars')) ? readFileSync(resolve(root, '.dev.vars'), 'utf8') : '';
   const devVars = Object.fromEntries([...vars.matchAll(/^([A-Z0-9_]+)="?(.*?)"?$/gm)].map((m) => [m[1], m[2]]));
   const privateKey = (file) => {
+    if (keys.privateKeyPem) return keys.privateKeyPem;
     const path = resolve(root, '.dev-keys', file);
     if (!existsSync(path)) throw new Error(`${file} is not in .dev-keys/: run npm run dev once first`);
     return readFileSync(path, 'utf8');
@@ -44,8 +50,8 @@ export function loadDevContext(root) {
       const sig = sign('sha256', Buffer.from(body), { key: privateKey('prelude.private.pem'), padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
       headers['x-webhook-signature'] = `rsassa-pss-sha256=${sig.toString('base64')}`;
     } else if (kind === 'standard-webhooks') {
-      const secret = devVars.BILLING_WEBHOOK_SECRET;
-      if (!secret) throw new Error('BILLING_WEBHOOK_SECRET is not in .dev.vars: run npm run dev once first');
+      const secret = keys.secret ?? devVars.BILLING_WEBHOOK_SECRET;
+      if (!secret) throw new Error('BILLING_WEBHOOK_SECRET is not in .dev.vars: run npm run dev once first (or give --secret-env)');
       const id = `msg_${randomUUID()}`;
       const ts = Math.floor(Date.now() / 1000);
       headers['webhook-id'] = id;
