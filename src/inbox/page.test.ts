@@ -1,6 +1,8 @@
 import { Script } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { INBOX_HTML } from './page.ts';
+import { inboxPage } from './page.ts';
+
+const INBOX_HTML = inboxPage('', 0);
 
 describe('the inbox page', () => {
   it('holds one script that compiles (the page is a template literal: a stray escape breaks it silently)', () => {

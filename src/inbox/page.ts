@@ -1,12 +1,16 @@
 /**
- * The local inbox page (GET /inbox): every notification that went to the inbox, rendered as its receiver
- * shows it — Slack Block Kit (colour bar, header, fields, text and code, buttons, context, thread replies),
- * PagerDuty events as incident cards, HTTP requests with method, URL, headers and body — newest first,
- * updated live (polling /inbox/items), each with its event's trace one click away (/admin/events/…).
- * Plain HTML, CSS and script: no framework, nothing fetched from elsewhere. The client code builds strings
- * by concatenation, never with template literals, so this file can hold it verbatim.
+ * The local inbox page (GET /inbox): every notification that went to the inbox, rendered on the server as its
+ * receiver shows it (src/inbox/render.ts) — so the first paint already holds them, script or not — newest
+ * first, updated live (polling /inbox/items for changes, then swapping in /inbox/fragment), filtered by target
+ * and kind, each with its event's trace one click away (/admin/events/…). Plain HTML, CSS and a small script:
+ * no framework, nothing fetched from elsewhere. The client code builds strings by concatenation, never with
+ * template literals, so this file can hold it verbatim.
  */
-export const INBOX_HTML = `<!doctype html>
+export function inboxPage(itemsHtml: string, since: number): string {
+  return PAGE_HEAD + `<div id="items" data-since="${since}">${itemsHtml}</div></main>` + PAGE_SCRIPT;
+}
+
+const PAGE_HEAD = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -35,6 +39,7 @@ export const INBOX_HTML = `<!doctype html>
   .meta a { color: #1264a3; cursor: pointer; text-decoration: none; } .meta a:hover { text-decoration: underline; }
   .slack-msg { display: flex; gap: 10px; }
   .avatar { width: 36px; height: 36px; border-radius: 6px; background: #4a154b; color: #fff; font-weight: 700; display: flex; align-items: center; justify-content: center; flex: none; }
+  .slack-body { flex: 1; min-width: 0; }
   .who { font-weight: 700; } .who small { font-weight: 400; color: var(--muted); margin-left: 6px; }
   .fallback { margin: 2px 0 6px; }
   .attachment { border-left: 4px solid #ddd; padding: 2px 0 2px 12px; margin: 4px 0; }
@@ -70,148 +75,55 @@ export const INBOX_HTML = `<!doctype html>
 <body>
 <header><h1>Switchyard — local inbox</h1><span class="hint">Notifications for targets without credentials land here instead of Slack, PagerDuty or HTTP.</span><span class="live" id="live">live</span></header>
 <main><div class="filters" id="filters"><label>Target <select id="f-target"><option value="">all</option></select></label><label>Kind <select id="f-kind"><option value="">all</option><option value="slack">Slack</option><option value="pagerduty">PagerDuty</option><option value="http">HTTP</option></select></label><button type="button" id="clear" title="Remove every item from the local inbox">Clear the inbox</button><span id="count"></span></div>
-<div id="items"><p class="empty" id="empty">Nothing yet. Send an event: <code>npm run send -- test/fixtures/prequel/transfer.error.json</code> or <code>npm run demo</code>.</p></div></main>
+`;
+
+const PAGE_SCRIPT = `
 <script>
 (function () {
-  var items = {};
-  var since = 0;
-  function esc(s) { return String(s == null ? '' : s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'); }
-  function mrkdwn(text) {
-    var out = esc(text);
-    out = out.replace(/\\x60\\x60\\x60([\\s\\S]*?)\\x60\\x60\\x60/g, function (_, code) { return '<pre>' + code + '</pre>'; });
-    out = out.replace(/\\x60([^\\x60\\n]+)\\x60/g, '<code>$1</code>');
-    out = out.replace(/&lt;(https?:\\/\\/[^|&\\s"]+)\\|([^&]+?)&gt;/g, '<a href="$1" target="_blank" rel="noopener noreferrer">$2</a>');
-    out = out.replace(/(^|[\\s(])\\*([^*\\n]+)\\*/g, '$1<b>$2</b>');
-    out = out.replace(/(^|[\\s(])_([^_\\n]+)_/g, '$1<i>$2</i>');
-    out = out.replace(/(^|[\\s(])~([^~\\n]+)~/g, '$1<s>$2</s>');
-    out = out.replace(/(^|\\n)&gt;([^\\n]*)/g, '$1<blockquote>$2</blockquote>');
-    return out.replace(/\\n/g, '<br>');
-  }
-  // Only http(s) links are clickable; anything else (javascript:, data:) is shown as text.
-  function safeUrl(u) { return typeof u === 'string' && /^https?:\\/\\/[^\\s]+$/i.test(u) ? u : null; }
-  function link(url, text) {
-    var u = safeUrl(url);
-    return u ? '<a class="button" href="' + esc(u) + '" target="_blank" rel="noopener noreferrer">' + esc(text) + '</a>' : '<span class="button" title="link dropped: not an http(s) URL">' + esc(text) + '</span>';
-  }
-  function color(c) { return typeof c === 'string' && /^#[0-9a-fA-F]{3,8}$/.test(c) ? c : '#ddd'; }
-  function time(ms) { return new Date(ms).toLocaleString(); }
-  function block(b) {
-    if (!b || !b.type) return '';
-    if (b.type === 'header') return '<div class="block-header">' + esc(b.text && b.text.text) + '</div>';
-    if (b.type === 'section') {
-      var html = '';
-      if (b.text) html += '<div class="block-section">' + mrkdwn(b.text.text) + '</div>';
-      if (b.fields) html += '<div class="fields">' + b.fields.map(function (f) { return '<div>' + mrkdwn(f.text) + '</div>'; }).join('') + '</div>';
-      return html;
-    }
-    if (b.type === 'actions') return '<div>' + (b.elements || []).map(function (e) { return link(e.url, e.text && e.text.text); }).join('') + '</div>';
-    if (b.type === 'context') return '<div class="block-context">' + (b.elements || []).map(function (e) { return mrkdwn(e.text); }).join(' ') + '</div>';
-    if (b.type === 'divider') return '<hr>';
-    return '';
-  }
-  function slack(item) {
-    var p = item.payload || {};
-    var html = '<div class="slack-msg"><div class="avatar">SY</div><div style="flex:1;min-width:0">';
-    html += '<div class="who">Switchyard <small>' + esc(new Date(item.at).toLocaleTimeString()) + '</small>' + (item.updates ? '<span class="edited">(edited)</span>' : '') + '</div>';
-    if (!p.attachments || !p.attachments.length) html += '<div class="fallback">' + mrkdwn(p.text) + '</div>';
-    (p.attachments || []).forEach(function (a) {
-      html += '<div class="attachment" style="border-left-color:' + color(a.color) + '">' + (a.blocks || []).map(block).join('') + '</div>';
-    });
-    html += '</div></div>';
-    if (item.replies && item.replies.length) {
-      html += '<div class="thread">' + item.replies.length + (item.replies.length === 1 ? ' reply' : ' replies') + item.replies.map(function (r) {
-        return '<div class="reply"><small>' + esc(new Date(r.at).toLocaleTimeString()) + '</small>' + mrkdwn(r.text) + '</div>';
-      }).join('') + '</div>';
-    }
-    return html;
-  }
-  function table(obj) {
-    var keys = Object.keys(obj || {}).filter(function (k) { return obj[k] !== undefined && obj[k] !== null && obj[k] !== ''; });
-    if (!keys.length) return '';
-    return '<table>' + keys.map(function (k) {
-      var v = obj[k];
-      return '<tr><th>' + esc(k) + '</th><td>' + (typeof v === 'object' ? '<pre>' + esc(JSON.stringify(v, null, 2)) + '</pre>' : esc(v)) + '</td></tr>';
-    }).join('') + '</table>';
-  }
-  function pagerduty(item) {
-    // One card per incident (dedup key): its state is the newest event's; details come from the trigger.
-    var p = item.payload || {};
-    var trigger = item.incident && item.incident.trigger ? item.incident.trigger.payload || {} : p;
-    var pl = trigger.payload || {};
-    var html = '<div class="pd ' + esc(p.event_action) + '"><div class="action">' + esc(p.event_action === 'trigger' ? 'Incident triggered' : p.event_action === 'resolve' ? 'Incident resolved' : p.event_action === 'acknowledge' ? 'Incident acknowledged' : p.event_action) + '</div>';
-    if (item.incident && item.incident.history.length > 1) html += '<div class="history">' + item.incident.history.map(function (h) { return esc(h.action) + ' ' + esc(new Date(h.at).toLocaleTimeString()); }).join(' → ') + '</div>';
-    if (pl.summary) html += '<div class="summary">' + esc(pl.summary) + '</div>';
-    html += table({ 'dedup key': p.dedup_key, severity: pl.severity, source: pl.source, component: pl.component, group: pl.group, class: pl['class'] }) ;
-    if (pl.custom_details) html += table(pl.custom_details);
-    (trigger.links || []).forEach(function (l) { html += link(l.href, l.text); });
-    return html + '</div>';
-  }
-  function http(item) {
-    var p = item.payload || {};
-    var url = p.url || '';
-    var query = p.query || [];
-    var html = '<div class="http"><div class="line">' + esc(p.method) + ' ' + esc(url) + (query.length ? ' <small>+ ' + query.length + ' query parameter' + (query.length === 1 ? '' : 's') + '</small>' : '') + '</div>';
-    html += table(p.headers || {});
-    if (query.length) html += '<table class="query">' + query.map(function (q) { return '<tr><th>' + esc(q[0]) + '</th><td>' + esc(q[1]) + '</td></tr>'; }).join('') + '</table>';
-    if (p.body != null) {
-      var body = p.body;
-      try { body = JSON.stringify(JSON.parse(p.body), null, 2); } catch (e) {}
-      // Long bodies are folded: the card stays readable, one click shows it all.
-      html += body.length > 600 || body.split('\\n').length > 16
-        ? '<details class="body-fold"><summary>body (' + body.length + ' characters)</summary><pre>' + esc(body) + '</pre></details>'
-        : '<pre>' + esc(body) + '</pre>';
-    }
-    return html + '</div>';
-  }
+  var list = document.getElementById('items');
+  var since = Number(list.getAttribute('data-since')) || 0;
   var filter = { target: '', kind: '' };
-  /** PagerDuty events of one dedup key become one incident card, at the place of its newest event. */
-  function incidents(list) {
-    var byKey = {};
-    var out = [];
-    list.slice().reverse().forEach(function (item) {
-      var key = item.kind === 'pagerduty' && item.payload && item.payload.dedup_key ? item.target + '\\u0000' + item.payload.dedup_key : null;
-      if (!key) { out.push(item); return; }
-      var group = byKey[key];
-      if (!group) { group = byKey[key] = { history: [], trigger: null, card: null }; }
-      group.history.push({ action: item.payload.event_action, at: item.at });
-      if (item.payload.event_action === 'trigger') group.trigger = item;
-      if (group.card) out.splice(out.indexOf(group.card), 1);
-      group.card = Object.assign({}, item, { incident: group });
-      out.push(group.card);
-    });
-    return out.reverse();
-  }
-  function refreshTargets(list) {
+  function esc(s) { return String(s == null ? '' : s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'); }
+  /** Shows the articles the filters admit; keeps the target list current. */
+  function applyFilters() {
     var select = document.getElementById('f-target');
     var have = {};
     Array.prototype.forEach.call(select.options, function (o) { have[o.value] = true; });
-    list.forEach(function (item) {
-      if (have[item.target]) return;
-      have[item.target] = true;
-      var o = document.createElement('option');
-      o.value = item.target;
-      o.textContent = item.target;
-      select.appendChild(o);
+    var shown = 0;
+    Array.prototype.forEach.call(list.querySelectorAll('article.item'), function (a) {
+      var target = a.getAttribute('data-target');
+      if (!have[target]) { have[target] = true; var o = document.createElement('option'); o.value = target; o.textContent = target; select.appendChild(o); }
+      var show = (!filter.target || target === filter.target) && (!filter.kind || a.getAttribute('data-kind') === filter.kind);
+      a.hidden = !show;
+      if (show) shown++;
     });
+    document.getElementById('count').textContent = list.querySelector('article.item') ? shown + ' shown' : '';
   }
-  function render() {
-    var all = Object.keys(items).map(function (k) { return items[k]; }).sort(function (a, b) { return b.id - a.id; });
-    refreshTargets(all);
-    var list = incidents(all).filter(function (item) { return (!filter.target || item.target === filter.target) && (!filter.kind || item.kind === filter.kind); });
-    var main = document.getElementById('items');
-    document.getElementById('count').textContent = list.length + ' shown';
-    if (!all.length) return;
-    if (!list.length) { main.innerHTML = '<p class="empty">Nothing matches this filter.</p>'; return; }
-    var open = {};
-    Array.prototype.forEach.call(document.querySelectorAll('.trace[data-id]'), function (el) { open[el.getAttribute('data-id')] = el.innerHTML; });
-    main.innerHTML = list.map(function (item) {
-      var body = item.kind === 'slack' ? slack(item) : item.kind === 'pagerduty' ? pagerduty(item) : http(item);
-      var meta = '<div class="meta"><span class="badge ' + esc(item.kind) + '">' + esc(item.kind) + '</span><span class="target">' + esc(item.target) + '</span><span>' + esc(time(item.at)) + '</span><span>' + esc(item.event.type) + ' · ' + esc(item.event.id) + '</span><span>route: ' + esc(item.route) + '</span>' +
-        '<a data-trace="' + esc(item.event.source + '/' + item.event.id) + '" data-item="' + item.id + '">trace ›</a></div>';
-      var trace = open[item.id] != null ? '<div class="trace" data-id="' + item.id + '">' + open[item.id] + '</div>' : '';
-      var held = item.held ? '<div class="held-why">Not sent — ' + esc(item.held) + '</div>' : '';
-      return '<article class="item' + (item.held ? ' held' : '') + '" data-kind="' + esc(item.kind) + '" data-target="' + esc(item.target) + '">' + meta + held + '<div class="body">' + body + '</div>' + trace + '</article>';
-    }).join('');
+  /** Swaps in the server's rendering of the list, keeping open traces and unfolded bodies open. */
+  function refresh() {
+    return fetch('/inbox/fragment', { credentials: 'same-origin' })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
+      .then(function (html) {
+        var traces = {};
+        Array.prototype.forEach.call(list.querySelectorAll('.trace[data-id]'), function (el) { traces[el.getAttribute('data-id')] = el.innerHTML; });
+        var unfolded = {};
+        Array.prototype.forEach.call(list.querySelectorAll('article.item details[open]'), function (d) { unfolded[d.closest('article').getAttribute('data-id')] = true; });
+        list.innerHTML = html;
+        Object.keys(traces).forEach(function (id) {
+          var link = list.querySelector('a[data-item="' + id + '"]');
+          if (!link) return;
+          var el = document.createElement('div');
+          el.className = 'trace';
+          el.setAttribute('data-id', id);
+          el.innerHTML = traces[id];
+          link.closest('.item').appendChild(el);
+        });
+        Object.keys(unfolded).forEach(function (id) {
+          var d = list.querySelector('article[data-id="' + id + '"] details.body-fold');
+          if (d) d.open = true;
+        });
+        applyFilters();
+      });
   }
   function showTrace(link) {
     var id = link.getAttribute('data-item');
@@ -242,13 +154,12 @@ export const INBOX_HTML = `<!doctype html>
         link.closest('.item').appendChild(el);
       });
   }
-  document.getElementById('f-target').addEventListener('change', function (e) { filter.target = e.target.value; render(); });
-  document.getElementById('f-kind').addEventListener('change', function (e) { filter.kind = e.target.value; render(); });
+  document.getElementById('f-target').addEventListener('change', function (e) { filter.target = e.target.value; applyFilters(); });
+  document.getElementById('f-kind').addEventListener('change', function (e) { filter.kind = e.target.value; applyFilters(); });
   document.getElementById('clear').addEventListener('click', function () {
     fetch('/inbox/items', { method: 'DELETE', credentials: 'same-origin' }).then(function (r) {
       if (!r.ok) return;
-      items = {};
-      document.getElementById('items').innerHTML = '<p class="empty">Cleared. New notifications appear here as they arrive.</p>';
+      list.innerHTML = '<p class="empty">Cleared. New notifications appear here as they arrive.</p>';
       document.getElementById('count').textContent = '';
     });
   });
@@ -261,13 +172,15 @@ export const INBOX_HTML = `<!doctype html>
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (data) {
         document.getElementById('live').textContent = 'live';
-        data.items.forEach(function (item) { items[item.id] = item; if (item.updatedAt > since) since = item.updatedAt; });
-        if (data.items.length) render();
+        if (!data.items.length) return;
+        data.items.forEach(function (item) { if (item.updatedAt > since) since = item.updatedAt; });
+        return refresh();
       })
       .catch(function () { document.getElementById('live').textContent = 'reconnecting…'; })
       .then(function () { setTimeout(poll, 1500); });
   }
-  poll();
+  applyFilters();
+  setTimeout(poll, 1500);
 })();
 </script>
 </body>

@@ -1,5 +1,6 @@
 /**
- * The local inbox over HTTP: GET /inbox (the page), GET /inbox/items?since=<ms> (what changed, newest first),
+ * The local inbox over HTTP: GET /inbox (the page, its items rendered on the server), GET /inbox/fragment (the
+ * list alone, for live updates), GET /inbox/items?since=<ms> (what changed, newest first, as JSON),
  * DELETE /inbox/items (clear it).
  * Off (404) unless `INBOX=on`; behind the admin token when on. A browser opens `/inbox?token=<ADMIN_TOKEN>`
  * once: the token becomes an HttpOnly, same-site cookie and the address bar drops it.
@@ -10,7 +11,9 @@ import { NONCE, secureHeaders } from 'hono/secure-headers';
 import { inboxOf, type Env } from '../env.ts';
 import { inboxEnabled } from '../pipeline/inbox-sink.ts';
 import { tokensMatch } from '../sources/token.ts';
-import { INBOX_HTML } from './page.ts';
+import { inboxPage } from './page.ts';
+import { renderInboxItems } from './render.ts';
+import type { InboxItem } from '../state/inbox.ts';
 
 type InboxEnv = { Bindings: Env; Variables: { secureHeadersNonce?: string } };
 
@@ -36,6 +39,8 @@ const inboxSecurity = secureHeaders({
 });
 
 export const ADMIN_COOKIE = 'switchyard_admin';
+/** The newest items the page shows. */
+const PAGE_ITEMS = 200;
 
 /** The admin token a request presents: bearer header, or (for reads from the inbox page) the cookie. */
 export function presentedToken(c: Context, allowCookie: boolean): string | undefined {
@@ -67,7 +72,15 @@ export function createInboxApp(): Hono<InboxEnv> {
     await next();
   });
 
-  inbox.get('/', (c) => c.html(withNonce(INBOX_HTML, c.get('secureHeadersNonce'))));
+  // Rendered on the server: the first paint holds the items, before any script runs.
+  inbox.get('/', async (c) => {
+    const items = (await inboxOf(c.env).list(0, PAGE_ITEMS)) as InboxItem[];
+    const since = items.reduce((m, i) => Math.max(m, i.updatedAt), 0);
+    return c.html(withNonce(inboxPage(renderInboxItems(items), since), c.get('secureHeadersNonce')));
+  });
+
+  /** The list alone, as the page shows it: what a live update swaps in. */
+  inbox.get('/fragment', async (c) => c.html(renderInboxItems((await inboxOf(c.env).list(0, PAGE_ITEMS)) as InboxItem[])));
 
   inbox.delete('/items', async (c) => {
     const removed = await inboxOf(c.env).clear();
