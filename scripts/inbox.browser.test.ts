@@ -82,6 +82,13 @@ describe.skipIf(!executablePath)('the local inbox in Chromium', () => {
     await fold.locator('summary').click();
     expect(await fold.locator('pre').isVisible()).toBe(true);
 
+    // Severity marks are emoji; where no emoji font draws them (stock Debian), they show as text instead.
+    const mark = slack.locator('.block-header .emoji').first();
+    expect(await mark.getAttribute('data-text')).toBe('[ok]');
+    const noEmoji = await page.evaluate('document.body.classList.contains("no-emoji")');
+    const size = await mark.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { fontSize: string } }).getComputedStyle(el).fontSize);
+    expect(noEmoji ? size === '0px' : size !== '0px').toBe(true);
+
     // Filters: by kind, then by target; back to all.
     await page.selectOption('#f-kind', 'pagerduty');
     const visible = (attribute: string) =>

@@ -70,6 +70,8 @@ const PAGE_HEAD = `<!doctype html>
   .filters button { cursor: pointer; }
   details.body-fold > summary { cursor: pointer; color: #1264a3; font-size: 13px; margin: 4px 0; }
   .pd .history { font-size: 12px; color: var(--muted); margin: 4px 0; }
+  .no-emoji .emoji { font-size: 0; }
+  .no-emoji .emoji::after { content: attr(data-text); font-size: 12px; font-weight: 700; color: var(--muted); }
 </style>
 </head>
 <body>
@@ -179,6 +181,19 @@ const PAGE_SCRIPT = `
       .catch(function () { document.getElementById('live').textContent = 'reconnecting…'; })
       .then(function () { setTimeout(poll, 1500); });
   }
+  // Without an emoji font (a stock Debian has none), the marks show as text: draw one and look for colour.
+  (function () {
+    var canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 20;
+    var ctx = canvas.getContext && canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.textBaseline = 'top';
+    ctx.font = '16px sans-serif';
+    ctx.fillText('\ud83d\udd34', 0, 0);
+    var data = ctx.getImageData(0, 0, 20, 20).data;
+    for (var i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && data[i] > 150 && data[i + 1] < 100) return;
+    document.body.classList.add('no-emoji');
+  })();
   applyFilters();
   setTimeout(poll, 1500);
 })();

@@ -30,7 +30,8 @@ export function mrkdwn(text: unknown): string {
     .replace(/(^|[\s(])_([^_\n]+)_/g, '$1<i>$2</i>')
     .replace(/(^|[\s(])~([^~\n]+)~/g, '$1<s>$2</s>')
     .replace(/(^|\n)&gt;([^\n]*)/g, '$1<blockquote>$2</blockquote>')
-    .replace(/\n/g, '<br>');
+    .replace(/\n/g, '<br>')
+    .replace(/[^<>]+(?=<|$)/g, (text) => markEmoji(text));
 }
 
 /** A button: clickable only for an http(s) URL; anything else (javascript:, data:) is shown as text. */
@@ -40,13 +41,24 @@ function button(url: unknown, text: unknown): string {
     : `<span class="button" title="link dropped: not an http(s) URL">${esc(text)}</span>`;
 }
 
+/** Text for the marks the relay uses, where no emoji font draws them (a stock Debian has none). */
+const EMOJI_TEXT: Record<string, string> = { '🔴': '[critical]', '🟠': '[error]', '🟡': '[warning]', '🔵': '[info]', '✅': '[ok]', '⚠': '[!]', '⚠️': '[!]' };
+
+/**
+ * Wraps each emoji of already-escaped text so the page can swap it for text when the browser has no emoji
+ * font (the page's script tests for one and sets `no-emoji`).
+ */
+export function markEmoji(escaped: string): string {
+  return escaped.replace(/\p{Extended_Pictographic}\uFE0F?/gu, (e) => `<span class="emoji" data-text="${esc(EMOJI_TEXT[e] ?? '*')}">${e}</span>`);
+}
+
 const colour = (c: unknown): string => (typeof c === 'string' && /^#[0-9a-fA-F]{3,8}$/.test(c) ? c : '#ddd');
 const clock = (ms: number): string => `${new Date(ms).toISOString().slice(11, 19)} UTC`;
 
 function block(b: Json): string {
   switch (b.type) {
     case 'header':
-      return `<div class="block-header">${esc(obj(b.text).text)}</div>`;
+      return `<div class="block-header">${markEmoji(esc(obj(b.text).text))}</div>`;
     case 'section':
       return (
         (b.text ? `<div class="block-section">${mrkdwn(obj(b.text).text)}</div>` : '') +
