@@ -34,6 +34,21 @@ function admin(path: string, init: RequestInit = {}): Promise<Response> {
   return exports.default.fetch(new Request(`https://relay.test${path}`, { ...init, headers }));
 }
 
+/** A Prequel event of `type` for a fresh destination `dest`, from the seed payload, with `extra` data. */
+function prequelEvent(type: string, dest: string, extra: Record<string, unknown> = {}): CanonicalEvent {
+  return {
+    source: 'prequel',
+    kind: 'prequel',
+    type,
+    id: `pq_${dest}`,
+    occurredAt: null,
+    receivedAt: new Date().toISOString(),
+    correlationId: null,
+    meta: {},
+    data: { ...fixtureData(type), ...extra },
+  };
+}
+
 const recorded = (source: string, id: string) => env.EVENTS.getByName(`${source}:${id}`).record() as Promise<EventRecord | null>;
 
 describe('permanent ingest errors: a 4xx with the reason, nothing recorded', () => {
@@ -144,17 +159,7 @@ describe('silences cannot break paging', () => {
 
     // A page to the target it names still goes out.
     const dest = marker();
-    const event: CanonicalEvent = {
-      source: 'prequel',
-      kind: 'prequel',
-      type: 'transfer.error',
-      id: `pq_${dest}`,
-      occurredAt: null,
-      receivedAt: new Date().toISOString(),
-      correlationId: null,
-      meta: {},
-      data: { ...fixtureData('transfer.error'), destination_id: dest, transfer_id: dest, transfer_blamed_party: 'prequel' },
-    };
+    const event = prequelEvent('transfer.error', dest, { destination_id: dest, transfer_id: dest, transfer_blamed_party: 'prequel' });
     await deliver(event);
     expect((await network.requests(PD, dest)).length).toBe(1);
 
@@ -168,23 +173,12 @@ describe('silences cannot break paging', () => {
 describe('unsafe links from a payload', () => {
   it('become no button and no PagerDuty link, and the trace says so', async () => {
     const dest = marker();
-    const event: CanonicalEvent = {
-      source: 'prequel',
-      kind: 'prequel',
-      type: 'transfer.error',
-      id: `pq_${dest}`,
-      occurredAt: null,
-      receivedAt: new Date().toISOString(),
-      correlationId: null,
-      meta: {},
-      data: {
-        ...fixtureData('transfer.error'),
-        destination_id: dest,
-        transfer_id: dest,
-        transfer_blamed_party: 'prequel',
-        in_app_url: 'javascript:alert(document.cookie)',
-      },
-    };
+    const event = prequelEvent('transfer.error', dest, {
+      destination_id: dest,
+      transfer_id: dest,
+      transfer_blamed_party: 'prequel',
+      in_app_url: 'javascript:alert(document.cookie)',
+    });
     await deliver(event);
     const [page] = await network.requests(PD, dest);
     expect((JSON.parse(page!.body) as { links?: unknown }).links).toBeUndefined();
@@ -219,17 +213,7 @@ describe('the stuck-job sweep', () => {
   /** An audited Prequel change (the example sends it to the `audit` HTTP target), accepted without its queue message. */
   async function lostJob(): Promise<{ event: CanonicalEvent; stub: DurableObjectStub<EventLedgerObject>; m: string }> {
     const m = marker();
-    const event: CanonicalEvent = {
-      source: 'prequel',
-      kind: 'prequel',
-      type: 'export_destination.updated',
-      id: `pq_${m}`,
-      occurredAt: null,
-      receivedAt: new Date().toISOString(),
-      correlationId: null,
-      meta: {},
-      data: { ...fixtureData('export_destination.updated'), marker: m },
-    };
+    const event = prequelEvent('export_destination.updated', m, { marker: m });
     const stub = env.EVENTS.getByName(eventKey(event));
     // Inline acceptance queues nothing; calling the record queue-mode makes it a job whose message was lost.
     await stub.accept(event, routeWith(ruleSet())(event), { retentionMs: 86_400_000, mode: 'inline', auth: 'test' });
