@@ -283,6 +283,21 @@ describe('the stuck-job sweep', () => {
     expect((await network.requests(AUDIT, m)).length).toBe(1);
   });
 
+  it('brings the next sweep forward when a settled event gets a job again (a resolve effect, a replay)', async () => {
+    const { stub, m } = await lostJob();
+    await sweep(stub, Date.now() + DEFAULT_SWEEP_AFTER_MS + 60_000); // re-dispatched, then delivered
+    await network.waitFor(AUDIT, m, 1);
+    await until('delivered', async () => ((await jobsOf(stub))[0]!.status === 'delivered' ? true : null));
+    // Everything settled: the next sweep finds nothing and leaves the alarm at the retention's end.
+    await sweep(stub, Date.now());
+    const settled = await runInDurableObject(stub, (_, state) => state.storage.getAlarm());
+    expect(settled! - Date.now()).toBeGreaterThan(DEFAULT_SWEEP_AFTER_MS * 2);
+    const [job] = await jobsOf(stub);
+    await stub.addJobs([{ ...job!.job, id: `${job!.job.id}x`, route: 'again' }]);
+    const alarm = await runInDurableObject(stub, (_, state) => state.storage.getAlarm());
+    expect(alarm! - Date.now()).toBeLessThanOrEqual(DEFAULT_SWEEP_AFTER_MS + 1000);
+  });
+
   it('without a queue, dead-letters a stuck job so it can be replayed', async () => {
     const { stub } = await lostJob();
     await runInDurableObject(stub, async (_, state) => {

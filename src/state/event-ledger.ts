@@ -237,6 +237,20 @@ export class EventLedgerObject extends DurableObject<Env> {
     const entries: Record<string, unknown> = { [RECORD]: { ...record, jobs: [...record.jobs, ...fresh.map((j) => j.id)] } };
     for (const job of fresh) entries[jobKey(job.id)] = newJobState(job, now);
     await this.ctx.storage.put(entries);
+    await this.sweepNoLaterThan(now);
+  }
+
+  /**
+   * A job queued again (added, replayed, resumed) may be due long before the alarm (set to the retention's end
+   * once everything had settled): bring the next sweep forward so that a lost message is still found.
+   */
+  private async sweepNoLaterThan(queuedAt: number): Promise<void> {
+    // Records from before the sweep keep their alarm: it is their expiry (they store no `expiresAt`).
+    const record = await this.ctx.storage.get<EventRecord>(RECORD);
+    if (record?.expiresAt === undefined) return;
+    const at = Math.min(record.expiresAt, queuedAt + sweepAfterMs(this.env.SWEEP_AFTER) + 1);
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
   /**
@@ -287,6 +301,7 @@ export class EventLedgerObject extends DurableObject<Env> {
     // is queued again as it is (same run); a claim still held is not.
     if (options.stuck && (state.status === 'retrying' || (state.status === 'sending' && (state.leaseUntil ?? 0) <= now))) {
       await this.ctx.storage.put(jobKey(id), { ...state, status: 'queued', leaseUntil: null, nextAttemptAt: null, updatedAt: now } satisfies JobState);
+      await this.sweepNoLaterThan(now);
       return { job: state.job };
     }
     if (state.status !== 'dead' && state.status !== 'parked') return { refused: 'in_flight' };
@@ -303,6 +318,7 @@ export class EventLedgerObject extends DurableObject<Env> {
       leaseUntil: null,
       updatedAt: now,
     } satisfies JobState);
+    await this.sweepNoLaterThan(now);
     return { job: state.job };
   }
 
