@@ -1,4 +1,4 @@
-// Lint: typescript-eslint's recommended rules, plus the purity fence of DESIGN §3.3: core/, rules/ and
+// Lint: typescript-eslint's recommended rules, plus the purity fence: core/, rules/ and
 // render/ never read the clock, the network or the Worker env; time and I/O are passed in.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -25,11 +25,17 @@ export default tseslint.config(
         'error',
         {
           selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
-          message: 'Pure code takes the time as a parameter (DESIGN §3.3).',
+          message: 'Pure code takes the time as a parameter (the purity fence in eslint.config.js).',
         },
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Pure code takes the time as a parameter (DESIGN §3.3).' },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'Pure code takes the time as a parameter (the purity fence in eslint.config.js).',
+        },
       ],
-      'no-restricted-globals': ['error', { name: 'fetch', message: 'Pure code does no network I/O; fetch is injected (DESIGN §3.3).' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'fetch', message: 'Pure code does no network I/O; fetch is injected (the purity fence in eslint.config.js).' },
+      ],
     },
   },
   {

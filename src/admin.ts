@@ -20,7 +20,7 @@ import { tokensMatch } from './sources/token.ts';
 import { presentedToken } from './inbox/routes.ts';
 import { BUILT_RULES, controlOf, deliverDeps, deliveryState, ruleSet, type Env, type RuntimeOptions } from './env.ts';
 import { eventKey, type DeliveryJob } from './pipeline/jobs.ts';
-import { replay, replayStuck, type OperateDeps } from './pipeline/operate.ts';
+import { replay, replayStuck, type OperateDeps } from './pipeline/replay.ts';
 import { jobDueAt, sweepAfterMs } from './pipeline/sweep.ts';
 import { deliverInline, INLINE_BUDGET_MS, INLINE_MAX_ATTEMPTS } from './pipeline/inline.ts';
 import { enqueue, type EventLedgerObject, type EventTrace, type JobState } from './state/event-ledger.ts';

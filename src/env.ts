@@ -1,5 +1,6 @@
 /**
- * The only place that reads bindings and secrets and builds the dependencies of the flows (DESIGN §2).
+ * Builds the dependencies of the flows from the Worker's bindings and secrets. Not the only reader
+ * of bindings: the Durable Objects (state/) read their own `env` too, until delivery's redesign (issue 13).
  * Per-isolate pieces (the key cache, the loaded rules) are built once and reused.
  */
 import { RULES_JSON, RULES_STATUS } from './generated/rules.ts';

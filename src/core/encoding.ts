@@ -34,7 +34,7 @@ const B64_RE = /^[A-Za-z0-9+/_-]*={0,2}$/;
 const B64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /**
- * Decodes standard base64 or base64url, with or without padding (senders disagree; PROTOCOLS §2), but not
+ * Decodes standard base64 or base64url, with or without padding (senders disagree), but not
  * a mix of the two alphabets. Only the canonical encoding is accepted: atob ignores non-zero unused bits in the last character, which would let
  * several header texts stand for one signature.
  */

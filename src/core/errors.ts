@@ -1,6 +1,6 @@
 /**
  * Every expected ingest failure as a tagged value, and the one exhaustive mapping to HTTP status and a short
- * public message (DESIGN §3.2). The `detail` goes to the log only. Pure: no I/O.
+ * public message. The `detail` goes to the log only. Pure: no I/O.
  */
 export type IngestError =
   | { readonly reason: 'unknown_source'; readonly detail: string }

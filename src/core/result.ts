@@ -1,5 +1,5 @@
 /**
- * Result values for expected failures (DESIGN §3.2). Pure: no I/O.
+ * Result values for expected failures. Pure: no I/O.
  * Steps return `Result<T, E>`; only unexpected errors throw.
  */
 export type Result<T, E> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };

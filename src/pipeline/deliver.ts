@@ -1,5 +1,5 @@
 /**
- * The delivery flow for one job, one attempt (DESIGN §1, "queue consumer"):
+ * The delivery flow for one job, one attempt, as the queue consumer runs it:
  *   1. claim      the job in its event's ledger: refused once delivered or dead, or while another consumer
  *                 holds it (Queues deliver at least once: this is what keeps a copy from sending twice)
  *   2. resolve    target and route in the current rules (gone since routing → dead letter)
@@ -125,6 +125,8 @@ export async function deliverJob(job: DeliveryJob, deps: DeliverDeps): Promise<J
   switch (claim.kind) {
     case 'delivered':
       return settled(job, deps, 'already_delivered');
+    case 'suppressed':
+      return settled(job, deps, 'suppressed');
     case 'dead':
       return { kind: 'dead', why: claim.why };
     case 'busy':
@@ -437,7 +439,7 @@ export function findRoute(rules: Pick<RuleSet, 'size' | 'route'>, job: Pick<Deli
   return null;
 }
 
-function settled(job: DeliveryJob, deps: DeliverDeps, why: 'already_delivered' | 'parked'): JobResult {
+function settled(job: DeliveryJob, deps: DeliverDeps, why: 'already_delivered' | 'parked' | 'suppressed'): JobResult {
   deps.log.log('info', 'delivery.skipped', { job: job.id, event: job.event, route: job.route, target: job.target, why });
   return { kind: 'settled', why };
 }

@@ -1,5 +1,5 @@
 /**
- * The ingest flow, one step after another; the first failed step ends it (DESIGN §3.1):
+ * The ingest flow, one step after another; the first failed step ends it:
  *   1. source lookup            unknown name → 404
  *   2. content type             not JSON → 415
  *   3. size                     Content-Length, then the bytes actually read, against the limit → 413

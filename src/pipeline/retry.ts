@@ -1,5 +1,5 @@
 /**
- * The one retry layer (DESIGN §3.9): targets classify an attempt (ok / retryable / permanent); this decides
+ * The one retry layer: targets classify an attempt (ok / retryable / permanent); this decides
  * what happens next. Pure: the clock and the random source are passed in.
  *
  *   ok                                   → delivered

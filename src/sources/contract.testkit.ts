@@ -1,5 +1,5 @@
 /**
- * The contract every source kind passes (DESIGN §3.5): fixtures accepted when signed with either of two keys
+ * The contract every source kind passes: fixtures accepted when signed with either of two keys
  * (rotation); any single changed byte of body, signature or timestamp rejected; stale and future timestamps
  * rejected with their own reasons; a key from another pair rejected. Driven through `ingest`, so header
  * checks and ordering are covered too. Imported by tests only.

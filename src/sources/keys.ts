@@ -1,5 +1,5 @@
 /**
- * Public-key material in every form a vendor hands out (PROTOCOLS §1): PEM `PUBLIC KEY` (SPKI), PEM
+ * Public-key material in every form a vendor hands out: PEM `PUBLIC KEY` (SPKI), PEM
  * `RSA PUBLIC KEY` (PKCS#1, wrapped into SPKI here because WebCrypto imports only SPKI), bare base64 DER of
  * either, a JWK or a JWKS. One env value may hold several keys (rotation). Parsing is pure; import is WebCrypto.
  */

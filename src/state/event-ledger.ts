@@ -109,6 +109,8 @@ export interface JobState {
 export type Claim =
   | { readonly kind: 'go'; readonly event: CanonicalEvent; readonly attempt: number; readonly run: number; readonly queuedAt: number }
   | { readonly kind: 'delivered' }
+  /** Settled without a send (a repeat counted, muted, silenced, held back): nothing more to do. */
+  | { readonly kind: 'suppressed' }
   | { readonly kind: 'dead'; readonly why: string }
   | { readonly kind: 'busy'; readonly retryInMs: number }
   | { readonly kind: 'missing' };
@@ -172,7 +174,8 @@ export class EventLedgerObject extends DurableObject<Env> {
   async claim(id: string): Promise<Claim> {
     const [record, state] = await Promise.all([this.ctx.storage.get<EventRecord>(RECORD), this.ctx.storage.get<JobState>(jobKey(id))]);
     if (!record || !state) return { kind: 'missing' };
-    if (state.status === 'delivered' || state.status === 'suppressed') return { kind: 'delivered' };
+    if (state.status === 'delivered') return { kind: 'delivered' };
+    if (state.status === 'suppressed') return { kind: 'suppressed' };
     if (state.status === 'dead') return { kind: 'dead', why: state.why ?? 'dead' };
     const now = Date.now();
     if (state.status === 'sending' && state.leaseUntil !== null && state.leaseUntil > now) return { kind: 'busy', retryInMs: state.leaseUntil - now };

@@ -1,5 +1,5 @@
 /**
- * What a delivery attempt came to, in the terms the retry layer decides on (DESIGN §3.9): ok, retryable
+ * What a delivery attempt came to, in the terms the retry layer decides on: ok, retryable
  * (with the server's Retry-After when it gave one), or permanent. Targets classify; they never retry.
  * Pure: no I/O.
  */

@@ -1,6 +1,6 @@
 /**
  * Prelude (SMS, verification, auth): RSA-PSS / SHA-256 over the raw body, header
- * `X-Webhook-Signature: rsassa-pss-sha256=<base64 or base64url>` (PROTOCOLS §2). The salt length is
+ * `X-Webhook-Signature: rsassa-pss-sha256=<base64 or base64url>`. The salt length is
  * undocumented: 32 (the digest length, what every public verifier uses) is tried first, then the maximum.
  * No timestamp: replay protection is the event id. Single events and `{app_id, events[]}` batches.
  */
@@ -106,7 +106,7 @@ function normalizeOne(
   });
 }
 
-/** Prelude puts `correlation_id` at the top level, in `payload`, or in `payload.metadata` (PROTOCOLS §2). */
+/** Prelude puts `correlation_id` at the top level, in `payload`, or in `payload.metadata`. */
 function correlationId(element: JsonObject, data: JsonObject): string | null {
   return (
     stringField(element, 'correlation_id') ??

@@ -1,6 +1,6 @@
 /**
  * Prequel (data exports): RSA PKCS#1 v1.5 / SHA-256 over `timestamp + "." + body`, hex signature, RFC 3339
- * timestamp with a replay window, optional hex SHA-256 body digest (PROTOCOLS §1). Prequel sends no event
+ * timestamp with a replay window, optional hex SHA-256 body digest. Prequel sends no event
  * id, so the idempotency key is derived from the signed body alone.
  */
 import { concatBytes, hexToBytes, timingSafeEqual, utf8 } from '../../core/encoding.ts';

@@ -2,7 +2,7 @@
  * Sending to Slack: bot-token mode through `@slack/web-api` (chat.postMessage; the channel id and ts come
  * back as the receipt, for later updates and threads), incoming-webhook mode as a plain POST.
  *
- * The SDK fails on workerd as shipped (PROTOCOLS §4): it calls fetch unbound and passes `redirect: 'error'`,
+ * The SDK fails on workerd as shipped: it calls fetch unbound and passes `redirect: 'error'`,
  * which workerd rejects. It gets a fetch wrapper that calls the injected fetch and maps that to 'manual'.
  * Its own retries are off (ten over ~30 minutes must never run in a Worker), rate-limited calls reject at
  * once with their Retry-After, and every call has a timeout: the delivery layer owns retries.
@@ -77,7 +77,7 @@ async function sendBot(message: SlackMessage, config: Extract<SlackTargetConfig,
   }
 }
 
-/** The SDK's error classes mapped to the retry layer's terms (PROTOCOLS §4). */
+/** The SDK's error classes mapped to the retry layer's terms. */
 export function classifySlackError(e: unknown, secrets: readonly string[]): Outcome {
   const error = e as { code?: string; data?: { error?: string }; retryAfter?: number; statusCode?: number };
   switch (error.code) {
@@ -96,7 +96,7 @@ export function classifySlackError(e: unknown, secrets: readonly string[]): Outc
   }
 }
 
-/** Incoming webhooks answer 200 "ok", or a plain-text error with a status (PROTOCOLS §4); no ts comes back. */
+/** Incoming webhooks answer 200 "ok", or a plain-text error with a status; no ts comes back. */
 async function sendWebhook(message: SlackMessage, config: Extract<SlackTargetConfig, { mode: 'webhook' }>, deps: SendDeps): Promise<Outcome> {
   const resolved = resolveAll([config.webhookUrl], deps.env);
   if (!resolved.ok) return permanent(null, `slack webhook: ${resolved.error.detail}`);
