@@ -19,7 +19,7 @@ export default tseslint.config(
   },
   {
     files: PURE_FOLDERS,
-    ignores: ['**/*.test.ts', '**/*.testkit.ts'],
+    ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',

@@ -35,6 +35,8 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
+    // test/e2e runs in Node against a served relay (vitest.e2e.config.ts).
+    exclude: ['test/e2e/**', 'node_modules/**'],
     silent: 'passed-only',
     // The files share the fake network and the example's per-route state (paging budget): one at a time.
     fileParallelism: false,

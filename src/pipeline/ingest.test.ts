@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { makeTestKeys } from '../../test/helpers/keys.ts';
 import { prequelHeaders, rfc3339 } from '../../test/helpers/signers.ts';
 import { createCredentialCache } from '../sources/credentials.ts';
-import { NOW, silentLogger, toIngestRequest } from '../sources/contract.testkit.ts';
+import { NOW, silentLogger, toIngestRequest } from '../../test/kits/source-contract.ts';
 import { ingest, type EventLedger, type IngestDeps, type IngestRequest } from './ingest.ts';
-import { createMemoryLedger, NO_ROUTES } from './memory-ledger.ts';
+import { createMemoryLedger, NO_ROUTES } from '../../test/kits/memory-ledger.ts';
 
 const keys = makeTestKeys();
 const rules: IngestDeps['rules'] = {

@@ -4,7 +4,7 @@ import { PRELUDE_FIXTURES } from '../../../test/helpers/fixtures.ts';
 import { makeTestKeys } from '../../../test/helpers/keys.ts';
 import { preludeHeaders } from '../../../test/helpers/signers.ts';
 import type { PreludeSourceConfig } from '../../rules/config.ts';
-import { depsFor, NOW, runSourceContract, send, type SourceContract } from '../contract.testkit.ts';
+import { depsFor, NOW, runSourceContract, send, type SourceContract } from '../../../test/kits/source-contract.ts';
 import { answerActivation } from './activation.ts';
 import { prelude } from './index.ts';
 

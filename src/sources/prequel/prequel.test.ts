@@ -3,7 +3,7 @@ import kat from '../../../test/fixtures/kat.json';
 import { makeTestKeys, rsaPair } from '../../../test/helpers/keys.ts';
 import { PREQUEL_FIXTURES } from '../../../test/helpers/fixtures.ts';
 import { prequelDigest, prequelHeaders, rfc3339 } from '../../../test/helpers/signers.ts';
-import { depsFor, NOW, runSourceContract, send, type SourceContract } from '../contract.testkit.ts';
+import { depsFor, NOW, runSourceContract, send, type SourceContract } from '../../../test/kits/source-contract.ts';
 import type { PrequelSourceConfig } from '../../rules/config.ts';
 import { prequel } from './index.ts';
 

@@ -5,7 +5,7 @@ import { STANDARD_WEBHOOKS_FIXTURES } from '../../../test/helpers/fixtures.ts';
 import { makeTestKeys, whsecSecret } from '../../../test/helpers/keys.ts';
 import { standardWebhooksHeaders } from '../../../test/helpers/signers.ts';
 import type { StandardWebhooksSourceConfig } from '../../rules/config.ts';
-import { depsFor, NOW, runSourceContract, send, type SourceContract } from '../contract.testkit.ts';
+import { depsFor, NOW, runSourceContract, send, type SourceContract } from '../../../test/kits/source-contract.ts';
 
 const keys = makeTestKeys();
 const config: StandardWebhooksSourceConfig = {

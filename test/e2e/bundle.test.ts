@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TARGET_TEST_SECRETS } from '../test/helpers/target-secrets.ts';
+import { TARGET_TEST_SECRETS } from '../helpers/target-secrets.ts';
 // @ts-expect-error -- a plain .mjs helper shared with `npm run load`
-import { bundleRelay, serveRelay } from './serve-bundle.mjs';
+import { bundleRelay, serveRelay } from '../../scripts/serve-bundle.mjs';
 
-const fixture = JSON.parse(readFileSync(new URL('../test/fixtures/prequel/transfer.error.json', import.meta.url), 'utf8')) as { data: object };
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/prequel/transfer.error.json', import.meta.url), 'utf8')) as { data: object };
 
 interface Seen {
   readonly url: string;
@@ -83,7 +83,7 @@ describe('the deployed bundle', () => {
     // `npm run send -- --to <deployed relay> --key <owner's private key>`: production checked end to end.
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-send-'));
     writeFileSync(join(dir, 'owner.pem'), owner.privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    const root = new URL('..', import.meta.url).pathname;
+    const root = new URL('../..', import.meta.url).pathname;
     const sent = spawnSync(
       process.execPath,
       [

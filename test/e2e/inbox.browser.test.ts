@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 // @ts-expect-error -- a plain .mjs helper shared with `npm run screenshot`
-import { chromiumPath, startScene } from './inbox-scene.mjs';
+import { chromiumPath, startScene } from '../../scripts/inbox-scene.mjs';
 
 const executablePath = chromiumPath() as string | null;
 if (!executablePath && process.env.SWITCHYARD_BROWSER === 'required') throw new Error('chromium is required here (apt-get install chromium)');

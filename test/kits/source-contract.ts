@@ -5,12 +5,12 @@
  * checks and ordering are covered too. Imported by tests only.
  */
 import { describe, expect, it } from 'vitest';
-import type { IngestReason } from '../core/errors.ts';
-import type { Logger } from '../core/log.ts';
-import { ingest, type IngestDeps, type IngestRequest } from '../pipeline/ingest.ts';
-import { createMemoryLedger, NO_ROUTES } from '../pipeline/memory-ledger.ts';
-import type { SourceConfig } from '../rules/config.ts';
-import { createCredentialCache } from './credentials.ts';
+import type { IngestReason } from '../../src/core/errors.ts';
+import type { Logger } from '../../src/core/log.ts';
+import { ingest, type IngestDeps, type IngestRequest } from '../../src/pipeline/ingest.ts';
+import { createMemoryLedger, NO_ROUTES } from './memory-ledger.ts';
+import type { SourceConfig } from '../../src/rules/config.ts';
+import { createCredentialCache } from '../../src/sources/credentials.ts';
 
 export const NOW = Date.parse('2026-11-23T12:00:00Z');
 export const silentLogger: Logger = { log: () => undefined };

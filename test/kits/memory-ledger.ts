@@ -2,9 +2,9 @@
  * An in-memory EventLedger for the Node test tier and benchmarks: the same accept-once contract as the
  * Durable Object, without its durability. Never used by the Worker.
  */
-import type { CanonicalEvent } from '../core/event.ts';
-import type { AcceptResult, EventLedger, RoutingDecision } from './ingest.ts';
-import { eventKey, planJobs } from './jobs.ts';
+import type { CanonicalEvent } from '../../src/core/event.ts';
+import type { AcceptResult, EventLedger, RoutingDecision } from '../../src/pipeline/ingest.ts';
+import { eventKey, planJobs } from '../../src/pipeline/jobs.ts';
 
 /** Accepts each event once and hands its jobs back, as the Durable Object does in inline mode. */
 export function createMemoryLedger(): EventLedger & { readonly events: Map<string, CanonicalEvent> } {
