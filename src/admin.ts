@@ -52,7 +52,13 @@ export function createAdminApp(options: RuntimeOptions & { readonly logger: Logg
   admin.get('/events/:source/:id', async (c) => {
     const key = eventKey({ source: c.req.param('source'), id: c.req.param('id') });
     const trace = (await c.env.EVENTS.getByName(key).timeline()) as EventTrace | null;
-    if (!trace) return fail(c, 404, 'unknown_event', `no event ${key} in the ledger (never accepted, or past its retention)`);
+    if (!trace)
+      return fail(
+        c,
+        404,
+        'unknown_event',
+        `no event ${JSON.stringify(key.length > 120 ? `${key.slice(0, 120)}…` : key)} in the ledger (never accepted, or past its retention)`,
+      );
     const { record, jobs } = trace;
     return c.json({
       ok: true,
@@ -164,7 +170,19 @@ export function createAdminApp(options: RuntimeOptions & { readonly logger: Logg
   admin.post('/targets/:name/pause', async (c) => {
     const name = c.req.param('name');
     if (!Object.hasOwn(BUILT_RULES.targets, name)) return fail(c, 404, 'unknown_target', `no target "${name}" in the rules`);
-    const body = await c.req.json<{ note?: unknown }>().catch(() => ({}) as { note?: unknown });
+    // The body is optional; one that is sent must be a JSON object ({"note": "…"}).
+    const text = await c.req.text();
+    let body: { note?: unknown } = {};
+    if (text.trim() !== '') {
+      try {
+        body = JSON.parse(text) as { note?: unknown };
+      } catch {
+        body = null as unknown as { note?: unknown };
+      }
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        return fail(c, 400, 'bad_body', 'send nothing, or a JSON object: {"note": "why it is paused"}');
+      if (body.note !== undefined && typeof body.note !== 'string') return fail(c, 400, 'bad_body', 'note is a string');
+    }
     const note = typeof body.note === 'string' ? body.note.slice(0, 500) : null;
     const status = await controlOf(c.env).pause(name, note);
     log.log('warn', 'target.paused', { target: name });

@@ -460,6 +460,11 @@ describe('the admin API', () => {
       ['/admin/replay', { method: 'POST', body: 'not json' }, 400, 'bad_body'],
       ['/admin/replay', { method: 'POST', body: '{"since": 5}' }, 400, 'bad_body'],
       ['/admin/targets/nope/pause', { method: 'POST' }, 404, 'unknown_target'],
+      ['/admin/targets/oncall/pause', { method: 'POST', body: 'x{' }, 400, 'bad_body'],
+      ['/admin/targets/oncall/pause', { method: 'POST', body: '{"note": 5}' }, 400, 'bad_body'],
+      ['/admin/replay', { method: 'POST', body: '{"state": "lost"}' }, 400, 'bad_body'],
+      ['/admin/jobs', {}, 400, 'bad_query'],
+      ['/admin/jobs?state=stuck&limit=5000', {}, 400, 'bad_query'],
     ];
     for (const [path, init, status, reason] of cases) {
       const res = await admin(path, init);
