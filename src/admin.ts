@@ -28,7 +28,6 @@ import type { DeadLetterFilter } from './state/delivery-control.ts';
 import { recordDeadLetter } from './queue.ts';
 import type { Logger } from './core/log.ts';
 import { checkMatchers, isoOrInvalid, silenceWindow, type Silence } from './pipeline/silences.ts';
-import { parseDuration } from './core/units.ts';
 
 type AdminEnv = { Bindings: Env };
 
@@ -211,12 +210,11 @@ export function createAdminApp(options: RuntimeOptions & { readonly logger: Logg
     const b = body as Record<string, unknown>;
     const problems = checkMatchers(b.matchers, { targets: Object.keys(BUILT_RULES.targets), routes: routeNames() });
     const now = Date.now();
-    const window = silenceWindow(b, now, parseDuration);
+    const window = silenceWindow(b, now);
     if ('problems' in window) problems.push(...window.problems);
     for (const key of ['created_by', 'comment'] as const)
       if (typeof b[key] !== 'string' || (b[key] as string).trim() === '') problems.push(`${key} is required (who silenced it, and why)`);
-    if (problems.length > 0) return fail(c, 400, 'bad_silence', problems.join('; '));
-    if ('problems' in window) return fail(c, 400, 'bad_silence', problems.join('; '));
+    if (problems.length > 0 || 'problems' in window) return fail(c, 400, 'bad_silence', problems.join('; '));
     const silence = (await controlOf(c.env).createSilence({
       matchers: b.matchers as Silence['matchers'],
       startsAt: window.startsAt,

@@ -54,7 +54,8 @@ export function jsonDepth(body: Uint8Array, limit: number = MAX_JSON_DEPTH): num
 
 // Control characters (C0, DEL, C1) and the Unicode line and paragraph separators.
 // eslint-disable-next-line no-control-regex
-const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+export const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const CONTROL_ALL_RE = new RegExp(CONTROL_RE.source, 'g');
 
 /** What is wrong with an identifier-like field (an event id or type), or null when it is acceptable. */
 export function identifierProblem(what: string, value: string, max: number): string | null {
@@ -71,7 +72,6 @@ export function eventProblem(event: Pick<CanonicalEvent, 'id' | 'type'>): string
 
 /** An event id or type cut short for a log line or an error message. */
 export function preview(value: string, max = 40): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '\uFFFD');
+  const clean = value.replace(CONTROL_ALL_RE, '\uFFFD');
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }

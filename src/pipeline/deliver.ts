@@ -336,7 +336,8 @@ async function showHeldInInbox(
   why: string,
   deps: DeliverDeps,
 ): Promise<void> {
-  if (!deps.inbox?.takes(target)) return;
+  const inbox = deps.inbox;
+  if (!inbox?.takes(target)) return;
   try {
     const rendered = renderNotification(target, { event, route, targetName: job.target });
     await showHeld(
@@ -344,7 +345,7 @@ async function showHeldInInbox(
       rendered.notification,
       { target: job.target, event: { source: event.source, id: event.id, type: event.type }, job: job.id, route: job.route },
       why,
-      deps.inbox,
+      inbox,
     );
   } catch (e) {
     deps.log.log('warn', 'inbox.held_failed', { job: job.id, error: describeError(e, []) });

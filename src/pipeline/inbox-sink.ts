@@ -57,15 +57,11 @@ export interface InboxOrigin {
 }
 
 /**
- * One attempt to the receiver — or, with the inbox on and the target's credentials unset, to the local inbox,
- * with a receipt that later updates (Slack ts, PagerDuty dedup key) can use.
- */
-/**
  * A notification that was not sent — muted by a time window, silenced — shown in the inbox as a greyed card with
- * its reason, so that locally "nothing happened" is never the answer. Only for targets the inbox takes.
+ * its reason, so that locally "nothing happened" is never the answer. For a target the inbox takes (the caller
+ * checks, before rendering).
  */
-export async function showHeld(target: TargetConfig, notification: Notification, origin: InboxOrigin, why: string, inbox: InboxSink | null): Promise<void> {
-  if (!inbox?.takes(target)) return;
+export async function showHeld(target: TargetConfig, notification: Notification, origin: InboxOrigin, why: string, inbox: InboxSink): Promise<void> {
   await inbox.post({ ...origin, kind: notification.kind, payload: inboxPayload(target, notification), held: why });
 }
 
@@ -80,6 +76,10 @@ function inboxPayload(target: TargetConfig, notification: Notification): unknown
     : notification.payload;
 }
 
+/**
+ * One attempt to the receiver — or, with the inbox on and the target's credentials unset, to the local inbox,
+ * with a receipt that later updates (Slack ts, PagerDuty dedup key) can use.
+ */
 export async function sendOrInbox(
   target: TargetConfig,
   notification: Notification,

@@ -1,7 +1,8 @@
 /**
- * What the admin API does to deliveries: replay dead letters (one, all since a time, all for a target) or
- * the jobs the stuck-job sweep found, and resume a paused target. A replay starts a new run of the job in its ledger (attempts and age count from
- * zero) and queues it again; the ledger refuses a job already delivered, so a replay can never send twice.
+ * What the admin API does to deliveries: replay dead letters (one, all since a time, all for a target) or the
+ * jobs the stuck-job sweep found, and resume a paused target. A replay starts a new run of the job in its
+ * ledger (attempts and age count from zero) and queues it again; the ledger refuses a job already delivered,
+ * so a replay can never send twice.
  */
 import type { DeadLetter } from '../state/delivery-control.ts';
 import type { DeliveryJob } from './jobs.ts';

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../core/units.ts';
 import { isoOrInvalid, MAX_SILENCE_MS, silencedBy, silenceWindow, storedSilenceProblem, type Silence } from './silences.ts';
 
 const NOW = Date.parse('2026-12-03T12:00:00Z');
-const window = (b: Record<string, unknown>) => silenceWindow(b, NOW, parseDuration);
+const window = (b: Record<string, unknown>) => silenceWindow(b, NOW);
 
 describe('the window a silence asks for', () => {
   it('takes a duration or an end, from now or from a start', () => {

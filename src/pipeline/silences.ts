@@ -8,6 +8,7 @@ import type { CanonicalEvent } from '../core/event.ts';
 import { compileCondition, type Predicate } from '../rules/compile.ts';
 import { globToRegexSource, parseWhen, type ConditionProblem } from '../rules/conditions.ts';
 import { closest } from '../rules/suggest.ts';
+import { parseDuration } from '../core/units.ts';
 
 export interface SilenceMatchers {
   readonly when?: unknown;
@@ -46,7 +47,6 @@ export function isoOrInvalid(ms: number): string {
 export function silenceWindow(
   b: { starts_at?: unknown; ends_at?: unknown; duration?: unknown },
   now: number,
-  parseDuration: (text: string) => number | null,
 ): { startsAt: number; endsAt: number } | { problems: string[] } {
   const problems: string[] = [];
   const quote = (v: unknown): string => JSON.stringify(typeof v === 'string' ? v.slice(0, 40) : v) ?? String(v);

@@ -2,6 +2,7 @@
  * Text helpers for notifications: truncation (never splitting a surrogate pair),
  * Slack mrkdwn escaping, phone masking, value display. Pure: no I/O.
  */
+import { CONTROL_RE } from '../core/limits.ts';
 export const ELLIPSIS = '…';
 
 /**
@@ -97,10 +98,9 @@ export function maskPersonal(text: string): string {
   return text.replace(EMAIL_RE, (m, domain: string) => `${m[0]}•••@${domain}`).replace(PHONE_RE, (m) => maskPhone(m));
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS_RE = /[\u0000-\u001f\u007f-\u009f]/g;
+const CONTROL_ALL_RE = new RegExp(CONTROL_RE.source, 'g');
 
 /** One line of text: white space folded to single spaces, other control characters dropped. */
 export function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').replace(CONTROL_CHARS_RE, '').trim();
+  return text.replace(/\s+/g, ' ').replace(CONTROL_ALL_RE, '').trim();
 }

@@ -240,16 +240,16 @@ export class EventLedgerObject extends DurableObject<Env> {
     const entries: Record<string, unknown> = { [RECORD]: { ...record, jobs: [...record.jobs, ...fresh.map((j) => j.id)] } };
     for (const job of fresh) entries[jobKey(job.id)] = newJobState(job, now);
     await this.ctx.storage.put(entries);
-    await this.sweepNoLaterThan(now);
+    await this.sweepNoLaterThan(now, record);
   }
 
   /**
    * A job queued again (added, replayed, resumed) may be due long before the alarm (set to the retention's end
    * once everything had settled): bring the next sweep forward so that a lost message is still found.
    */
-  private async sweepNoLaterThan(queuedAt: number): Promise<void> {
+  private async sweepNoLaterThan(queuedAt: number, known?: EventRecord): Promise<void> {
     // Records from before the sweep keep their alarm: it is their expiry (they store no `expiresAt`).
-    const record = await this.ctx.storage.get<EventRecord>(RECORD);
+    const record = known ?? (await this.ctx.storage.get<EventRecord>(RECORD));
     if (record?.expiresAt === undefined) return;
     const at = Math.min(record.expiresAt, queuedAt + sweepAfterMs(this.env.SWEEP_AFTER) + 1);
     const current = await this.ctx.storage.getAlarm();
@@ -331,14 +331,16 @@ export class EventLedgerObject extends DurableObject<Env> {
    * the job's trace and in the control object's list, logs it, and schedules the next sweep.
    */
   async sweep(now: number = Date.now()): Promise<SweepReport> {
+    const record = await this.ctx.storage.get<EventRecord>(RECORD);
+    return record ? this.sweepRecord(record, now) : { event: '', swept: [], nextAt: null };
+  }
+
+  private async sweepRecord(record: EventRecord, now: number): Promise<SweepReport> {
     const storage = this.ctx.storage;
-    const record = await storage.get<EventRecord>(RECORD);
-    if (!record) return { event: '', swept: [], nextAt: null };
     const key = eventKey(record.event);
     const states = await this.states(record);
     const afterMs = sweepAfterMs(this.env.SWEEP_AFTER);
     const stuck = findStuck(states, now, afterMs);
-    const expiresAt = record.expiresAt ?? record.acceptedAt + 15 * 86_400_000;
     const byId = new Map(states.map((s) => [s.job.id, s]));
     const swept: SweepReport['swept'][number][] = [];
     if (stuck.length > 0) {
@@ -359,10 +361,7 @@ export class EventLedgerObject extends DurableObject<Env> {
       await storage.put(entries);
       const control = this.env.CONTROL.getByName(CONTROL_NAME);
       if (!queue) for (const s of stuck) await control.recordDeadLetter(s.state.job, entries[jobKey(s.state.job.id)]!.why ?? 'stuck');
-      await control.recordSwept(
-        swept.map((s) => ({ job: s.job, was: s.was, overdueMs: s.overdueMs, action: s.action })),
-        now,
-      );
+      await control.recordSwept(swept, now);
       const log = createConsoleLogger({ service: 'switchyard' });
       for (const s of swept)
         log.log('warn', 'delivery.swept', {
@@ -375,7 +374,9 @@ export class EventLedgerObject extends DurableObject<Env> {
           action: s.action,
         });
     }
-    const nextAt = nextSweepAt([...byId.values()], now, afterMs, expiresAt);
+    // Records from before the sweep keep their alarm: it is their expiry.
+    if (record.expiresAt === undefined) return { event: key, swept, nextAt: null };
+    const nextAt = nextSweepAt([...byId.values()], now, afterMs, record.expiresAt);
     await storage.setAlarm(nextAt);
     return { event: key, swept, nextAt };
   }
@@ -410,7 +411,7 @@ export class EventLedgerObject extends DurableObject<Env> {
       await this.ctx.storage.deleteAll();
       return;
     }
-    await this.sweep(now);
+    await this.sweepRecord(record, now);
   }
 }
 
