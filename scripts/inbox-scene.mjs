@@ -21,7 +21,7 @@ export async function startScene() {
   const prelude = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const token = randomBytes(18).toString('base64url');
   const outbound = [];
-  const { mf, url } = await serveRelay(bundleRelay(), {
+  const { mf, url } = await serveRelay(bundleRelay(join(root, 'rules.example.yaml')), {
     bindings: {
       PREQUEL_WEBHOOK_PUBLIC_KEY: prequel.publicKey.export({ type: 'spki', format: 'pem' }),
       PRELUDE_WEBHOOK_PUBLIC_KEY: prelude.publicKey.export({ type: 'spki', format: 'pem' }),

@@ -103,15 +103,15 @@ describe('switchyard explain', () => {
   });
 
   it('shows what each notified target would receive, rendered', async () => {
-    const r = await run(['explain', 'test/fixtures/prequel/transfer.error.json', '--source', 'prequel']);
+    const r = await run(['explain', 'test/fixtures/prequel/transfer.error.json', '--source', 'prequel', '--rules', 'rules.example.yaml']);
     expect(r.out.split('\n').slice(-1)).toEqual(['  customer-success (slack): Slack message "🟡 Transfer to Foo Bar failed — customer side"']);
-    const page = await run(['explain', 'test/fixtures/prelude/transactional.message.failed.json']);
+    const page = await run(['explain', 'test/fixtures/prelude/transactional.message.failed.json', '--rules', 'rules.example.yaml']);
     expect(page.out).toContain('  oncall (pagerduty): PagerDuty trigger prelude-balance "Message to +33••••••678 failed — insufficient balance" (critical)');
     expect(page.out).toContain('  sms-ops (slack): Slack message "🔴 Message to +33••••••678 failed — insufficient balance"');
   });
 
   it('prints JSON for tools', async () => {
-    const r = await run(['explain', 'test/fixtures/prelude/session.batch.json', '--json']);
+    const r = await run(['explain', 'test/fixtures/prelude/session.batch.json', '--json', '--rules', 'rules.example.yaml']);
     const report = JSON.parse(r.out) as {
       event: { type: string };
       routes: { matched: boolean; notify: string[] }[];
@@ -135,10 +135,11 @@ describe('switchyard explain', () => {
 });
 
 describe('switchyard test', () => {
-  it('runs the project routing tests (rules.test.yaml) green, against the file the relay deploys, and says which', async () => {
-    const r = await run(['test']);
+  it('runs the project routing tests (rules.test.yaml) green against the example, and says which file it tested', async () => {
+    // Named explicitly: a rules.yaml of one's own in this checkout is what `switchyard test` tests by default.
+    const r = await run(['test', '--rules', 'rules.example.yaml']);
     expect(r.code).toBe(0);
-    expect(r.out.split('\n')[0]).toBe('testing rules.example.yaml (the file the relay deploys) with rules.test.yaml');
+    expect(r.out.split('\n')[0]).toBe('testing rules.example.yaml (named by --rules) with rules.test.yaml');
     expect(r.out.split('\n').pop()).toBe('28 passed, 0 failed');
   });
 
