@@ -19,15 +19,15 @@ import { Hono, type Context } from 'hono';
 import { tokensMatch } from './sources/token.ts';
 import { presentedToken } from './inbox/routes.ts';
 import { BUILT_RULES, controlOf, deliverDeps, deliveryState, ruleSet, type Env, type RuntimeOptions } from './env.ts';
-import { eventKey, type DeliveryJob } from './pipeline/jobs.ts';
+import { eventKey, type DeliveryJob } from './core/jobs.ts';
 import { replay, replayStuck, type OperateDeps } from './pipeline/replay.ts';
 import { jobDueAt, sweepAfterMs } from './pipeline/sweep.ts';
 import { deliverInline, INLINE_BUDGET_MS, INLINE_MAX_ATTEMPTS } from './pipeline/inline.ts';
-import { enqueue, type EventLedgerObject, type EventTrace, type JobState } from './state/event-ledger.ts';
-import type { DeadLetterFilter } from './state/delivery-control.ts';
+import { enqueue, type EventLedgerObject } from './state/event-ledger.ts';
 import { recordDeadLetter } from './queue.ts';
 import type { Logger } from './core/log.ts';
-import { checkMatchers, isoOrInvalid, silenceWindow, type Silence } from './pipeline/silences.ts';
+import { checkMatchers, isoOrInvalid, silenceWindow } from './pipeline/silences.ts';
+import type { EventTrace, JobState, DeadLetterFilter, Silence } from './core/delivery.ts';
 
 type AdminEnv = { Bindings: Env };
 

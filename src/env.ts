@@ -10,15 +10,15 @@ import type { BuiltRules } from './rules/config.ts';
 import { compileRuleSet, type RuleSet } from './rules/ruleset.ts';
 import { createCredentialCache, type CredentialCache } from './sources/credentials.ts';
 import { CONTROL_NAME, type DeliveryControlObject } from './state/delivery-control.ts';
-import { createDurableLedger, enqueue, type Claim, type EventLedgerObject } from './state/event-ledger.ts';
+import { createDurableLedger, enqueue, type EventLedgerObject } from './state/event-ledger.ts';
 import type { AlertLedger, DeliverDeps, JobLedger } from './pipeline/deliver.ts';
-import type { AlertObject, AlertState, ResolveDecision } from './state/alert.ts';
-import type { BudgetObject, TakeResult } from './state/budget.ts';
+import type { AlertObject } from './state/alert.ts';
+import type { BudgetObject } from './state/budget.ts';
 import type { PacerObject } from './state/pacer.ts';
 import type { InboxObject } from './state/inbox.ts';
 import { inboxEnabled, inboxTakes, type InboxSink } from './pipeline/inbox-sink.ts';
-import type { DeadLetterMessage, DeliveryJob } from './pipeline/jobs.ts';
-import type { Silence } from './pipeline/silences.ts';
+import type { DeadLetterMessage, DeliveryJob } from './core/jobs.ts';
+import type { Claim, AlertState, ResolveDecision, TakeResult, Silence } from './core/delivery.ts';
 
 export interface Env {
   readonly EVENTS: DurableObjectNamespace<EventLedgerObject>;

@@ -11,7 +11,7 @@
 import type { Logger } from './core/log.ts';
 import { controlOf, deliverDeps, deliveryState, jobLedger, type Env, type RuntimeOptions } from './env.ts';
 import { deliverJob, type DeliverDeps } from './pipeline/deliver.ts';
-import { parseDeadLetter, parseJob, type DeliveryJob } from './pipeline/jobs.ts';
+import { parseDeadLetter, parseJob, type DeliveryJob } from './core/jobs.ts';
 import { createConsoleLogger } from './core/log.ts';
 
 /** Messages delivered at once: Workers allow six simultaneous outbound connections. */

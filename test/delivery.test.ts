@@ -14,12 +14,12 @@ import { resetBudget } from './helpers/budget.ts';
 import worker from '../src/index.ts';
 import type { CanonicalEvent } from '../src/core/event.ts';
 import { routeWith, ruleSet, type Env } from '../src/env.ts';
-import { eventKey, planJobs, type DeliveryJob } from '../src/pipeline/jobs.ts';
-import type { EventTrace } from '../src/state/event-ledger.ts';
+import { eventKey, planJobs, type DeliveryJob } from '../src/core/jobs.ts';
 import { PREQUEL_FIXTURES, STANDARD_WEBHOOKS_FIXTURES } from './helpers/fixtures.ts';
 import { network } from './helpers/network.ts';
 import { until } from './helpers/wait.ts';
 import { json, postBilling, postPrequel } from './helpers/worker.ts';
+import type { EventTrace } from '../src/core/delivery.ts';
 
 beforeEach(resetBudget);
 

@@ -10,15 +10,16 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import worker from '../src/index.ts';
 import type { CanonicalEvent } from '../src/core/event.ts';
 import { routeWith, ruleSet, type Env } from '../src/env.ts';
-import { eventKey } from '../src/pipeline/jobs.ts';
+import { eventKey } from '../src/core/jobs.ts';
 import { DEFAULT_SWEEP_AFTER_MS } from '../src/pipeline/sweep.ts';
-import type { EventLedgerObject, EventRecord, JobState } from '../src/state/event-ledger.ts';
+import type { EventLedgerObject } from '../src/state/event-ledger.ts';
 import { resetBudget } from './helpers/budget.ts';
 import { PREQUEL_FIXTURES } from './helpers/fixtures.ts';
 import { network } from './helpers/network.ts';
 import { until } from './helpers/wait.ts';
 import { deliver } from './helpers/deliver.ts';
 import { json, postBilling, postPrelude } from './helpers/worker.ts';
+import type { EventRecord, JobState } from '../src/core/delivery.ts';
 
 beforeEach(resetBudget);
 

@@ -10,7 +10,7 @@ import worker from '../src/index.ts';
 import type { CanonicalEvent } from '../src/core/event.ts';
 import { deliverDeps, routeWith, ruleSet, type Env } from '../src/env.ts';
 import { deliverJob, type DeliverDeps } from '../src/pipeline/deliver.ts';
-import { eventKey, type DeliveryJob } from '../src/pipeline/jobs.ts';
+import { eventKey, type DeliveryJob } from '../src/core/jobs.ts';
 import type { InboxItem } from '../src/state/inbox.ts';
 import { PREQUEL_FIXTURES } from './helpers/fixtures.ts';
 import { network } from './helpers/network.ts';

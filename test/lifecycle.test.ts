@@ -11,14 +11,13 @@ import { budgetStub, resetBudget } from './helpers/budget.ts';
 import type { CanonicalEvent } from '../src/core/event.ts';
 import { deliverDeps, routeWith, ruleSet } from '../src/env.ts';
 import { deliverJob } from '../src/pipeline/deliver.ts';
-import { eventKey, type DeliveryJob } from '../src/pipeline/jobs.ts';
-import type { AlertState } from '../src/state/alert.ts';
-import type { EventTrace } from '../src/state/event-ledger.ts';
+import { eventKey, type DeliveryJob } from '../src/core/jobs.ts';
 import { PREQUEL_FIXTURES } from './helpers/fixtures.ts';
 import { network } from './helpers/network.ts';
 import { until } from './helpers/wait.ts';
 import { deliver } from './helpers/deliver.ts';
 import type { RecordedRequest } from './helpers/fake-network.ts';
+import type { AlertState, EventTrace } from '../src/core/delivery.ts';
 
 beforeEach(resetBudget);
 

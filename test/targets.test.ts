@@ -8,7 +8,7 @@ import { Webhook } from 'standardwebhooks';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '../src/core/event.ts';
 import type { RouteConfig, TargetConfig } from '../src/rules/config.ts';
-import type { Outcome } from '../src/targets/outcome.ts';
+import type { Outcome } from '../src/core/outcome.ts';
 import { renderNotification, sendNotification } from '../src/targets/registry.ts';
 import { PREQUEL_FIXTURES } from './helpers/fixtures.ts';
 import { network } from './helpers/network.ts';

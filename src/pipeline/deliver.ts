@@ -13,19 +13,17 @@
  */
 import type { CanonicalEvent } from '../core/event.ts';
 import type { Logger } from '../core/log.ts';
-import type { RouteConfig, RulesConfig, RetryPolicy, TargetConfig } from '../rules/config.ts';
-import type { EnvLookup } from '../rules/interpolate.ts';
+import type { RouteConfig, RulesConfig, TargetConfig } from '../rules/config.ts';
+import type { EnvLookup } from '../core/interpolate.ts';
 import type { RuleSet } from '../rules/ruleset.ts';
-import { describeError, retryable, type Outcome, type Receipt } from '../targets/outcome.ts';
+import { describeError, retryable, type Outcome, type Receipt } from '../core/outcome.ts';
 import { renderNotification } from '../targets/registry.ts';
-import type { AttemptRecord, Claim } from '../state/event-ledger.ts';
-import type { AlertState, PendingResolve, ResolveDecision, TriggerDecision } from '../state/alert.ts';
 import { sendSlackThreadOp } from '../targets/slack/send.ts';
 import type { SlackMessage } from '../targets/slack/render.ts';
 import type { Notification } from '../targets/registry.ts';
 import { timeMute } from '../rules/time-intervals.ts';
-import { silencedBy, silenceNote, type Silence } from './silences.ts';
-import { resolveEffects, type DeliveryJob } from './jobs.ts';
+import { silencedBy, silenceNote } from './silences.ts';
+import { resolveEffects, type DeliveryJob } from '../core/jobs.ts';
 import {
   alertKeyFor,
   DEFAULT_FLAP_WINDOW_MS,
@@ -36,11 +34,11 @@ import {
   resolvedReplyText,
   resolvedSlackMessage,
 } from './lifecycle.ts';
-import type { HeldPage, TakeResult } from '../state/budget.ts';
 import { sendOrInbox, showHeld, type InboxSink } from './inbox-sink.ts';
 import type { SlackThreadOp } from '../targets/slack/send.ts';
-import { ok as okOutcome, permanent as permanentOutcome } from '../targets/outcome.ts';
-import { decide, DEFAULT_RETRY_POLICY, type Decision } from './retry.ts';
+import { ok as okOutcome, permanent as permanentOutcome } from '../core/outcome.ts';
+import { decide } from './retry.ts';
+import { type RetryPolicy, type AttemptRecord, type Claim, type AlertState, type PendingResolve, type ResolveDecision, type TriggerDecision, type Silence, type HeldPage, type TakeResult, DEFAULT_RETRY_POLICY, type Decision } from '../core/delivery.ts';
 
 /** The event ledger as delivery sees it (one Durable Object per event, behind `ledgerFor`). */
 export interface JobLedger {
@@ -318,7 +316,7 @@ async function noteFlap(
   let noted = '';
   if (target.kind === 'slack' && target.mode === 'bot' && d.slack && d.message) {
     const outcome = await threadOp(
-      { op: 'update', channel: d.slack.channel, ts: d.slack.ts, message: flappingSlackMessage(d.message, d.flaps, d.count), reply: null },
+      { op: 'update', channel: d.slack.channel, ts: d.slack.ts, message: flappingSlackMessage(d.message as SlackMessage, d.flaps, d.count), reply: null },
       target,
       deps,
     );
@@ -403,7 +401,7 @@ async function resolveEffect(job: DeliveryJob, target: TargetConfig, route: Rout
         op: 'update' as const,
         channel: t.slack.channel,
         ts: t.slack.ts,
-        message: resolvedSlackMessage(t.message, alert.openedAt, resolvedAt, alert.count),
+        message: resolvedSlackMessage(t.message as SlackMessage, alert.openedAt, resolvedAt, alert.count),
         reply: resolvedReplyText(alert.openedAt, resolvedAt, alert.count),
       };
       return { outcome: await threadOp(op, target, deps), notification: null };

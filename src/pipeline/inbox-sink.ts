@@ -4,9 +4,9 @@
  * instead of the network. Targets with credentials are untouched.
  */
 import type { TargetConfig } from '../rules/config.ts';
-import type { EnvLookup } from '../rules/interpolate.ts';
+import type { EnvLookup } from '../core/interpolate.ts';
 import { resolveAll } from '../sources/credentials.ts';
-import type { Outcome, Receipt } from '../targets/outcome.ts';
+import type { Outcome, Receipt } from '../core/outcome.ts';
 import { sendNotification, type Notification } from '../targets/registry.ts';
 import type { SendDeps } from '../targets/types.ts';
 

@@ -24,25 +24,13 @@ import type { CanonicalEvent } from '../core/event.ts';
 import type { Logger } from '../core/log.ts';
 import { err, ok, type Result } from '../core/result.ts';
 import type { RulesConfig, SourceConfig } from '../rules/config.ts';
-import { type EnvLookup } from '../rules/interpolate.ts';
+import { type EnvLookup } from '../core/interpolate.ts';
 import { resolveAll, type CredentialCache } from '../sources/credentials.ts';
 import { handlerFor } from '../sources/registry.ts';
 import { tokensMatch } from '../sources/token.ts';
 import type { Delivery } from '../sources/types.ts';
-import type { DeliveryJob } from './jobs.ts';
-
-export type AcceptOutcome = 'accepted' | 'duplicate';
-
-export interface AcceptResult {
-  readonly outcome: AcceptOutcome;
-  /** Jobs the caller must deliver itself (inline mode, no queue); empty when they were queued. */
-  readonly jobs: readonly DeliveryJob[];
-}
-
-/** Which routes matched an event, and whom they notify: what delivery (issue 5) turns into jobs. */
-export interface RoutingDecision {
-  readonly routes: readonly { readonly index: number; readonly name: string; readonly notify: readonly string[] }[];
-}
+import type { DeliveryJob } from '../core/jobs.ts';
+import type { AcceptOutcome, AcceptResult, RoutingDecision } from '../core/delivery.ts';
 
 /** The idempotency ledger as ingest sees it. */
 export interface EventLedger {

@@ -6,9 +6,9 @@
  * the admin API) instead of retried for hours; and a Worker evicted mid-delivery leaves its job queued in
  * the ledger until it is replayed.
  */
-import type { RetryPolicy } from '../rules/config.ts';
 import { deliverJob, type DeliverDeps, type JobResult } from './deliver.ts';
-import type { DeliveryJob } from './jobs.ts';
+import type { DeliveryJob } from '../core/jobs.ts';
+import type { RetryPolicy } from '../core/delivery.ts';
 
 export interface InlineOptions {
   /** Attempts per job inside one request. */

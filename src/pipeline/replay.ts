@@ -4,8 +4,8 @@
  * ledger (attempts and age count from zero) and queues it again; the ledger refuses a job already delivered,
  * so a replay can never send twice.
  */
-import type { DeadLetter } from '../state/delivery-control.ts';
-import type { DeliveryJob } from './jobs.ts';
+import type { DeliveryJob } from '../core/jobs.ts';
+import type { DeadLetter } from '../core/delivery.ts';
 
 export interface OperateDeps {
   readonly markReplayed: (jobIds: readonly string[]) => Promise<void>;

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { RetryPolicy } from '../rules/config.ts';
-import { ok, permanent, retryable, type Outcome } from '../targets/outcome.ts';
-import { backoffMs, decide, DEFAULT_RETRY_POLICY, MAX_QUEUE_DELAY_MS } from './retry.ts';
+import { ok, permanent, retryable, type Outcome } from '../core/outcome.ts';
+import { backoffMs, decide, MAX_QUEUE_DELAY_MS } from './retry.ts';
+import { type RetryPolicy, DEFAULT_RETRY_POLICY } from '../core/delivery.ts';
 
 const policy: RetryPolicy = { maxAttempts: 5, maxAgeMs: 3_600_000, initialBackoffMs: 2000, maxBackoffMs: 60_000, retryAfterCapMs: 600_000 };
 const at = (outcome: Outcome, attempt: number, extra: Partial<Parameters<typeof decide>[0]> = {}) =>

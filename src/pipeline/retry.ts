@@ -12,24 +12,11 @@
  * floor, never shortened; it is capped so a hostile or confused server cannot park a job for days. Delays
  * are whole seconds (Queues' `delaySeconds`), rounded up so a `Retry-After: 7` is never retried at 6.2 s.
  */
-import type { RetryPolicy } from '../rules/config.ts';
-import type { Outcome } from '../targets/outcome.ts';
+import type { Decision, RetryPolicy } from '../core/delivery.ts';
+import type { Outcome } from '../core/outcome.ts';
 
 /** Queues accept a delay of at most 12 hours. */
 export const MAX_QUEUE_DELAY_MS = 12 * 3_600_000;
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 20,
-  maxAgeMs: 24 * 3_600_000,
-  initialBackoffMs: 5_000,
-  maxBackoffMs: 30 * 60_000,
-  retryAfterCapMs: 3_600_000,
-};
-
-export type Decision =
-  | { readonly action: 'delivered' }
-  | { readonly action: 'retry'; readonly delayMs: number; readonly why: string }
-  | { readonly action: 'dead'; readonly why: string };
 
 export interface DecideInput {
   readonly outcome: Outcome;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isoOrInvalid, MAX_SILENCE_MS, silencedBy, silenceWindow, storedSilenceProblem, type Silence } from './silences.ts';
+import { isoOrInvalid, MAX_SILENCE_MS, silencedBy, silenceWindow, storedSilenceProblem } from './silences.ts';
+import type { Silence } from '../core/delivery.ts';
 
 const NOW = Date.parse('2026-12-03T12:00:00Z');
 const window = (b: Record<string, unknown>) => silenceWindow(b, NOW);

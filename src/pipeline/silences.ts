@@ -7,27 +7,9 @@
 import type { CanonicalEvent } from '../core/event.ts';
 import { compileCondition, type Predicate } from '../rules/compile.ts';
 import { globToRegexSource, parseWhen, type ConditionProblem } from '../rules/conditions.ts';
-import { closest } from '../rules/suggest.ts';
+import { closest } from '../core/suggest.ts';
 import { parseDuration } from '../core/units.ts';
-
-export interface SilenceMatchers {
-  readonly when?: unknown;
-  readonly targets?: readonly string[];
-  readonly routes?: readonly string[];
-  readonly alert_key?: string;
-}
-
-export interface Silence {
-  readonly id: string;
-  readonly matchers: SilenceMatchers;
-  readonly startsAt: number;
-  readonly endsAt: number;
-  readonly createdBy: string;
-  readonly comment: string;
-  readonly createdAt: number;
-  /** Set when the stored silence cannot be read or applied: it then silences nothing and is reported. */
-  readonly broken?: string;
-}
+import type { Silence } from '../core/delivery.ts';
 
 /** The longest a silence may last, and how far ahead it may start: a year. */
 export const MAX_SILENCE_MS = 366 * 86_400_000;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { JobState, JobStatus } from '../state/event-ledger.ts';
 import { DEFAULT_SWEEP_AFTER_MS, findStuck, jobDueAt, nextSweepAt, sweepAfterMs, SWEEP_MAX_JOBS } from './sweep.ts';
+import type { JobState, JobStatus } from '../core/delivery.ts';
 
 const T0 = Date.parse('2026-12-03T10:00:00Z');
 const MIN = 60_000;

@@ -19,7 +19,7 @@
  * that finds it, and a sweep run twice at the same moment finds nothing the second time.
  */
 import { parseDuration } from '../core/units.ts';
-import type { JobState } from '../state/event-ledger.ts';
+import type { JobState } from '../core/delivery.ts';
 
 export const DEFAULT_SWEEP_AFTER_MS = 10 * 60_000;
 /** At most this many jobs are re-dispatched by one sweep (an event has a handful; this bounds a bad one). */

@@ -2,10 +2,10 @@
  * A route's template overrides applied over the default format. A template that fails at run time never
  * drops the notification: the default part is used and a note says why. Pure: no I/O.
  */
-import type { Severity } from '../rules/config.ts';
 import type { RenderInput } from '../targets/types.ts';
 import { summarize, type Summary } from './summary.ts';
 import { renderTemplate, templateView, type TemplateEscape, type TemplateView } from './template.ts';
+import type { Severity } from '../core/delivery.ts';
 
 export interface Prepared {
   readonly summary: Summary;

@@ -4,8 +4,8 @@
  * Slack, PagerDuty and HTTP renderers all start from this one model. Pure: no I/O.
  */
 import type { CanonicalEvent } from '../core/event.ts';
-import type { Severity } from '../rules/config.ts';
 import { display, maskPersonal, maskPhone, safeLinkUrl } from './text.ts';
+import type { Severity } from '../core/delivery.ts';
 
 export interface SummaryField {
   readonly label: string;

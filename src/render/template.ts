@@ -8,8 +8,8 @@
 import { Liquid, type Template } from 'liquidjs';
 import type { CanonicalEvent } from '../core/event.ts';
 import { err, ok, type Result } from '../core/result.ts';
-import { ROOT_FIELDS } from '../rules/paths.ts';
-import { closest } from '../rules/suggest.ts';
+import { ROOT_FIELDS } from '../core/paths.ts';
+import { closest } from '../core/suggest.ts';
 import { escapeMrkdwn } from './text.ts';
 
 /**

@@ -3,7 +3,7 @@
  * of why a condition held or not. Pure: no I/O.
  */
 import { anchored, globToRegexSource, type Condition, type FieldCondition, type Scalar } from './conditions.ts';
-import { compilePathTest, parsePath, valuesAt, type Segment } from './paths.ts';
+import { compilePathTest, parsePath, valuesAt, type Segment } from '../core/paths.ts';
 
 export type Predicate = (event: unknown) => boolean;
 

@@ -10,8 +10,8 @@
  *     data.rows_failed: { gt: 1000 }      operator object (several operators: all must hold)
  *     any: [ {...}, {...} ]   all: [...]   not: {...}
  */
-import { parsePath, ROOT_FIELDS as ROOT_NAMES } from './paths.ts';
-import { closest as nearest } from './suggest.ts';
+import { parsePath, ROOT_FIELDS as ROOT_NAMES } from '../core/paths.ts';
+import { closest as nearest } from '../core/suggest.ts';
 
 export type Scalar = string | number | boolean | null;
 

@@ -4,6 +4,9 @@
  * against the Worker's env at run time. Pure types.
  */
 import type { Condition } from './conditions.ts';
+import type { RetryPolicy, Severity, Templates } from '../core/delivery.ts';
+
+export type { RetryPolicy, Severity, Templates };
 
 export interface RulesConfig {
   readonly version: 1;
@@ -25,20 +28,6 @@ export interface SettingsConfig {
   readonly maxBodyBytes: number;
   /** How long accepted event ids are remembered (Prelude retries for two weeks). */
   readonly dedupRetentionMs: number;
-}
-
-/**
- * How the delivery of one notification is retried (per target; `settings.retry` gives the defaults):
- * exponential backoff with jitter from `initialBackoffMs` to `maxBackoffMs`, a server's Retry-After honoured
- * up to `retryAfterCapMs`, and the job dead-lettered after `maxAttempts` attempts or `maxAgeMs` since it
- * was queued, whichever comes first.
- */
-export interface RetryPolicy {
-  readonly maxAttempts: number;
-  readonly maxAgeMs: number;
-  readonly initialBackoffMs: number;
-  readonly maxBackoffMs: number;
-  readonly retryAfterCapMs: number;
 }
 
 /** How a source proves a delivery is genuine. A token is an explicit opt-in for senders that sign nothing. */
@@ -69,11 +58,6 @@ export interface StandardWebhooksSourceConfig extends SourceBase {
 export type SourceConfig = PrequelSourceConfig | PreludeSourceConfig | StandardWebhooksSourceConfig;
 
 // ---- targets -------------------------------------------------------------------------------------------
-
-export type Severity = 'critical' | 'error' | 'warning' | 'info';
-
-/** Template overrides by message part (title, text, fields, summary, body, details). */
-export type Templates = Readonly<Partial<Record<string, string>>>;
 
 export type SlackTargetConfig =
   | {

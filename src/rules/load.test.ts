@@ -1,8 +1,8 @@
-import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.ts';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatProblems, loadRules } from './load.ts';
-import { closest } from './suggest.ts';
+import { closest } from '../core/suggest.ts';
+import { DEFAULT_RETRY_POLICY } from '../core/delivery.ts';
 
 const problems = (yaml: string): string => {
   const r = loadRules(yaml);

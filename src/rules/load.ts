@@ -6,10 +6,10 @@ import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, typ
 import type { z } from 'zod';
 import { err, ok, type Result } from '../core/result.ts';
 import type { RulesConfig } from './config.ts';
-import { referencedNames } from './interpolate.ts';
+import { referencedNames } from '../core/interpolate.ts';
 import { parseWhen, type Condition, type ConditionProblem } from './conditions.ts';
 import { findShadowedRoutes } from './shadow.ts';
-import { closest } from './suggest.ts';
+import { closest } from '../core/suggest.ts';
 import { crossCheck, RulesFile, SOURCE_KIND_NAMES, TARGET_KIND_NAMES, toRulesConfig } from './schema.ts';
 
 export interface RulesProblem {

@@ -6,7 +6,7 @@
  */
 import { globToRegexSource, anchored, type Condition, type FieldCondition, type Scalar } from './conditions.ts';
 import type { RouteConfig } from './config.ts';
-import { parsePath } from './paths.ts';
+import { parsePath } from '../core/paths.ts';
 
 export interface ShadowedRoute {
   readonly index: number;

@@ -5,7 +5,7 @@
 import type { IngestError } from '../core/errors.ts';
 import { err, ok, type Result } from '../core/result.ts';
 import type { SourceConfig } from '../rules/config.ts';
-import { interpolate, type EnvLookup } from '../rules/interpolate.ts';
+import { interpolate, type EnvLookup } from '../core/interpolate.ts';
 import { handlerFor } from './registry.ts';
 
 export interface CredentialCache {

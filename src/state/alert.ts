@@ -19,77 +19,9 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env.ts';
 import type { TargetKind } from '../rules/config.ts';
 import type { SlackMessage } from '../targets/slack/render.ts';
-import { JOB_MESSAGE_VERSION, resolveEffects } from '../pipeline/jobs.ts';
+import { JOB_MESSAGE_VERSION, resolveEffects } from '../core/jobs.ts';
 import { enqueue } from './event-ledger.ts';
-
-export interface AlertTarget {
-  readonly kind: TargetKind;
-  /** The job that holds (or held) this target's notification: its retries are sends, not repeats. */
-  readonly jobId: string;
-  readonly sentAt: number | null;
-  readonly slack: { readonly channel: string; readonly ts: string } | null;
-  readonly replyTs: string | null;
-  readonly dedupKey: string | null;
-  /** The Slack message as posted, which a resolve updates in place. */
-  readonly message: SlackMessage | null;
-  /** A resolve was sent to it since (a PagerDuty incident closed): a flap must notify it again. */
-  readonly closed?: boolean;
-}
-
-export interface AlertState {
-  readonly key: string;
-  readonly status: 'firing' | 'resolved';
-  readonly openedAt: number;
-  readonly lastSeen: number;
-  readonly resolvedAt: number | null;
-  /** Events that fired this alert since it opened. */
-  readonly count: number;
-  /** Repeats counted, not sent. */
-  readonly suppressed: number;
-  readonly title: string | null;
-  readonly targets: Readonly<Record<string, AlertTarget>>;
-  /** The event that resolved it (a resolve is idempotent per event: each of its jobs gets the same answer). */
-  readonly resolvedBy: string | null;
-  /** The latest events counted (so that several jobs of one event count it once). */
-  readonly events?: readonly string[];
-  /** Re-opens within the flap window, and the event that re-opened it last. */
-  readonly flaps?: number;
-  readonly flapEvent?: string | null;
-  /** A resolve held while the alert is flapping; the alarm sends it unless something re-opens the alert first. */
-  readonly pendingResolve?: PendingResolve | null;
-}
-
-/** Enough of the resolving job to queue its effects later, from the alarm. */
-export interface PendingResolve {
-  readonly eventKey: string;
-  readonly eventId: string;
-  readonly routeIndex: number;
-  readonly route: string;
-  readonly at: number;
-}
-
-export type TriggerDecision =
-  | { readonly do: 'send' }
-  /** Re-opened while flapping: update what the target already shows instead of notifying it again. */
-  | {
-      readonly do: 'flap';
-      readonly flaps: number;
-      readonly count: number;
-      readonly slack: { readonly channel: string; readonly ts: string } | null;
-      readonly message: SlackMessage | null;
-    }
-  | {
-      readonly do: 'repeat';
-      readonly count: number;
-      readonly openedAt: number;
-      readonly slack: { readonly channel: string; readonly ts: string } | null;
-      readonly replyTs: string | null;
-    };
-
-export type ResolveDecision =
-  | { readonly do: 'nothing'; readonly why: string }
-  | { readonly do: 'resolve'; readonly alert: AlertState }
-  | { readonly do: 'hold'; readonly until: number; readonly flaps: number };
+import type { AlertState, AlertTarget, PendingResolve, ResolveDecision, TriggerDecision } from '../core/delivery.ts';
 
 const STATE = 'state';
 /** A resolved alert is forgotten after this long (a later trigger opens a new one anyway). */

@@ -9,29 +9,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { BUILT_RULES, inboxSinkOf, type Env } from '../env.ts';
 import { sendOrInbox } from '../pipeline/inbox-sink.ts';
 import { budgetDigest } from '../targets/slack/digest.ts';
-
-export interface HeldPage {
-  readonly jobId: string;
-  readonly source: string;
-  readonly eventId: string;
-  readonly type: string;
-  readonly at: number;
-}
-
-export interface BudgetState {
-  readonly route: string;
-  readonly max: number;
-  readonly perMs: number;
-  readonly digestTo: string;
-  /** Pages sent in the current sliding interval (job id and time). */
-  readonly sent: readonly { readonly jobId: string; readonly at: number }[];
-  readonly held: readonly HeldPage[];
-  /** Pages held in all, including those beyond the list kept for the digest. */
-  readonly heldCount: number;
-  readonly digests: number;
-}
-
-export type TakeResult = { readonly ok: true } | { readonly ok: false; readonly heldCount: number; readonly digestAt: number };
+import type { BudgetState, HeldPage, TakeResult } from '../core/delivery.ts';
 
 const STATE = 'state';
 /** Events listed in one digest; the count covers the rest. */

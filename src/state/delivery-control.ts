@@ -6,48 +6,9 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env.ts';
-import type { DeliveryJob } from '../pipeline/jobs.ts';
-import { storedSilenceProblem, type Silence } from '../pipeline/silences.ts';
-
-export interface DeadLetter {
-  readonly jobId: string;
-  readonly event: string;
-  readonly route: string;
-  readonly target: string;
-  readonly why: string;
-  readonly deadAt: number;
-  /** When it was last replayed; null while it waits. */
-  readonly replayedAt: number | null;
-  readonly job: DeliveryJob;
-}
-
-export interface DeadLetterFilter {
-  readonly target?: string | undefined;
-  /** Dead at or after this time (ms). */
-  readonly since?: number | undefined;
-  readonly includeReplayed?: boolean | undefined;
-  readonly limit?: number | undefined;
-}
-
-export interface TargetStatus {
-  readonly target: string;
-  readonly pausedAt: number;
-  readonly note: string | null;
-  readonly parked: number;
-}
-
-export interface SweptInput {
-  readonly job: DeliveryJob;
-  readonly was: string;
-  readonly overdueMs: number;
-  readonly action: string;
-}
-
-export interface SweptJob extends SweptInput {
-  readonly sweptAt: number;
-  /** How many sweeps have re-dispatched it. */
-  readonly times: number;
-}
+import type { DeliveryJob } from '../core/jobs.ts';
+import { storedSilenceProblem } from '../pipeline/silences.ts';
+import type { DeadLetter, DeadLetterFilter, Silence, SweptInput, SweptJob, TargetStatus } from '../core/delivery.ts';
 
 const SWEPT_KEEP_MS = 7 * 86_400_000;
 

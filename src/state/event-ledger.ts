@@ -22,103 +22,13 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { CanonicalEvent } from '../core/event.ts';
 import type { Env } from '../env.ts';
-import type { AcceptResult, RoutingDecision } from '../pipeline/ingest.ts';
-import { eventKey, planJobs, type DeliveryJob } from '../pipeline/jobs.ts';
-import type { Decision } from '../pipeline/retry.ts';
-import type { Receipt } from '../targets/outcome.ts';
+import { eventKey, planJobs, type DeliveryJob } from '../core/jobs.ts';
+import type { Receipt } from '../core/outcome.ts';
 import { createConsoleLogger } from '../core/log.ts';
 import { findStuck, nextSweepAt, sweepAfterMs, type StuckJob } from '../pipeline/sweep.ts';
 import { CONTROL_NAME } from './delivery-control.ts';
-
-export type DeliveryMode = 'queue' | 'inline';
-
-export interface AcceptOptions {
-  readonly retentionMs: number;
-  readonly mode: DeliveryMode;
-  /** How the delivery was authenticated (for the trace). */
-  readonly auth: string;
-}
-
-export interface EventRecord {
-  readonly event: CanonicalEvent;
-  readonly routing: RoutingDecision;
-  readonly auth: string;
-  readonly acceptedAt: number;
-  /** Times the vendor delivered this event (1 + duplicates). */
-  readonly deliveries: number;
-  readonly mode: DeliveryMode;
-  readonly jobs: readonly string[];
-  /** When the record is deleted (records written before the sweep have none: their alarm is the expiry). */
-  readonly expiresAt?: number;
-}
-
-/** One re-dispatch of a stuck job by the sweep, kept in the job's trace. */
-export interface SweepRecord {
-  readonly at: number;
-  /** The status it was stuck in. */
-  readonly was: JobStatus;
-  readonly overdueMs: number;
-  readonly action: 'requeued' | 'dead';
-}
-
-/** What one sweep did: each job it found stuck, and when the next one runs. */
-export interface SweepReport {
-  readonly event: string;
-  readonly swept: readonly { readonly job: DeliveryJob; readonly was: JobStatus; readonly overdueMs: number; readonly action: SweepRecord['action'] }[];
-  readonly nextAt: number | null;
-}
-
-export type JobStatus = 'queued' | 'sending' | 'retrying' | 'delivered' | 'dead' | 'parked' | 'suppressed';
-
-export interface AttemptRecord {
-  /** Attempt number within its run (a replay starts a new run). */
-  readonly n: number;
-  readonly run: number;
-  readonly at: number;
-  readonly outcome: 'ok' | 'retryable' | 'permanent';
-  readonly status: number | null;
-  readonly latencyMs: number;
-  /** Redacted, secret-free reason of a failure. */
-  readonly error: string | null;
-  readonly decision: Decision['action'];
-  readonly delayMs: number | null;
-  /** Set when the notification went to the local inbox instead of the receiver. */
-  readonly via?: 'inbox';
-  /** What rendering left out or replaced (a link dropped as not http(s), a template that failed), when anything. */
-  readonly notes?: readonly string[];
-}
-
-export interface JobState {
-  readonly job: DeliveryJob;
-  readonly status: JobStatus;
-  /** Runs: 1, plus one per replay. */
-  readonly run: number;
-  /** When the current run was queued (its age counts from here). */
-  readonly queuedAt: number;
-  readonly runAttempts: number;
-  readonly leaseUntil: number | null;
-  readonly nextAttemptAt: number | null;
-  readonly attempts: readonly AttemptRecord[];
-  readonly receipt: Receipt | null;
-  readonly why: string | null;
-  readonly updatedAt: number;
-  /** The sweep's re-dispatches of this job (the newest 10). */
-  readonly sweeps?: readonly SweepRecord[];
-}
-
-export type Claim =
-  | { readonly kind: 'go'; readonly event: CanonicalEvent; readonly attempt: number; readonly run: number; readonly queuedAt: number }
-  | { readonly kind: 'delivered' }
-  /** Settled without a send (a repeat counted, muted, silenced, held back): nothing more to do. */
-  | { readonly kind: 'suppressed' }
-  | { readonly kind: 'dead'; readonly why: string }
-  | { readonly kind: 'busy'; readonly retryInMs: number }
-  | { readonly kind: 'missing' };
-
-export interface EventTrace {
-  readonly record: EventRecord;
-  readonly jobs: readonly JobState[];
-}
+import type { Decision } from '../core/delivery.ts';
+import type { AcceptOptions, AcceptResult, AttemptRecord, Claim, EventRecord, EventTrace, JobState, RoutingDecision, SweepRecord, SweepReport } from '../core/delivery.ts';
 
 const RECORD = 'record';
 const jobKey = (id: string): string => `job:${id}`;

@@ -2,7 +2,7 @@
  * Which target fields hold credentials, so the rules check can insist on `${NAME}` references there.
  * Pure: no I/O.
  */
-import { REFERENCE_RE } from '../rules/interpolate.ts';
+import { REFERENCE_RE } from '../core/interpolate.ts';
 
 /** Header names whose values are credentials. */
 export const CREDENTIAL_HEADER_RE = /^(?:authorization|proxy-authorization|cookie|.*(?:token|secret|api[-_]?key|signature|password|passwd).*)$/i;

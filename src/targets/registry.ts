@@ -5,7 +5,7 @@
 import type { HttpTargetConfig, PagerDutyTargetConfig, SlackTargetConfig, TargetConfig } from '../rules/config.ts';
 import { renderHttp, type HttpRequestSpec } from './http/render.ts';
 import { sendHttp } from './http/send.ts';
-import type { Outcome } from './outcome.ts';
+import type { Outcome } from '../core/outcome.ts';
 import { renderPagerDuty, type PagerDutyEvent } from './pagerduty/render.ts';
 import { sendPagerDuty } from './pagerduty/send.ts';
 import { renderSlack, type SlackMessage } from './slack/render.ts';

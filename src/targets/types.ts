@@ -5,7 +5,7 @@
  */
 import type { CanonicalEvent } from '../core/event.ts';
 import type { RouteConfig } from '../rules/config.ts';
-import type { EnvLookup } from '../rules/interpolate.ts';
+import type { EnvLookup } from '../core/interpolate.ts';
 
 export interface RenderInput {
   readonly event: CanonicalEvent;

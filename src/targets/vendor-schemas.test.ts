@@ -19,7 +19,7 @@ import { loadRules } from '../rules/load.ts';
 import { compileRuleSet } from '../rules/ruleset.ts';
 import { renderHttp } from './http/render.ts';
 import { headerSafe } from './http/send.ts';
-import { redactSecrets } from './outcome.ts';
+import { redactSecrets } from '../core/outcome.ts';
 import { renderPagerDuty } from './pagerduty/render.ts';
 import { renderSlack, type SlackMessage } from './slack/render.ts';
 import { budgetDigest } from './slack/digest.ts';

@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 import worker from '../../src/index.ts';
 import type { CanonicalEvent } from '../../src/core/event.ts';
 import { routeWith, ruleSet } from '../../src/env.ts';
-import { eventKey, type DeliveryJob } from '../../src/pipeline/jobs.ts';
+import { eventKey, type DeliveryJob } from '../../src/core/jobs.ts';
 
 export async function deliver(event: CanonicalEvent): Promise<DeliveryJob[]> {
   const accepted = await env.EVENTS.getByName(eventKey(event)).accept(event, routeWith(ruleSet())(event), {

@@ -3,8 +3,9 @@
  * Durable Object, without its durability. Never used by the Worker.
  */
 import type { CanonicalEvent } from '../../src/core/event.ts';
-import type { AcceptResult, EventLedger, RoutingDecision } from '../../src/pipeline/ingest.ts';
-import { eventKey, planJobs } from '../../src/pipeline/jobs.ts';
+import type { EventLedger } from '../../src/pipeline/ingest.ts';
+import { eventKey, planJobs } from '../../src/core/jobs.ts';
+import type { AcceptResult, RoutingDecision } from '../../src/core/delivery.ts';
 
 /** Accepts each event once and hands its jobs back, as the Durable Object does in inline mode. */
 export function createMemoryLedger(): EventLedger & { readonly events: Map<string, CanonicalEvent> } {

@@ -5,7 +5,7 @@
 import type { IngestError } from '../../core/errors.ts';
 import { err, ok, type Result } from '../../core/result.ts';
 import type { PreludeSourceConfig } from '../../rules/config.ts';
-import type { EnvLookup } from '../../rules/interpolate.ts';
+import type { EnvLookup } from '../../core/interpolate.ts';
 import { resolveAll } from '../credentials.ts';
 import { tokensMatch } from '../token.ts';
 

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../../core/units.ts';
 import type { HttpTargetConfig } from '../../rules/config.ts';
-import { TARGET_COMMON_FIELDS, duration, secretRef } from '../../rules/schema-parts.ts';
+import { TARGET_COMMON_FIELDS, duration, secretRef } from '../../core/schema-parts.ts';
 import { CREDENTIAL_HEADER_RE, hasReference, literalCredentialsInUrl } from '../credentials.ts';
 
 export const DEFAULT_HTTP_TIMEOUT = '10s';

@@ -6,8 +6,8 @@
  */
 import { bytesToBase64, base64ToBytes, utf8 } from '../../core/encoding.ts';
 import type { HttpTargetConfig } from '../../rules/config.ts';
-import { interpolate } from '../../rules/interpolate.ts';
-import { classifyStatus, describeError, permanent, redactSecrets, retryable, type Outcome } from '../outcome.ts';
+import { interpolate } from '../../core/interpolate.ts';
+import { classifyStatus, describeError, permanent, redactSecrets, retryable, type Outcome } from '../../core/outcome.ts';
 import type { SendDeps } from '../types.ts';
 import type { HttpRequestSpec } from './render.ts';
 

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { PagerDutyTargetConfig } from '../../rules/config.ts';
-import { TARGET_COMMON_FIELDS, secretRef } from '../../rules/schema-parts.ts';
+import { TARGET_COMMON_FIELDS, secretRef } from '../../core/schema-parts.ts';
 
 export const PagerDutyTargetSchema = z
   .strictObject({

@@ -9,7 +9,7 @@
 import { event } from '@pagerduty/pdjs';
 import type { PagerDutyTargetConfig } from '../../rules/config.ts';
 import { resolveAll } from '../../sources/credentials.ts';
-import { describeError, isRetryableStatus, ok, parseRetryAfter, permanent, redactSecrets, retryable, type Outcome } from '../outcome.ts';
+import { describeError, isRetryableStatus, ok, parseRetryAfter, permanent, redactSecrets, retryable, type Outcome } from '../../core/outcome.ts';
 import type { SendDeps } from '../types.ts';
 import type { PagerDutyEvent } from './render.ts';
 

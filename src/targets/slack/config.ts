@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { SlackTargetConfig } from '../../rules/config.ts';
-import { TARGET_COMMON_FIELDS, secretRef } from '../../rules/schema-parts.ts';
+import { TARGET_COMMON_FIELDS, secretRef } from '../../core/schema-parts.ts';
 
 export const SlackTargetSchema = z
   .strictObject({

@@ -2,9 +2,9 @@
  * The paging budget's digest as a Slack message: how many pages were held back on which route, and where each
  * one's trace is. Pure: no I/O (the budget object's alarm sends it).
  */
-import type { HeldPage } from '../../state/budget.ts';
 import { escapeMrkdwn, truncate, truncateMrkdwn } from '../../render/text.ts';
 import { SEVERITY_MARK, SLACK_FALLBACK_MAX, SLACK_HEADER_MAX, SLACK_SECTION_TEXT_MAX, type SlackMessage } from './render.ts';
+import type { HeldPage } from '../../core/delivery.ts';
 
 /** Held pages listed by name in one digest; the rest are counted. */
 export const DIGEST_LIST_MAX = 10;

@@ -8,10 +8,10 @@
  * (`<!channel>`) or plant a link (`<https://…|label>`). Header and button labels are plain_text, where
  * Slack parses neither. Texts are escaped first and cut after, so the limits hold for what Slack counts.
  */
-import type { Severity } from '../../rules/config.ts';
 import { prepare } from '../../render/overrides.ts';
 import { escapeMrkdwn, truncate, truncateMrkdwn, truncateStartMrkdwn } from '../../render/text.ts';
 import type { Rendered, RenderInput } from '../types.ts';
+import type { Severity } from '../../core/delivery.ts';
 
 /** https://docs.slack.dev/reference/block-kit/blocks — header text ≤ 150, section text ≤ 3000, ≤ 10 fields (each ≤ 2000), ≤ 50 blocks. */
 export const SLACK_HEADER_MAX = 150;

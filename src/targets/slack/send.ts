@@ -10,7 +10,7 @@
 import { ErrorCode, LogLevel, WebClient, type Logger } from '@slack/web-api';
 import type { SlackTargetConfig } from '../../rules/config.ts';
 import { resolveAll } from '../../sources/credentials.ts';
-import { classifyStatus, describeError, ok, permanent, retryable, type Outcome } from '../outcome.ts';
+import { classifyStatus, describeError, ok, permanent, retryable, type Outcome } from '../../core/outcome.ts';
 import type { SendDeps } from '../types.ts';
 import type { SlackMessage } from './render.ts';
 

@@ -3,7 +3,7 @@
  * `data.models[0]`, `payload.metadata.correlation_id`, `data.models[*]` (any element). Parsed once; the
  * resulting getter is a closure. Pure: no I/O.
  */
-import { err, ok, type Result } from '../core/result.ts';
+import { err, ok, type Result } from './result.ts';
 
 /** Top-level fields a rule may start from, with vendor-native aliases (Prelude calls its data `payload`). */
 export const ROOT_FIELDS: Readonly<Record<string, readonly string[]>> = {

@@ -7,8 +7,8 @@
  * (a vendor retry racing a slow first delivery, a replay) is still one job in the ledger, and receivers that
  * deduplicate (Standard Webhooks `webhook-id`) see one id across every attempt.
  */
-import type { CanonicalEvent } from '../core/event.ts';
-import type { RoutingDecision } from './ingest.ts';
+import type { CanonicalEvent } from './event.ts';
+import type { RoutingDecision } from './delivery.ts';
 
 export const JOB_MESSAGE_VERSION = 1;
 

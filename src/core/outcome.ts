@@ -3,7 +3,7 @@
  * (with the server's Retry-After when it gave one), or permanent. Targets classify; they never retry.
  * Pure: no I/O.
  */
-import { bytesToBase64, utf8 } from '../core/encoding.ts';
+import { bytesToBase64, utf8 } from './encoding.ts';
 export type Outcome =
   | { readonly kind: 'ok'; readonly status: number; readonly receipt: Receipt | null; readonly via?: 'inbox' }
   | { readonly kind: 'retryable'; readonly status: number | null; readonly retryAfterMs: number | null; readonly reason: string }

@@ -2,7 +2,7 @@
  * `${NAME}` references in rules.yaml strings, resolved against the Worker's env (secrets and vars).
  * Pure: the env is passed in.
  */
-import { err, ok, type Result } from '../core/result.ts';
+import { err, ok, type Result } from './result.ts';
 
 export const REFERENCE_RE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 /** A string that is exactly one reference, as every credential field must be. */
