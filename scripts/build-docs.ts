@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { z } from 'zod';
 import { SOURCE_SCHEMAS } from '../src/rules/schema.ts';
-import { TARGET_SCHEMAS } from '../src/targets/schemas.ts';
+import { SCHEMA_PARTS } from '../src/core/schema-parts.ts';
+import { targetKinds } from '../src/targets/registry.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -94,7 +95,7 @@ export function buildDocs(): Map<string, string> {
   const pages = new Map<string, string>();
   for (const [section, schemas, notes] of [
     ['sources', SOURCE_SCHEMAS, SOURCE_NOTES],
-    ['targets', TARGET_SCHEMAS, TARGET_NOTES],
+    ['targets', targetKinds().map((k) => k.config.schema(SCHEMA_PARTS)), TARGET_NOTES],
   ] as const) {
     for (const schema of schemas) {
       const kind = schema.shape.kind.value as string;

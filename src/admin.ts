@@ -18,13 +18,12 @@
 import { Hono, type Context } from 'hono';
 import { tokensMatch } from './sources/token.ts';
 import { presentedToken } from './inbox/routes.ts';
-import { BUILT_RULES, controlOf, deliverDeps, deliveryState, ruleSet, type Env, type RuntimeOptions } from './env.ts';
+import { BUILT_RULES, controlOf, deliverInlineNow, ruleSet, type Env, type RuntimeOptions } from './env.ts';
 import { eventKey, type DeliveryJob } from './core/jobs.ts';
 import { replay, replayStuck, type OperateDeps } from './pipeline/replay.ts';
 import { jobDueAt, sweepAfterMs } from './pipeline/sweep.ts';
-import { deliverInline, INLINE_BUDGET_MS, INLINE_MAX_ATTEMPTS } from './pipeline/inline.ts';
-import { enqueue, type EventLedgerObject } from './state/event-ledger.ts';
-import { recordDeadLetter } from './queue.ts';
+import type { EventLedgerObject } from './state/event-ledger.ts';
+import { dispatcher } from './pipeline/dispatch.ts';
 import type { Logger } from './core/log.ts';
 import { checkMatchers, isoOrInvalid, silenceWindow } from './pipeline/silences.ts';
 import type { EventTrace, JobState, DeadLetterFilter, Silence } from './core/delivery.ts';
@@ -271,23 +270,9 @@ function operateDeps(c: Context<AdminEnv>, log: Logger, options: RuntimeOptions)
   return {
     markReplayed: (ids) => control.markReplayed(ids),
     requeue: (job, o) => (env.EVENTS.getByName(job.event) as DurableObjectStub<EventLedgerObject>).requeue(job.id, o ?? {}),
-    dispatch: async (jobs) => {
-      if (jobs.length === 0) return;
-      if (env.JOBS) return enqueue(env, jobs);
-      c.executionCtx.waitUntil(deliverInlineNow(env, jobs, { ...options, logger: log }));
-    },
+    // Inline: in the background of this request, after the answer.
+    dispatch: dispatcher(env, async (jobs) => c.executionCtx.waitUntil(deliverInlineNow(env, jobs, { ...options, logger: log }))),
   };
-}
-
-/** Inline mode (no queue): deliver now, in the background of the current request. */
-export async function deliverInlineNow(env: Env, jobs: readonly DeliveryJob[], options: RuntimeOptions): Promise<void> {
-  const state = await deliveryState(env);
-  await deliverInline(jobs, deliverDeps(env, state.paused, options, state.silences), {
-    maxAttempts: INLINE_MAX_ATTEMPTS,
-    budgetMs: INLINE_BUDGET_MS,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    deadLetter: (job, why) => recordDeadLetter(env, job, why),
-  });
 }
 
 function readFilter(q: Record<string, string | undefined>): DeadLetterFilter | string {

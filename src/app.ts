@@ -5,10 +5,11 @@
 import { Hono, type Context } from 'hono';
 import { toWire, type IngestError } from './core/errors.ts';
 import { createConsoleLogger } from './core/log.ts';
-import { BUILT_RULES_STATUS, ingestDeps, type Env, type RuntimeOptions } from './env.ts';
+import { BUILT_RULES_STATUS, deliverInlineNow, ingestDeps, type Env, type RuntimeOptions } from './env.ts';
+import { dispatcher } from './pipeline/dispatch.ts';
 import { ingest } from './pipeline/ingest.ts';
 import { answerActivation } from './sources/prelude/activation.ts';
-import { createAdminApp, deliverInlineNow } from './admin.ts';
+import { createAdminApp } from './admin.ts';
 import { createInboxApp } from './inbox/routes.ts';
 
 type AppEnv = { Bindings: Env };
@@ -54,7 +55,8 @@ export function createApp(options: RuntimeOptions = {}): Hono<AppEnv> {
     if (!result.ok) return fail(c, result.error, { source });
     const { accepted, duplicates, events, rejected, inlineJobs } = result.value;
     // No queue binding: deliver after the response, inside the time the runtime grants (pipeline/inline.ts).
-    if (inlineJobs.length > 0) c.executionCtx.waitUntil(deliverInlineNow(c.env, inlineJobs, { ...options, logger: log }));
+    // (In queue mode the ledger queued them before recording the event: inlineJobs is empty.)
+    await dispatcher(c.env, async (jobs) => c.executionCtx.waitUntil(deliverInlineNow(c.env, jobs, { ...options, logger: log })))(inlineJobs);
     return c.json({ ok: true, accepted, duplicates, events, ...(rejected.length > 0 ? { rejected } : {}) }, 200);
   };
   app.post('/hooks/:source', receive);

@@ -1,47 +1,26 @@
 /**
- * Builds the dependencies of the flows from the Worker's bindings and secrets. Not the only reader
- * of bindings: the Durable Objects (state/) read their own `env` too, until delivery's redesign (issue 13).
- * Per-isolate pieces (the key cache, the loaded rules) are built once and reused.
+ * Builds the dependencies of the flows (ingest, delivery, the inline runner) from the Worker's bindings and
+ * secrets. The Durable Objects read their own `env` as well (each its store, and the queue through
+ * pipeline/dispatch.ts). Per-isolate pieces (the key cache, the loaded rules) are built once and reused.
  */
 import { RULES_JSON, RULES_STATUS } from './generated/rules.ts';
+import type { Env } from './core/env.ts';
 import { createConsoleLogger, type Logger } from './core/log.ts';
 import type { IngestDeps } from './pipeline/ingest.ts';
 import type { BuiltRules } from './rules/config.ts';
 import { compileRuleSet, type RuleSet } from './rules/ruleset.ts';
 import { createCredentialCache, type CredentialCache } from './sources/credentials.ts';
 import { CONTROL_NAME, type DeliveryControlObject } from './state/delivery-control.ts';
-import { createDurableLedger, enqueue, type EventLedgerObject } from './state/event-ledger.ts';
+import { createDurableLedger } from './state/event-ledger.ts';
 import type { AlertLedger, DeliverDeps, JobLedger } from './pipeline/deliver.ts';
-import type { AlertObject } from './state/alert.ts';
-import type { BudgetObject } from './state/budget.ts';
-import type { PacerObject } from './state/pacer.ts';
-import type { InboxObject } from './state/inbox.ts';
+import { deliveryMode, dispatcher } from './pipeline/dispatch.ts';
+import { deliverInline, INLINE_BUDGET_MS, INLINE_MAX_ATTEMPTS } from './pipeline/inline.ts';
+import { INBOX_NAME, type InboxObject } from './state/inbox.ts';
 import { inboxEnabled, inboxTakes, type InboxSink } from './pipeline/inbox-sink.ts';
-import type { DeadLetterMessage, DeliveryJob } from './core/jobs.ts';
+import type { DeliveryJob } from './core/jobs.ts';
 import type { Claim, AlertState, ResolveDecision, TakeResult, Silence } from './core/delivery.ts';
 
-export interface Env {
-  readonly EVENTS: DurableObjectNamespace<EventLedgerObject>;
-  readonly CONTROL: DurableObjectNamespace<DeliveryControlObject>;
-  /** One object per alert key: lifecycle state (firing/resolved, counts, what was sent where). */
-  readonly ALERTS: DurableObjectNamespace<AlertObject>;
-  /** One object per paced receiver (Slack channel, PagerDuty routing key): send slots. */
-  readonly PACERS: DurableObjectNamespace<PacerObject>;
-  /** One object per route with a paging budget: pages sent, pages held, the digest alarm. */
-  readonly BUDGETS: DurableObjectNamespace<BudgetObject>;
-  /** Delivery jobs; without this binding, delivery runs inline in waitUntil (pipeline/inline.ts). */
-  readonly JOBS?: Queue<DeliveryJob>;
-  /** Jobs that failed for good; its consumer records them for the admin API. */
-  readonly DEAD_LETTERS?: Queue<DeadLetterMessage>;
-  /** The local inbox: notifications of targets without credentials, shown at /inbox. */
-  readonly INBOXES: DurableObjectNamespace<InboxObject>;
-  /** "on" turns the local inbox on (npm run dev does); off in production unless set. */
-  readonly INBOX?: string;
-  /** Bearer token of the admin API (a Worker secret); the API is off without it. */
-  readonly ADMIN_TOKEN?: string;
-  /** Worker secrets and vars referenced from rules.yaml as `${NAME}`. */
-  readonly [name: string]: unknown;
-}
+export type { Env };
 
 /** The rules validated at build time by scripts/build-rules.ts from rules.yaml (or rules.example.yaml). */
 export const BUILT_RULES = JSON.parse(RULES_JSON) as BuiltRules;
@@ -82,7 +61,7 @@ export function ingestDeps(env: Env, options: RuntimeOptions = {}): IngestDeps {
     rules,
     env,
     now: options.now ?? Date.now,
-    ledger: createDurableLedger(env.EVENTS, { retentionMs: rules.settings.dedupRetentionMs, mode: env.JOBS ? 'queue' : 'inline' }),
+    ledger: createDurableLedger(env.EVENTS, { retentionMs: rules.settings.dedupRetentionMs, mode: deliveryMode(env) }),
     credentials,
     log: options.logger ?? createConsoleLogger({ service: 'switchyard' }),
     route: options.route ?? routeWith(ruleSet()),
@@ -130,30 +109,49 @@ export function deliverDeps(env: Env, paused: ReadonlySet<string>, options: Runt
   return {
     rules: BUILT_RULES,
     ruleSet: ruleSet(),
-    env,
-    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
-    now: options.now ?? Date.now,
-    random: Math.random,
-    log: options.logger ?? createConsoleLogger({ service: 'switchyard' }),
-    ledgerFor: (key) => jobLedger(env, key),
-    paused,
-    silences,
-    park: (job) => control.park(job),
-    alertFor: (key) => alertLedger(env, key),
-    inbox: inboxSinkOf(env),
-    paceFor: (receiver, jobId, intervalMs) => env.PACERS.getByName(`pace:${receiver}`).reserve(jobId, intervalMs),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    budgetFor: (route) => {
-      const stub = env.BUDGETS.getByName(`budget:${route}`);
-      return { take: (input) => stub.take(input) as Promise<TakeResult> };
+    stores: {
+      ledgerFor: (key) => jobLedger(env, key),
+      alertFor: (key) => alertLedger(env, key),
+      budgetFor: (route) => {
+        const stub = env.BUDGETS.getByName(`budget:${route}`);
+        return { take: (input) => stub.take(input) as Promise<TakeResult> };
+      },
+      paceFor: (receiver, jobId, intervalMs) => env.PACERS.getByName(`pace:${receiver}`).reserve(jobId, intervalMs),
+      park: (job) => control.park(job),
     },
-    // Without a queue the inline runner replaces this (pipeline/inline.ts delivers follow-ups in place).
-    dispatch: (jobs) => (jobs.length === 0 ? Promise.resolve() : enqueue(env, jobs)),
+    batch: { paused, silences },
+    io: { env, fetch: options.fetch ?? ((input, init) => fetch(input, init)), inbox: inboxSinkOf(env) },
+    clock: { now: options.now ?? Date.now, random: Math.random, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
+    log: options.logger ?? createConsoleLogger({ service: 'switchyard' }),
+    // Without a queue, follow-ups are delivered in place (pipeline/inline.ts replaces this with its own runner).
+    dispatch: dispatcher(env, (jobs) => deliverInlineNow(env, jobs, options)),
   };
 }
 
+/** Inline mode (no queue): deliver now, in the caller's background (a request's waitUntil, an alarm). */
+export async function deliverInlineNow(env: Env, jobs: readonly DeliveryJob[], options: RuntimeOptions): Promise<void> {
+  const state = await deliveryState(env);
+  await deliverInline(jobs, deliverDeps(env, state.paused, options, state.silences), {
+    maxAttempts: INLINE_MAX_ATTEMPTS,
+    budgetMs: INLINE_BUDGET_MS,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    deadLetter: (job, why) => recordDeadLetter(env, job, why),
+  });
+}
+
+/** To the dead-letter queue when there is one; otherwise straight into the ledger and the index. */
+export async function sendDeadLetter(env: Env, job: DeliveryJob, why: string): Promise<void> {
+  if (env.DEAD_LETTERS) await env.DEAD_LETTERS.send({ job, why }, { contentType: 'json' });
+  else await recordDeadLetter(env, job, why);
+}
+
+export async function recordDeadLetter(env: Env, job: DeliveryJob, why: string): Promise<void> {
+  await jobLedger(env, job.event).markDead(job.id, why);
+  await controlOf(env).recordDeadLetter(job, why);
+}
+
 export function inboxOf(env: Pick<Env, 'INBOXES'>): DurableObjectStub<InboxObject> {
-  return env.INBOXES.getByName('inbox');
+  return env.INBOXES.getByName(INBOX_NAME);
 }
 
 /** The local inbox as delivery uses it, when INBOX is on; null otherwise. */

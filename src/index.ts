@@ -6,12 +6,7 @@ import { createApp } from './app.ts';
 import type { Env } from './env.ts';
 import { handleQueue } from './queue.ts';
 
-export { EventLedgerObject } from './state/event-ledger.ts';
-export { DeliveryControlObject } from './state/delivery-control.ts';
-export { AlertObject } from './state/alert.ts';
-export { BudgetObject } from './state/budget.ts';
-export { PacerObject } from './state/pacer.ts';
-export { InboxObject } from './state/inbox.ts';
+export { AlertObject, BudgetObject, DeliveryControlObject, EventLedgerObject, InboxObject, PacerObject } from './objects.ts';
 
 const app = createApp();
 

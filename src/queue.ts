@@ -9,9 +9,9 @@
  * dead-letter queue (wrangler.toml names it `switchyard-dead-letters`).
  */
 import type { Logger } from './core/log.ts';
-import { controlOf, deliverDeps, deliveryState, jobLedger, type Env, type RuntimeOptions } from './env.ts';
+import { deliverDeps, deliveryState, recordDeadLetter, sendDeadLetter, type Env, type RuntimeOptions } from './env.ts';
 import { deliverJob, type DeliverDeps } from './pipeline/deliver.ts';
-import { parseDeadLetter, parseJob, type DeliveryJob } from './core/jobs.ts';
+import { parseDeadLetter, parseJob } from './core/jobs.ts';
 import { createConsoleLogger } from './core/log.ts';
 
 /** Messages delivered at once: Workers allow six simultaneous outbound connections. */
@@ -94,17 +94,6 @@ async function settleJob(message: Message<unknown>, deps: DeliverDeps, env: Env,
     });
     message.retry({ delaySeconds: ERROR_RETRY_SECONDS });
   }
-}
-
-/** To the dead-letter queue when there is one; otherwise straight into the ledger and the index. */
-export async function sendDeadLetter(env: Env, job: DeliveryJob, why: string): Promise<void> {
-  if (env.DEAD_LETTERS) await env.DEAD_LETTERS.send({ job, why }, { contentType: 'json' });
-  else await recordDeadLetter(env, job, why);
-}
-
-export async function recordDeadLetter(env: Env, job: DeliveryJob, why: string): Promise<void> {
-  await jobLedger(env, job.event).markDead(job.id, why);
-  await controlOf(env).recordDeadLetter(job, why);
 }
 
 async function handleDeadLetters(batch: MessageBatch<unknown>, env: Env, log: Logger): Promise<void> {

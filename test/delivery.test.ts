@@ -444,7 +444,7 @@ describe('the admin API', () => {
     expect((await admin('/admin/targets', {}, 'wrong')).status).toBe(401);
     const off = await worker.fetch(
       new Request('https://relay.test/admin/targets', { headers: { authorization: 'Bearer x' } }),
-      { ...env, ADMIN_TOKEN: undefined } as Env,
+      { ...env, ADMIN_TOKEN: undefined } as unknown as Env,
       createExecutionContext(),
     );
     expect([off.status, ((await off.json()) as { error: { reason: string } }).error.reason]).toEqual([403, 'admin_disabled']);

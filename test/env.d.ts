@@ -1,15 +1,14 @@
-// Types the workerd tests see: the Worker's own Env plus the test-only signing keys, and the main module's
-// exports (so `exports.default.fetch` is typed).
-import type { Env as WorkerEnv } from '../src/env.ts';
-
+// Types the workerd tests see: the Worker's generated bindings (worker-configuration.d.ts) plus what the test
+// configuration binds besides (vitest.workerd.config.ts): the test-only signing keys, the admin token and the
+// secrets the example rules reference.
 declare global {
   namespace Cloudflare {
-    interface Env extends WorkerEnv {
+    interface Env {
       readonly TEST_KEYS: string;
-    }
-    interface GlobalProps {
-      mainModule: typeof import('../src/index.ts');
-      durableNamespaces: 'EventLedgerObject' | 'DeliveryControlObject' | 'AlertObject' | 'BudgetObject' | 'PacerObject' | 'InboxObject';
+      readonly ADMIN_TOKEN: string;
+      readonly [name: string]: unknown;
     }
   }
 }
+
+export {};

@@ -11,7 +11,7 @@ import type { CanonicalEvent } from '../src/core/event.ts';
 import { deliverDeps, routeWith, ruleSet, type Env } from '../src/env.ts';
 import { deliverJob, type DeliverDeps } from '../src/pipeline/deliver.ts';
 import { eventKey, type DeliveryJob } from '../src/core/jobs.ts';
-import type { InboxItem } from '../src/state/inbox.ts';
+import type { InboxItem } from '../src/core/delivery.ts';
 import { PREQUEL_FIXTURES } from './helpers/fixtures.ts';
 import { network } from './helpers/network.ts';
 
@@ -92,7 +92,7 @@ describe('the local inbox', () => {
     const e = localEnv();
     // Sunday 2026-12-06, 03:00 in Paris (02:00 UTC): outside the example's business hours.
     const sunday3am = Date.parse('2026-12-06T02:00:00Z');
-    const deps: DeliverDeps = { ...deliverDeps(e, new Set()), now: () => sunday3am };
+    const deps: DeliverDeps = deliverDeps(e, new Set(), { now: () => sunday3am });
     const m = marker();
     // The quick start's first event: the seed transfer.error, blamed on the customer's side.
     const event: CanonicalEvent = { ...prequel('transfer.error', m, 1), data: { ...fixtureData('transfer.error'), destination_id: m, transfer_id: m } };

@@ -7,7 +7,8 @@ import { env } from 'cloudflare:workers';
 import { Webhook } from 'standardwebhooks';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '../src/core/event.ts';
-import type { RouteConfig, TargetConfig } from '../src/rules/config.ts';
+import type { RouteConfig } from '../src/rules/config.ts';
+import type { BuiltInTargetConfig as TargetConfig } from '../src/targets/registry.ts';
 import type { Outcome } from '../src/core/outcome.ts';
 import { renderNotification, sendNotification } from '../src/targets/registry.ts';
 import { PREQUEL_FIXTURES } from './helpers/fixtures.ts';
@@ -95,7 +96,7 @@ const KINDS: Kind[] = [
 
 async function deliver(config: TargetConfig, messageId = 'job_1', now = NOW): Promise<Outcome> {
   const { notification } = renderNotification(config, { event, route, targetName: 't' });
-  return sendNotification(config, notification, { env, fetch: (input, init) => fetch(input, init), now: () => now, messageId });
+  return sendNotification(config, notification, { env, fetch: (input, init) => fetch(input, init), now: () => now, messageId, inbox: null });
 }
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) => ({
@@ -169,6 +170,7 @@ describe.each(KINDS)('target contract: $name', (kind) => {
       fetch: (i, init) => fetch(i, init),
       now: () => NOW,
       messageId: 'job_1',
+      inbox: null,
     });
     expect(outcome.kind).toBe('permanent');
     expect(JSON.stringify(outcome)).toMatch(/unset/);
@@ -260,7 +262,7 @@ describe('PagerDuty: the exact Events API v2 request', () => {
   it('sends resolve with only the key when the route says so', async () => {
     const resolveRoute = { ...route, action: 'resolve' as const };
     const { notification } = renderNotification(config, { event: { ...event, type: 'transfer.success' }, route: resolveRoute, targetName: 't' });
-    await sendNotification(config, notification, { env, fetch: (i, init) => fetch(i, init), now: () => NOW, messageId: 'j' });
+    await sendNotification(config, notification, { env, fetch: (i, init) => fetch(i, init), now: () => NOW, messageId: 'j', inbox: null });
     const [request] = await network.requests('events.pagerduty.fake');
     expect(JSON.parse(request!.body)).toEqual({
       routing_key: env.PAGERDUTY_ROUTING_KEY,

@@ -8,7 +8,7 @@ import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatProblems, loadRules, type LoadedRules } from '../rules/load.ts';
 import { compileRuleSet } from '../rules/ruleset.ts';
-import { renderNotification, type Notification } from '../targets/registry.ts';
+import { kindOf, renderNotification, type Notification } from '../targets/registry.ts';
 import { payloadToEvents } from './events.ts';
 import { runRulesTests } from './rules-tests.ts';
 
@@ -106,14 +106,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
 
 /** One line saying what a notification would show (the full payloads come with --json). */
 function preview(n: Notification): string {
-  switch (n.kind) {
-    case 'slack':
-      return `Slack message "${n.payload.text}"`;
-    case 'pagerduty':
-      return `PagerDuty ${n.payload.event_action} ${n.payload.dedup_key}${n.payload.payload ? ` "${n.payload.payload.summary}" (${n.payload.payload.severity})` : ''}`;
-    case 'http':
-      return `HTTP ${n.payload.method} ${n.payload.body !== null ? `${n.payload.body.length} bytes of ${n.payload.contentType}` : `${n.payload.query.length} query parameters`}`;
-  }
+  return kindOf(n.kind).preview(n.payload);
 }
 
 function check(file: string, io: Io): number {

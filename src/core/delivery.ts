@@ -5,7 +5,7 @@
  * `pipeline/` and `state/` both depend on `core/` and never on each other.
  */
 import type { CanonicalEvent } from './event.ts';
-import type { DeliveryJob } from './jobs.ts';
+import type { DeliveryJob, JobEffect } from './jobs.ts';
 import type { Receipt } from './outcome.ts';
 
 /**
@@ -66,15 +66,19 @@ export type Decision =
   | { readonly action: 'retry'; readonly delayMs: number; readonly why: string }
   | { readonly action: 'dead'; readonly why: string };
 
+/** How jobs are delivered: through the JOBS queue, or inline (pipeline/dispatch.ts decides). */
+export type DeliveryMode = 'queue' | 'inline';
+
 // ---- the event ledger: records, jobs, claims, attempts, sweeps ----------------------------------
 
-export type DeliveryMode = 'queue' | 'inline';
 
 export interface AcceptOptions {
   readonly retentionMs: number;
   readonly mode: DeliveryMode;
   /** How the delivery was authenticated (for the trace). */
   readonly auth: string;
+  /** For the relay's own events: what their jobs do (a paging budget's digest). */
+  readonly effect?: JobEffect;
 }
 
 export interface EventRecord {
@@ -313,4 +317,25 @@ export interface SweptJob extends SweptInput {
   readonly sweptAt: number;
   /** How many sweeps have re-dispatched it. */
   readonly times: number;
+}
+
+// ---- the local inbox -----------------------------------------------------------------------------
+
+export interface InboxItem {
+  readonly id: number;
+  readonly at: number;
+  readonly updatedAt: number;
+  readonly target: string;
+  readonly kind: string;
+  /** The notification as the receiver would get it (Slack message, PagerDuty event, HTTP request). */
+  readonly payload: unknown;
+  readonly event: { readonly source: string; readonly id: string; readonly type: string };
+  readonly job: string;
+  readonly route: string;
+  /** Slack thread replies, oldest first. */
+  readonly replies: readonly { readonly id: string; readonly text: string; readonly at: number }[];
+  /** Earlier versions of an updated Slack message count. */
+  readonly updates: number;
+  /** Set when the notification was not sent — muted by a time window, silenced — and why: a greyed card. */
+  readonly held?: string;
 }

@@ -1,13 +1,14 @@
 /**
  * The canonical event every source normalizes into, and that rules match against. Pure types.
  */
+
 export type SourceKind = 'prequel' | 'prelude' | 'standard-webhooks';
 
 export interface CanonicalEvent {
   /** The source's name in rules.yaml (the `:source` of `/hooks/:source`). */
   readonly source: string;
-  /** Which verifier/normalizer produced it. */
-  readonly kind: SourceKind;
+  /** Which verifier/normalizer produced it; 'switchyard' for what the relay says itself (a paging budget's digest). */
+  readonly kind: SourceKind | 'switchyard';
   /** The vendor's event type, e.g. `transfer.error`. */
   readonly type: string;
   /**

@@ -23,9 +23,15 @@ export interface DeliveryJob {
   readonly routeIndex: number;
   readonly route: string;
   readonly target: string;
-  /** A follow-up of an alert's lifecycle rather than a notification of the event itself. */
-  readonly effect?: { readonly kind: 'resolve'; readonly alert: string };
+  /** Not a notification of the event itself: a follow-up of an alert's lifecycle, or a paging budget's digest. */
+  readonly effect?: JobEffect;
 }
+
+/**
+ * What a job does besides notifying its event: `resolve` carries an alert's resolve to one target it reached;
+ * `digest` sends a paging budget's digest (its event is the relay's own, holding what was held back).
+ */
+export type JobEffect = { readonly kind: 'resolve'; readonly alert: string } | { readonly kind: 'digest' };
 
 /** A dead-letter message: the job and why it died (or, from the queue's own dead-lettering, only the job). */
 export interface DeadLetterMessage {
@@ -38,12 +44,13 @@ export function eventKey(event: Pick<CanonicalEvent, 'source' | 'id'>): string {
 }
 
 /** The jobs an event's routing decision asks for, in route order; a target listed twice by one route is one job. */
-export async function planJobs(event: Pick<CanonicalEvent, 'source' | 'id'>, routing: RoutingDecision): Promise<DeliveryJob[]> {
+export async function planJobs(event: Pick<CanonicalEvent, 'source' | 'id'>, routing: RoutingDecision, effect?: JobEffect): Promise<DeliveryJob[]> {
   const key = eventKey(event);
   const jobs: DeliveryJob[] = [];
   for (const route of routing.routes) {
     for (const target of new Set(route.notify)) {
-      jobs.push({ v: JOB_MESSAGE_VERSION, id: await jobId(key, route.name, target), event: key, routeIndex: route.index, route: route.name, target });
+      const job: DeliveryJob = { v: JOB_MESSAGE_VERSION, id: await jobId(key, route.name, target), event: key, routeIndex: route.index, route: route.name, target };
+      jobs.push(effect ? { ...job, effect } : job);
     }
   }
   return jobs;
@@ -69,6 +76,7 @@ export function parseJob(body: unknown): DeliveryJob | null {
   const job: DeliveryJob = { v: JOB_MESSAGE_VERSION, id: j.id, event: j.event, routeIndex: j.routeIndex, route: j.route, target: j.target };
   if (j.effect === undefined) return job;
   const e = j.effect as { kind?: unknown; alert?: unknown } | null;
+  if (e && e.kind === 'digest') return { ...job, effect: { kind: 'digest' } };
   if (!e || e.kind !== 'resolve' || typeof e.alert !== 'string') return null;
   return { ...job, effect: { kind: 'resolve', alert: e.alert } };
 }

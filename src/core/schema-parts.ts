@@ -76,3 +76,10 @@ export const TARGET_COMMON_FIELDS = {
     .optional()
     .describe('At most one send per this long to this receiver (default: Slack 1s per channel, PagerDuty 500ms, HTTP none; 0s turns it off)'),
 };
+
+/**
+ * What a target kind's schema is built from: zod itself and the shared parts, handed in by the rules schema
+ * at build time, so that a kind's module imports zod's types only and the Worker's bundle stays free of it.
+ */
+export const SCHEMA_PARTS = { z, common: TARGET_COMMON_FIELDS, secretRef, duration } as const;
+export type SchemaParts = typeof SCHEMA_PARTS;

@@ -45,3 +45,15 @@ export function isoFromMs(ms: number): string {
   const milli = msOfDay % 1000;
   return `${year}-${p2(month)}-${p2(day)}T${p2(h)}:${p2(m)}:${p2(s)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }
+
+/** "45s", "12m", "2h 14m", "3d 2h". */
+export function durationText(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return m % 60 ? `${h}h ${m % 60}m` : `${h}h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d}d ${h % 24}h` : `${d}d`;
+}

@@ -1,8 +1,9 @@
 import { Script } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { targetKinds } from '../targets/registry.ts';
 import { inboxPage } from './page.ts';
 
-const INBOX_HTML = inboxPage('', 0);
+const INBOX_HTML = inboxPage('', 0, targetKinds());
 
 describe('the inbox page', () => {
   it('holds one script that compiles (the page is a template literal: a stray escape breaks it silently)', () => {

@@ -6,11 +6,15 @@
  * no framework, nothing fetched from elsewhere. The client code builds strings by concatenation, never with
  * template literals, so this file can hold it verbatim.
  */
-export function inboxPage(itemsHtml: string, since: number): string {
-  return PAGE_HEAD + `<div id="items" data-since="${since}">${itemsHtml}</div></main>` + PAGE_SCRIPT;
+import { esc } from '../render/html.ts';
+
+/** The page, with the items already rendered and a filter option per registered target kind. */
+export function inboxPage(itemsHtml: string, since: number, kinds: readonly { readonly kind: string; readonly label: string }[]): string {
+  const kindOptions = kinds.map((k) => `<option value="${esc(k.kind)}">${esc(k.label)}</option>`).join('');
+  return pageHead(kindOptions) + `<div id="items" data-since="${since}">${itemsHtml}</div></main>` + PAGE_SCRIPT;
 }
 
-const PAGE_HEAD = `<!doctype html>
+const pageHead = (kindOptions: string): string => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -76,7 +80,7 @@ const PAGE_HEAD = `<!doctype html>
 </head>
 <body>
 <header><h1>Switchyard — local inbox</h1><span class="hint">Notifications for targets without credentials land here instead of Slack, PagerDuty or HTTP.</span><span class="live" id="live">live</span></header>
-<main><div class="filters" id="filters"><label>Target <select id="f-target"><option value="">all</option></select></label><label>Kind <select id="f-kind"><option value="">all</option><option value="slack">Slack</option><option value="pagerduty">PagerDuty</option><option value="http">HTTP</option></select></label><button type="button" id="clear" title="Remove every item from the local inbox">Clear the inbox</button><span id="count"></span></div>
+<main><div class="filters" id="filters"><label>Target <select id="f-target"><option value="">all</option></select></label><label>Kind <select id="f-kind"><option value="">all</option>${kindOptions}</select></label><button type="button" id="clear" title="Remove every item from the local inbox">Clear the inbox</button><span id="count"></span></div>
 `;
 
 const PAGE_SCRIPT = `

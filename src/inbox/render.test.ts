@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { InboxItem } from '../state/inbox.ts';
+import type { InboxItem } from '../core/delivery.ts';
 import { renderInboxItems } from './render.ts';
 
 let next = 0;

@@ -8,12 +8,16 @@
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
-import { inboxOf, type Env } from '../env.ts';
+import type { Env } from '../core/env.ts';
+import { INBOX_NAME } from '../state/inbox.ts';
 import { inboxEnabled } from '../pipeline/inbox-sink.ts';
 import { tokensMatch } from '../sources/token.ts';
 import { inboxPage } from './page.ts';
 import { renderInboxItems } from './render.ts';
-import type { InboxItem } from '../state/inbox.ts';
+import type { InboxItem } from '../core/delivery.ts';
+import { targetKinds } from '../targets/registry.ts';
+
+const inboxOf = (env: Env) => env.INBOXES.getByName(INBOX_NAME);
 
 type InboxEnv = { Bindings: Env; Variables: { secureHeadersNonce?: string } };
 
@@ -76,7 +80,7 @@ export function createInboxApp(): Hono<InboxEnv> {
   inbox.get('/', async (c) => {
     const items = (await inboxOf(c.env).list(0, PAGE_ITEMS)) as InboxItem[];
     const since = items.reduce((m, i) => Math.max(m, i.updatedAt), 0);
-    return c.html(withNonce(inboxPage(renderInboxItems(items), since), c.get('secureHeadersNonce')));
+    return c.html(withNonce(inboxPage(renderInboxItems(items), since, targetKinds()), c.get('secureHeadersNonce')));
   });
 
   /** The list alone, as the page shows it: what a live update swaps in. */

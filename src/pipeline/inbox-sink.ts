@@ -1,46 +1,20 @@
 /**
  * Delivery's side of the local inbox: with the inbox on (`INBOX=on`, written to .dev.vars by `npm run dev`;
  * never set in production unless you mean it), a target whose credentials are not set sends to the inbox
- * instead of the network. Targets with credentials are untouched.
+ * instead of the network. Targets with credentials are untouched. What the inbox stores and answers is the
+ * target kind's to say (targets/<kind>/index.ts, `inbox`).
  */
-import type { TargetConfig } from '../rules/config.ts';
 import type { EnvLookup } from '../core/interpolate.ts';
-import { resolveAll } from '../sources/credentials.ts';
-import type { Outcome, Receipt } from '../core/outcome.ts';
-import { sendNotification, type Notification } from '../targets/registry.ts';
-import type { SendDeps } from '../targets/types.ts';
+import type { Outcome } from '../core/outcome.ts';
+import type { InboxOps, InboxOrigin, Notification, SendContext, TargetConfig } from '../targets/kind.ts';
+import { kindOf, sendNotification } from '../targets/registry.ts';
+import { resolveSecrets } from '../targets/secrets.ts';
 
-export interface InboxSink {
-  /** True when this target's notifications go to the inbox. */
-  takes(target: TargetConfig): boolean;
-  post(item: {
-    target: string;
-    kind: TargetConfig['kind'];
-    payload: unknown;
-    event: { source: string; id: string; type: string };
-    job: string;
-    route: string;
-    /** Not sent, and why (muted, silenced): shown as a greyed card. */
-    held?: string;
-  }): Promise<number>;
-  update(id: number, payload: unknown): Promise<boolean>;
-  reply(id: number, text: string, replyId: string | null): Promise<string | null>;
-}
-
-/** The `${NAME}` strings a target needs resolved to reach its receiver. */
-export function credentialTemplates(target: TargetConfig): string[] {
-  switch (target.kind) {
-    case 'slack':
-      return target.mode === 'bot' ? [target.token, target.channel] : [target.webhookUrl];
-    case 'pagerduty':
-      return [target.routingKey];
-    case 'http':
-      return [target.url, ...Object.values(target.headers), ...(target.signingSecret ? [target.signingSecret] : [])];
-  }
-}
+export type InboxSink = InboxOps;
+export type { InboxOrigin };
 
 export function inboxTakes(target: TargetConfig, env: EnvLookup): boolean {
-  return !resolveAll(credentialTemplates(target), env).ok;
+  return !resolveSecrets(kindOf(target.kind).credentials(target), env).ok;
 }
 
 /** The inbox is on only when asked for, by a variable set to "on" (or "true"). */
@@ -48,12 +22,10 @@ export function inboxEnabled(value: unknown): boolean {
   return typeof value === 'string' && /^(on|true|1|yes)$/i.test(value.trim());
 }
 
-/** Where an inbox item came from. */
-export interface InboxOrigin {
-  readonly target: string;
-  readonly event: { readonly source: string; readonly id: string; readonly type: string };
-  readonly job: string;
-  readonly route: string;
+/** What the inbox stores of a notification (an HTTP request with its URL and headers as written: secrets stay `${NAME}`). */
+function inboxPayload(target: TargetConfig, notification: Notification): unknown {
+  const kind = kindOf(target.kind);
+  return kind.inbox.payload ? kind.inbox.payload(target, notification.payload) : notification.payload;
 }
 
 /**
@@ -65,35 +37,14 @@ export async function showHeld(target: TargetConfig, notification: Notification,
   await inbox.post({ ...origin, kind: notification.kind, payload: inboxPayload(target, notification), held: why });
 }
 
-/** What the inbox shows of a notification: an HTTP request with its URL and headers as written (secrets stay `${NAME}`). */
-function inboxPayload(target: TargetConfig, notification: Notification): unknown {
-  return notification.kind === 'http' && target.kind === 'http'
-    ? {
-        ...notification.payload,
-        url: target.url,
-        headers: { ...(notification.payload.contentType ? { 'content-type': notification.payload.contentType } : {}), ...target.headers },
-      }
-    : notification.payload;
-}
-
 /**
  * One attempt to the receiver — or, with the inbox on and the target's credentials unset, to the local inbox,
- * with a receipt that later updates (Slack ts, PagerDuty dedup key) can use.
+ * with the receipt the kind gives (a Slack ts, a PagerDuty dedup key) so that later updates find the item.
  */
-export async function sendOrInbox(
-  target: TargetConfig,
-  notification: Notification,
-  origin: InboxOrigin,
-  deps: SendDeps & { readonly messageId: string; readonly inbox: InboxSink | null },
-): Promise<Outcome> {
-  if (!deps.inbox?.takes(target)) return sendNotification(target, notification, deps);
-  const id = await deps.inbox.post({ ...origin, kind: notification.kind, payload: inboxPayload(target, notification) });
+export async function sendOrInbox(target: TargetConfig, notification: Notification, origin: InboxOrigin, ctx: SendContext): Promise<Outcome> {
+  if (!ctx.inbox?.takes(target)) return sendNotification(target, notification, ctx);
+  const id = await ctx.inbox.post({ ...origin, kind: notification.kind, payload: inboxPayload(target, notification) });
+  const { status, receipt } = kindOf(target.kind).inbox.answer(notification.payload, id);
   // Marked as the inbox's, so the log and the trace never pass it off as a real send.
-  const receipt: Receipt | null =
-    notification.kind === 'slack'
-      ? { slack: { channel: 'inbox', ts: String(id) } }
-      : notification.kind === 'pagerduty'
-        ? { pagerduty: { dedupKey: notification.payload.dedup_key } }
-        : null;
-  return { kind: 'ok', status: notification.kind === 'pagerduty' ? 202 : 200, receipt, via: 'inbox' };
+  return { kind: 'ok', status, receipt, via: 'inbox' };
 }

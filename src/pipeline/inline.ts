@@ -36,13 +36,13 @@ export function inlinePolicy(budgetMs: number, maxAttempts: number): (target: st
 }
 
 export async function deliverInline(jobs: readonly DeliveryJob[], deps: DeliverDeps, options: InlineOptions): Promise<JobResult[]> {
-  const started = deps.now();
+  const started = deps.clock.now();
   // Follow-up jobs (a resolve's effects) are delivered in place, within the same budget.
   const policyDeps: DeliverDeps = {
     ...deps,
     policyFor: inlinePolicy(options.budgetMs, options.maxAttempts),
     dispatch: async (more) => {
-      await deliverInline(more, deps, { ...options, budgetMs: Math.max(0, options.budgetMs - (deps.now() - started)) });
+      await deliverInline(more, deps, { ...options, budgetMs: Math.max(0, options.budgetMs - (deps.clock.now() - started)) });
     },
   };
   return Promise.all(
@@ -55,9 +55,9 @@ export async function deliverInline(jobs: readonly DeliveryJob[], deps: DeliverD
         }
         if (result.kind === 'missing') return result; // inline jobs are written before they are handed over
         if (result.kind !== 'retry') return result;
-        if (deps.now() - started + result.delayMs > options.budgetMs) {
+        if (deps.clock.now() - started + result.delayMs > options.budgetMs) {
           const why = `inline delivery ran out of time (next try in ${Math.ceil(result.delayMs / 1000)}s); replay it once the target is back`;
-          await deps.ledgerFor(job.event).markDead(job.id, why);
+          await deps.stores.ledgerFor(job.event).markDead(job.id, why);
           await options.deadLetter(job, why);
           return { kind: 'dead', why } as const;
         }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '../core/event.ts';
 import { renderSlack } from '../targets/slack/render.ts';
-import { alertKeyFor, durationText, flappingSlackMessage, repeatText, resolvedReplyText, resolvedSlackMessage } from './lifecycle.ts';
+import { alertKeyFor, durationText, repeatText, resolvedReplyText } from './lifecycle.ts';
+import { flappingSlackMessage, resolvedSlackMessage } from '../targets/slack/lifecycle.ts';
 
 const event: CanonicalEvent = {
   source: 'prequel',

@@ -2,10 +2,29 @@
  * A route's template overrides applied over the default format. A template that fails at run time never
  * drops the notification: the default part is used and a note says why. Pure: no I/O.
  */
-import type { RenderInput } from '../targets/types.ts';
+import type { CanonicalEvent } from '../core/event.ts';
+import type { Severity, Templates } from '../core/delivery.ts';
 import { summarize, type Summary } from './summary.ts';
 import { renderTemplate, templateView, type TemplateEscape, type TemplateView } from './template.ts';
-import type { Severity } from '../core/delivery.ts';
+
+/** What a notification is rendered from: the event, the route's say in it, and the target's name. */
+export interface RenderInput {
+  readonly event: CanonicalEvent;
+  readonly route: {
+    readonly name: string;
+    readonly severity: Severity | null;
+    readonly alertKey: string | null;
+    readonly action: 'trigger' | 'acknowledge' | 'resolve' | null;
+    readonly templates: Templates;
+  };
+  readonly targetName: string;
+}
+
+export interface Rendered<P> {
+  readonly payload: P;
+  /** Template failures that fell back to the default format (shown in the message and the trace). */
+  readonly notes: readonly string[];
+}
 
 export interface Prepared {
   readonly summary: Summary;

@@ -4,9 +4,10 @@
  * against the Worker's env at run time. Pure types.
  */
 import type { Condition } from './conditions.ts';
+import type { TargetConfig } from '../targets/kind.ts';
 import type { RetryPolicy, Severity, Templates } from '../core/delivery.ts';
 
-export type { RetryPolicy, Severity, Templates };
+export type { RetryPolicy, Severity, Templates, TargetConfig };
 
 export interface RulesConfig {
   readonly version: 1;
@@ -57,54 +58,7 @@ export interface StandardWebhooksSourceConfig extends SourceBase {
 
 export type SourceConfig = PrequelSourceConfig | PreludeSourceConfig | StandardWebhooksSourceConfig;
 
-// ---- targets -------------------------------------------------------------------------------------------
-
-export type SlackTargetConfig =
-  | {
-      readonly kind: 'slack';
-      readonly mode: 'bot';
-      readonly token: string;
-      readonly channel: string;
-      readonly apiUrl: string | null;
-      readonly templates?: Templates;
-      readonly retry?: RetryPolicy;
-      readonly paceMs?: number;
-    }
-  | {
-      readonly kind: 'slack';
-      readonly mode: 'webhook';
-      readonly webhookUrl: string;
-      readonly templates?: Templates;
-      readonly retry?: RetryPolicy;
-      readonly paceMs?: number;
-    };
-
-export interface PagerDutyTargetConfig {
-  readonly kind: 'pagerduty';
-  readonly routingKey: string;
-  /** Events API host (pdjs `server`), e.g. events.eu.pagerduty.com; null for the default. */
-  readonly server: string | null;
-  readonly templates?: Templates;
-  readonly retry?: RetryPolicy;
-  /** At most one send per this long (default: Slack 1 s, PagerDuty 500 ms, HTTP none); 0 turns pacing off. */
-  readonly paceMs?: number;
-}
-
-export interface HttpTargetConfig {
-  readonly kind: 'http';
-  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH';
-  readonly url: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly timeoutMs: number;
-  /** Standard Webhooks signing secret (`${NAME}`) for what we send; null to send unsigned. */
-  readonly signingSecret: string | null;
-  readonly templates?: Templates;
-  readonly retry?: RetryPolicy;
-  readonly paceMs?: number;
-}
-
-export type TargetConfig = SlackTargetConfig | PagerDutyTargetConfig | HttpTargetConfig;
-export type TargetKind = TargetConfig['kind'];
+// ---- targets: each kind's config is its own (targets/<kind>/config.ts); the registry knows them all -----
 
 // ---- routes --------------------------------------------------------------------------------------------
 

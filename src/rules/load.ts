@@ -10,7 +10,7 @@ import { referencedNames } from '../core/interpolate.ts';
 import { parseWhen, type Condition, type ConditionProblem } from './conditions.ts';
 import { findShadowedRoutes } from './shadow.ts';
 import { closest } from '../core/suggest.ts';
-import { crossCheck, RulesFile, SOURCE_KIND_NAMES, TARGET_KIND_NAMES, toRulesConfig } from './schema.ts';
+import { crossCheck, rulesFile, SOURCE_KIND_NAMES, targetKindNames, toRulesConfig } from './schema.ts';
 
 export interface RulesProblem {
   readonly message: string;
@@ -65,7 +65,7 @@ export function loadRules(text: string): Result<LoadedRules, RulesProblem[]> {
     );
   }
   const data: unknown = doc.toJS() ?? {};
-  const parsed = RulesFile.safeParse(data);
+  const parsed = rulesFile().safeParse(data);
   // `when` is checked by parseWhen, whose messages name the operator or field at fault; zod's own union
   // errors there would only repeat them less clearly.
   const zodIssues = parsed.success ? [] : parsed.error.issues.filter((issue) => !isInsideWhen(issue.path));
@@ -133,7 +133,7 @@ type PathKey = PropertyKey;
 function toProblems(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, data: unknown): RulesProblem[] {
   const path = issue.path;
   if (issue.code === 'unrecognized_keys') {
-    const known = knownKeysAt(RulesFile, path, data);
+    const known = knownKeysAt(rulesFile(), path, data);
     return issue.keys.map((key) => {
       const suggestion = closest(key, known);
       const where = keyPosition(doc, lc, path, key);
@@ -151,7 +151,7 @@ function toProblems(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, dat
   }
   let message = issue.message;
   if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
-    message = `kind must be one of: ${(path[0] === 'targets' ? TARGET_KIND_NAMES : SOURCE_KIND_NAMES).join(', ')}`;
+    message = `kind must be one of: ${(path[0] === 'targets' ? targetKindNames() : SOURCE_KIND_NAMES).join(', ')}`;
   } else if (issue.code === 'invalid_type' && path[path.length - 1] === 'when' && valueAt(data, path) === null) {
     message = 'when is empty: give its conditions, e.g. `when: { type: transfer.error }`, or leave `when` out to match every event';
   } else if (issue.code === 'invalid_type' && valueAt(data, path) === undefined) {

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { parseDuration, parseSize } from '../core/units.ts';
-import { TARGET_SCHEMAS, targetProblems, toTargetConfig } from '../targets/schemas.ts';
+import { kindOf, targetKinds } from '../targets/registry.ts';
+import { SCHEMA_PARTS } from '../core/schema-parts.ts';
 import type { Condition } from './conditions.ts';
 import type { RouteConfig, RulesConfig, SourceAuth, SourceConfig, TargetConfig } from './config.ts';
 import { closest } from '../core/suggest.ts';
@@ -79,7 +80,19 @@ const TARGET_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 
-const Target = z.discriminatedUnion('kind', TARGET_SCHEMAS);
+/** A target's entry as parsed: the fields every kind has, and its own (which only its kind reads). */
+type TargetInput = { readonly kind: string; readonly templates?: Partial<Record<string, string>>; readonly retry?: RetryInput; readonly pace?: string };
+
+/** The target schema of the kinds registered now (targets/registry.ts); rebuilt when a kind is added. */
+let targetSchema: { readonly kinds: number; readonly schema: z.ZodType<TargetInput> } | null = null;
+function Target(): z.ZodType<TargetInput> {
+  const kinds = targetKinds();
+  if (targetSchema?.kinds !== kinds.length) {
+    const options = kinds.map((k) => k.config.schema(SCHEMA_PARTS));
+    targetSchema = { kinds: kinds.length, schema: z.discriminatedUnion('kind', options as never) as unknown as z.ZodType<TargetInput> };
+  }
+  return targetSchema.schema;
+}
 
 const Route = z
   .strictObject({
@@ -116,7 +129,16 @@ const Route = z
   })
   .describe('A routing rule: when the event matches, notify the targets');
 
-export const RulesFile = z
+/** The whole file's schema, with the target kinds registered now. */
+export function rulesFile() {
+  const kinds = targetKinds().length;
+  if (rulesFileSchema?.kinds !== kinds) rulesFileSchema = { kinds, schema: buildRulesFile() };
+  return rulesFileSchema.schema;
+}
+let rulesFileSchema: { readonly kinds: number; readonly schema: ReturnType<typeof buildRulesFile> } | null = null;
+
+const buildRulesFile = () =>
+  z
   .strictObject({
     $schema: z.string().optional(),
     version: z.literal(1, { message: 'version must be 1' }),
@@ -133,7 +155,7 @@ export const RulesFile = z
       .record(z.string().regex(SOURCE_NAME_RE, { message: 'source names are lower case letters, digits, - and _ (they become /hooks/<name>)' }), Source)
       .refine((s) => Object.keys(s).length > 0, { message: 'declare at least one source' }),
     targets: z
-      .record(z.string().regex(TARGET_NAME_RE, { message: 'target names are letters, digits, -, _ and . (at most 63)' }), Target)
+      .record(z.string().regex(TARGET_NAME_RE, { message: 'target names are letters, digits, -, _ and . (at most 63)' }), Target())
       .default({})
       .describe('Where notifications go, by name'),
     time_intervals: z
@@ -203,9 +225,9 @@ function checkTimeIntervals(intervals: unknown, routes: unknown, issues: CrossIs
 function checkTargets(targets: unknown, issues: CrossIssue[]): void {
   if (typeof targets !== 'object' || targets === null) return;
   for (const [name, raw] of Object.entries(targets)) {
-    const parsed = Target.safeParse(raw);
+    const parsed = Target().safeParse(raw);
     if (!parsed.success) continue; // shape problems come from the schema itself
-    for (const p of targetProblems(parsed.data)) issues.push({ path: ['targets', name, ...p.path], message: p.message });
+    for (const p of kindOf(parsed.data.kind).config.problems?.(parsed.data) ?? []) issues.push({ path: ['targets', name, ...p.path], message: p.message });
     checkTemplates(
       Object.entries(parsed.data.templates ?? {}).map(([k, v]) => [['targets', name, 'templates', k], v]),
       issues,
@@ -230,11 +252,13 @@ function checkRoutes(routes: unknown, targets: unknown, issues: CrossIssue[]): v
     if (budget && typeof budget.digest_to === 'string') {
       const t = typeof targets === 'object' && targets !== null ? (targets as Record<string, { kind?: unknown }>)[budget.digest_to] : undefined;
       if (!t) issues.push({ path: ['routes', i, 'page_budget', 'digest_to'], message: `unknown target "${budget.digest_to}"` });
-      else if (t.kind !== 'slack')
+      else if (!targetKinds().some((k) => k.kind === t.kind && k.digest)) {
+        const can = targetKinds().filter((k) => k.digest).map((k) => `a ${k.label}`);
         issues.push({
           path: ['routes', i, 'page_budget', 'digest_to'],
-          message: `digest_to must be a Slack target ("${budget.digest_to}" is ${String(t.kind)})`,
+          message: `digest_to must be ${can.join(' or ')} target ("${budget.digest_to}" is ${String(t.kind)})`,
         });
+      }
     }
     if (!Array.isArray(r.notify)) return;
     r.notify.forEach((target: unknown, j) => {
@@ -279,10 +303,10 @@ function sampleRenderProblem(text: string): string | null {
 /** The source kinds the schema accepts, for messages. */
 export const SOURCE_KIND_NAMES = Source.options.map((o) => o.shape.kind.value);
 
-export type RulesFileParsed = z.output<typeof RulesFile>;
+export type RulesFileParsed = z.output<ReturnType<typeof buildRulesFile>>;
 
-/** The source kinds the schema accepts, for messages. */
-export const TARGET_KIND_NAMES = TARGET_SCHEMAS.map((o) => o.shape.kind.value);
+/** The target kinds the schema accepts now, for messages. */
+export const targetKindNames = (): string[] => targetKinds().map((k) => k.kind);
 
 type RetryInput = z.output<typeof RetrySchema>;
 
@@ -312,7 +336,7 @@ export function toRulesConfig(file: RulesFileParsed, conditions: readonly Condit
   const targets: Record<string, TargetConfig> = {};
   for (const [name, t] of Object.entries(file.targets))
     targets[name] = {
-      ...toTargetConfig(t),
+      ...kindOf(t.kind).config.toConfig(t),
       retry: toRetryPolicy(file.settings.retry, t.retry),
       ...(t.pace !== undefined ? { paceMs: parseDuration(t.pace)! } : {}),
     };

@@ -1,223 +1,94 @@
 /**
  * One Durable Object per alert key (named `alert:<key>`): the alert's lifecycle across stateless vendor
- * events. Firing or resolved; first and last seen; how many times it fired; for each target it was sent to,
- * what a later update needs (Slack channel and ts, the thread reply's ts; PagerDuty's dedup key).
- *
- *   trigger   first event for a target → send (the target is reserved for this job, so two events racing
- *             for one alert post once); a repeat within the route's repeat_interval → counted, not sent
- *             (a Slack target gets one quiet thread reply, updated with the count)
- *   resolve   firing → resolved, with a snapshot of every target the alert reached: the caller queues one
- *             resolve effect per target (PagerDuty resolve, Slack message updated in place); not firing →
- *             nothing visible
- *   flapping  re-opened within the flap window after its resolve: the same alert again (its Slack message is
- *             turned back, no new post; PagerDuty, resolved meanwhile, is paged once more). From then on a
- *             resolve is held for one flap window (alarm), and a re-open inside it cancels the hold, so the
- *             cycles only update the Slack message's count; the alarm sends the resolve once it stays quiet.
- * Single-threaded per key, so every decision here is atomic.
+ * events — firing or resolved, counts, and for each target it was sent to what a later update needs (Slack
+ * channel and ts, the thread reply's ts; PagerDuty's dedup key). A thin store: it loads the state, calls the
+ * pure decision (pipeline/decide/alert.ts: trigger, repeat, flap, resolve, the held resolve's alarm), stores
+ * what it returns and sets the alarm it asks for. Its alarm emits a held resolve's jobs through the one
+ * dispatch. Single-threaded per key, so every decision is atomic.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { Env } from '../env.ts';
-import type { TargetKind } from '../rules/config.ts';
-import type { SlackMessage } from '../targets/slack/render.ts';
-import { JOB_MESSAGE_VERSION, resolveEffects } from '../core/jobs.ts';
-import { enqueue } from './event-ledger.ts';
-import type { AlertState, AlertTarget, PendingResolve, ResolveDecision, TriggerDecision } from '../core/delivery.ts';
+import type { AlertState, ResolveDecision, TriggerDecision } from '../core/delivery.ts';
+import type { Env } from '../core/env.ts';
+import { JOB_MESSAGE_VERSION, resolveEffects, type DeliveryJob } from '../core/jobs.ts';
+import {
+  decideAlarm,
+  decideFailed,
+  decideReplied,
+  decideResolve,
+  decideSent,
+  decideTrigger,
+  type ResolveInput,
+  type SentInput,
+  type Step,
+  type TriggerInput,
+} from '../pipeline/decide/alert.ts';
+import { dispatcher } from '../pipeline/dispatch.ts';
 
 const STATE = 'state';
-/** A resolved alert is forgotten after this long (a later trigger opens a new one anyway). */
-const FORGET_AFTER_MS = 30 * 86_400_000;
 
 export class AlertObject extends DurableObject<Env> {
-  async trigger(input: {
-    key: string;
-    target: string;
-    kind: TargetKind;
-    jobId: string;
-    eventId: string;
-    title: string;
-    repeatIntervalMs: number;
-    flapWindowMs?: number;
-  }): Promise<TriggerDecision> {
-    const now = Date.now();
-    const { decision, state: current } = await this.flap(await this.ctx.storage.get<AlertState>(STATE), input, now);
-    if (decision) return decision;
-    const open = current && current.status === 'firing' ? current : null;
-    const base: AlertState = open ?? {
-      key: input.key,
-      status: 'firing',
-      openedAt: now,
-      lastSeen: now,
-      resolvedAt: null,
-      count: 0,
-      suppressed: 0,
-      title: input.title,
-      targets: {},
-      resolvedBy: null,
-    };
-    const seen = base.events ?? [];
-    const firstForEvent = !seen.includes(input.eventId);
-    const target = base.targets[input.target];
-    const repeat = target && target.jobId !== input.jobId && (target.sentAt === null || now - target.sentAt < input.repeatIntervalMs);
-    const next: AlertState = {
-      ...base,
-      lastSeen: now,
-      count: base.count + (firstForEvent ? 1 : 0),
-      suppressed: base.suppressed + (repeat ? 1 : 0),
-      events: firstForEvent ? [...seen, input.eventId].slice(-50) : seen,
-      targets: repeat
-        ? base.targets
-        : {
-            ...base.targets,
-            [input.target]: {
-              kind: input.kind,
-              jobId: input.jobId,
-              sentAt: target?.jobId === input.jobId ? target.sentAt : null,
-              slack: target?.slack ?? null,
-              replyTs: target?.replyTs ?? null,
-              dedupKey: target?.dedupKey ?? null,
-              message: target?.message ?? null,
-            },
-          },
-    };
-    await this.ctx.storage.put(STATE, next);
-    await this.ctx.storage.deleteAlarm();
-    if (!repeat) return { do: 'send' };
-    return { do: 'repeat', count: next.count, openedAt: next.openedAt, slack: target.slack, replyTs: target.replyTs };
+  async trigger(input: TriggerInput): Promise<TriggerDecision> {
+    return this.apply(decideTrigger(await this.load(), input, Date.now()));
   }
 
-  /**
-   * The flap path of a trigger (a decision), or none for the ordinary one; with the state as it now stands. An
-   * alert resolved less than a flap window ago, or whose resolve is being held, re-opens as the same alert (one
-   * flap); the re-opening event's jobs then update what each target shows, except a PagerDuty target whose
-   * incident was closed: paged once more.
-   */
-  private async flap(
-    stored: AlertState | undefined,
-    input: { target: string; jobId: string; eventId: string; flapWindowMs?: number },
-    now: number,
-  ): Promise<{ readonly decision: TriggerDecision | null; readonly state: AlertState | undefined }> {
-    let state = stored;
-    if (!state) return { decision: null, state };
-    const window = input.flapWindowMs ?? 0;
-    const reopened = state.status === 'resolved' && state.resolvedAt !== null && window > 0 && now - state.resolvedAt < window;
-    const held = state.status === 'firing' && !!state.pendingResolve;
-    if (reopened || held) {
-      if (held) await this.ctx.storage.deleteAlarm();
-      state = {
-        ...state,
-        status: 'firing',
-        resolvedAt: null,
-        resolvedBy: null,
-        pendingResolve: null,
-        flaps: (state.flaps ?? 0) + 1,
-        flapEvent: input.eventId,
-        count: state.count + 1,
-        events: [...(state.events ?? []), input.eventId].slice(-50),
-        lastSeen: now,
-      };
-      await this.ctx.storage.put(STATE, state);
-    } else if (state.status !== 'firing' || state.flapEvent !== input.eventId) return { decision: null, state };
-    const t = state.targets[input.target];
-    if (!t || t.sentAt === null || t.jobId === input.jobId) return { decision: null, state };
-    if (t.kind === 'pagerduty' && t.closed) {
-      await this.ctx.storage.put(STATE, { ...state, targets: { ...state.targets, [input.target]: { ...t, jobId: input.jobId, sentAt: null, closed: false } } });
-      return { decision: { do: 'send' }, state };
-    }
-    return { decision: { do: 'flap', flaps: state.flaps ?? 1, count: state.count, slack: t.slack, message: t.message }, state };
+  async sent(input: SentInput): Promise<void> {
+    await this.store(decideSent(await this.load(), input, Date.now()));
   }
 
-  /** What a sent notification left behind (Slack ts, PD dedup key), for updates and the resolve. */
-  async sent(input: {
-    target: string;
-    jobId: string;
-    slack: { channel: string; ts: string } | null;
-    dedupKey: string | null;
-    message: SlackMessage | null;
-  }): Promise<void> {
-    const state = await this.ctx.storage.get<AlertState>(STATE);
-    const t = state?.targets[input.target];
-    if (!state || !t || t.jobId !== input.jobId) return;
-    const updated: AlertTarget = {
-      ...t,
-      sentAt: Date.now(),
-      slack: input.slack ?? t.slack,
-      dedupKey: input.dedupKey ?? t.dedupKey,
-      message: input.message ?? t.message,
-    };
-    await this.ctx.storage.put(STATE, { ...state, targets: { ...state.targets, [input.target]: updated } });
-  }
-
-  /** The ts of the quiet "happened again" reply in a Slack thread, so the next repeat updates it. */
   async replied(target: string, replyTs: string): Promise<void> {
-    const state = await this.ctx.storage.get<AlertState>(STATE);
-    const t = state?.targets[target];
-    if (!state || !t) return;
-    await this.ctx.storage.put(STATE, { ...state, targets: { ...state.targets, [target]: { ...t, replyTs } } });
+    await this.store(decideReplied(await this.load(), target, replyTs));
   }
 
-  /** A send that failed for good frees the target, so the next event for this alert is sent, not counted. */
   async failed(target: string, jobId: string): Promise<void> {
-    const state = await this.ctx.storage.get<AlertState>(STATE);
-    if (!state || state.targets[target]?.jobId !== jobId) return;
-    const targets = { ...state.targets };
-    delete targets[target];
-    await this.ctx.storage.put(STATE, { ...state, targets });
+    await this.store(decideFailed(await this.load(), target, jobId));
   }
 
-  async resolve(eventId: string, hold?: { readonly pending: Omit<PendingResolve, 'at'>; readonly flapWindowMs: number }): Promise<ResolveDecision> {
-    const state = await this.ctx.storage.get<AlertState>(STATE);
-    if (!state) return { do: 'nothing', why: 'no alert with this key is open' };
-    if (state.status === 'resolved') {
-      return state.resolvedBy === eventId ? { do: 'resolve', alert: state } : { do: 'nothing', why: 'the alert is already resolved' };
-    }
-    const now = Date.now();
-    if (state.pendingResolve) return { do: 'hold', until: state.pendingResolve.at + (hold?.flapWindowMs ?? 0), flaps: state.flaps ?? 0 };
-    if ((state.flaps ?? 0) > 0 && hold && hold.flapWindowMs > 0) {
-      // Flapping: wait one window before resolving, so that a re-open inside it is no new notification.
-      await this.ctx.storage.put(STATE, { ...state, pendingResolve: { ...hold.pending, at: now }, lastSeen: now });
-      await this.ctx.storage.setAlarm(now + hold.flapWindowMs);
-      return { do: 'hold', until: now + hold.flapWindowMs, flaps: state.flaps ?? 0 };
-    }
-    const resolved: AlertState = { ...closeAll(state), status: 'resolved', resolvedAt: now, lastSeen: now, resolvedBy: eventId };
-    await this.ctx.storage.put(STATE, resolved);
-    await this.ctx.storage.setAlarm(now + FORGET_AFTER_MS);
-    return { do: 'resolve', alert: resolved };
+  async resolve(eventId: string, hold?: ResolveInput['hold']): Promise<ResolveDecision> {
+    return this.apply(decideResolve(await this.load(), { eventId, ...(hold ? { hold } : {}) }, Date.now()));
   }
 
   async state(): Promise<AlertState | null> {
-    return (await this.ctx.storage.get<AlertState>(STATE)) ?? null;
+    return this.load();
   }
 
   override async alarm(): Promise<void> {
-    const state = await this.ctx.storage.get<AlertState>(STATE);
-    if (!state) return;
-    if (state.status === 'resolved') {
+    const state = await this.load();
+    const step = decideAlarm(state, Date.now());
+    if (step.decision.do === 'forget') {
       await this.ctx.storage.deleteAll();
       return;
     }
-    const pending = state.pendingResolve;
-    if (!pending) return;
-    // The flapping alert stayed quiet for a whole window: resolve it now, everywhere it was sent.
-    const now = Date.now();
-    const reached = Object.entries(state.targets)
-      .filter(([, t]) => t.sentAt !== null)
-      .map(([name]) => name);
-    const origin = { v: JOB_MESSAGE_VERSION, id: '', event: pending.eventKey, routeIndex: pending.routeIndex, route: pending.route, target: '' } as const;
-    const effects = await resolveEffects(origin, state.key, reached);
-    await this.env.EVENTS.getByName(pending.eventKey).addJobs(effects);
-    if (this.env.JOBS) await enqueue(this.env, effects);
-    await this.ctx.storage.put(STATE, {
-      ...closeAll(state),
-      status: 'resolved',
-      resolvedAt: now,
-      lastSeen: now,
-      resolvedBy: pending.eventId,
-      pendingResolve: null,
-    });
-    await this.ctx.storage.setAlarm(now + FORGET_AFTER_MS);
+    if (step.decision.do === 'resolve' && state) {
+      // The flapping alert stayed quiet for a whole window: its resolve goes out now, everywhere it was sent.
+      const { pending, reached } = step.decision;
+      const origin = { v: JOB_MESSAGE_VERSION, id: '', event: pending.eventKey, routeIndex: pending.routeIndex, route: pending.route, target: '' } as const;
+      const effects = await resolveEffects(origin, state.key, reached);
+      await this.env.EVENTS.getByName(pending.eventKey).addJobs(effects);
+      await dispatcher(this.env, (jobs) => this.deliverInline(jobs))(effects);
+    }
+    await this.apply(step);
   }
-}
 
-function closeAll(state: AlertState): AlertState {
-  return { ...state, targets: Object.fromEntries(Object.entries(state.targets).map(([name, t]) => [name, { ...t, closed: true }])) };
+  /**
+   * Delivers jobs in place when the Worker has no queue. The Worker's own class (src/objects.ts) gives it
+   * the inline runner; this one has none to give.
+   */
+  protected deliverInline(jobs: readonly DeliveryJob[]): Promise<void> {
+    return Promise.reject(new Error(`no inline delivery here for ${jobs.length} job(s)`));
+  }
+
+  private async load(): Promise<AlertState | null> {
+    return (await this.ctx.storage.get<AlertState>(STATE)) ?? null;
+  }
+
+  private async store(next: AlertState | null): Promise<void> {
+    if (next) await this.ctx.storage.put(STATE, next);
+  }
+
+  private async apply<D>(step: Step<D>): Promise<D> {
+    await this.store(step.next);
+    if (step.alarm === 'delete') await this.ctx.storage.deleteAlarm();
+    else if (step.alarm) await this.ctx.storage.setAlarm(step.alarm.at);
+    return step.decision;
+  }
 }

@@ -1,47 +1,31 @@
 /**
  * One Durable Object per route with a paging budget (named `budget:<route>`): the pages sent in the sliding
- * interval, and the pages held back beyond the budget. The first page held back sets an alarm one interval
- * away; the alarm sends one Slack digest to the route's `digest_to` target saying how many were held and
- * where their traces are, then starts counting afresh. A throw in the alarm (Slack down) makes the runtime
- * run it again, so the digest is retried, not lost.
+ * interval, and the pages held back beyond the budget. A thin store over the pure decision
+ * (pipeline/decide/budget.ts): the first page held back sets an alarm one interval away; the alarm records
+ * the digest as an event of the relay's own (`switchyard:digest:<route>:<n>`, in the event ledger) whose one
+ * job goes to the route's `digest_to` target through the one dispatch — so a digest is retried, dead-lettered,
+ * replayed, traced and shown in the inbox like any notification.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { BUILT_RULES, inboxSinkOf, type Env } from '../env.ts';
-import { sendOrInbox } from '../pipeline/inbox-sink.ts';
-import { budgetDigest } from '../targets/slack/digest.ts';
 import type { BudgetState, HeldPage, TakeResult } from '../core/delivery.ts';
+import type { Env } from '../core/env.ts';
+import type { CanonicalEvent } from '../core/event.ts';
+import type { DeliveryJob } from '../core/jobs.ts';
+import { decideDigest, decideTake, type TakeInput } from '../pipeline/decide/budget.ts';
+import { deliveryMode, dispatcher } from '../pipeline/dispatch.ts';
 
 const STATE = 'state';
-/** Events listed in one digest; the count covers the rest. */
+/** How long a digest's record is kept (as an event's: Prelude's two weeks and a day). */
+const DIGEST_RETENTION_MS = 15 * 86_400_000;
 
 export class BudgetObject extends DurableObject<Env> {
-  /** A page may go if fewer than `max` were sent in the last `perMs`; a retry of a job that already took a slot goes. */
-  async take(input: { route: string; max: number; perMs: number; digestTo: string; page: HeldPage }): Promise<TakeResult> {
-    const now = Date.now();
-    const current = await this.ctx.storage.get<BudgetState>(STATE);
-    const state: BudgetState = current
-      ? { ...current, max: input.max, perMs: input.perMs, digestTo: input.digestTo }
-      : { route: input.route, max: input.max, perMs: input.perMs, digestTo: input.digestTo, sent: [], held: [], heldCount: 0, digests: 0 };
-    if (state.sent.some((s) => s.jobId === input.page.jobId)) return { ok: true };
-    const recent = state.sent.filter((s) => now - s.at < state.perMs);
-    if (recent.length < state.max) {
-      await this.ctx.storage.put(STATE, { ...state, sent: [...recent, { jobId: input.page.jobId, at: now }] });
-      return { ok: true };
-    }
-    const already = state.held.some((h) => h.jobId === input.page.jobId);
-    const next: BudgetState = {
-      ...state,
-      sent: recent,
-      held: already ? state.held : [...state.held, input.page].slice(-100),
-      heldCount: state.heldCount + (already ? 0 : 1),
-    };
-    await this.ctx.storage.put(STATE, next);
+  async take(input: TakeInput): Promise<TakeResult> {
+    const step = decideTake(await this.state(), input, Date.now());
+    if (step.next) await this.ctx.storage.put(STATE, step.next);
+    if (step.result.ok || step.digestAt === undefined) return step.result;
     let digestAt = await this.ctx.storage.getAlarm();
-    if (digestAt === null) {
-      digestAt = now + state.perMs;
-      await this.ctx.storage.setAlarm(digestAt);
-    }
-    return { ok: false, heldCount: next.heldCount, digestAt };
+    if (digestAt === null) await this.ctx.storage.setAlarm((digestAt = step.digestAt));
+    return { ...step.result, digestAt };
   }
 
   async state(): Promise<BudgetState | null> {
@@ -49,20 +33,40 @@ export class BudgetObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    const state = await this.ctx.storage.get<BudgetState>(STATE);
-    if (!state || state.heldCount === 0) return;
-    const target = Object.hasOwn(BUILT_RULES.targets, state.digestTo) ? BUILT_RULES.targets[state.digestTo] : undefined;
-    if (!target || target.kind !== 'slack') throw new Error(`paging budget digest: "${state.digestTo}" is not a Slack target`);
-    const messageId = `digest:${state.route}:${state.digests + 1}`;
-    const outcome = await sendOrInbox(
-      target,
-      { kind: 'slack', payload: budgetDigest(state) },
-      { target: state.digestTo, event: { source: 'switchyard', id: messageId, type: 'budget.digest' }, job: messageId, route: state.route },
-      { env: this.env, fetch: (input, init) => fetch(input, init), now: Date.now, messageId, inbox: inboxSinkOf(this.env) },
-    );
-    // Permanent failures are dropped after logging (retrying cannot help); anything else is retried by the runtime.
-    if (outcome.kind === 'retryable') throw new Error(`paging budget digest not sent yet: ${outcome.reason}`);
-    if (outcome.kind === 'permanent') console.error(JSON.stringify({ level: 'error', msg: 'budget.digest_failed', route: state.route, why: outcome.reason }));
-    await this.ctx.storage.put(STATE, { ...state, held: [], heldCount: 0, digests: state.digests + 1 });
+    const turn = decideDigest(await this.state());
+    if (!turn) return;
+    const { digest, next } = turn;
+    const event = digestEvent(digest, new Date().toISOString());
+    const routing = { routes: [{ index: 0, name: digest.route, notify: [digest.digestTo] }] };
+    // Accepting the digest's event is idempotent (its id counts the digests): a retried alarm records it once.
+    const accepted = await this.env.EVENTS.getByName(`${event.source}:${event.id}`).accept(event, routing, {
+      retentionMs: DIGEST_RETENTION_MS,
+      mode: deliveryMode(this.env),
+      auth: 'the relay itself (paging budget digest)',
+      effect: { kind: 'digest' },
+    });
+    await dispatcher(this.env, (jobs) => this.deliverInline(jobs))(accepted.jobs as DeliveryJob[]);
+    await this.ctx.storage.put(STATE, next);
   }
+
+  /** Delivers jobs in place when the Worker has no queue (the Worker's own class, src/objects.ts, gives the runner). */
+  protected deliverInline(jobs: readonly DeliveryJob[]): Promise<void> {
+    return Promise.reject(new Error(`no inline delivery here for ${jobs.length} job(s)`));
+  }
+}
+
+/** The digest as an event of the relay's own: what its target's kind renders the digest from. */
+export function digestEvent(state: BudgetState, receivedAt: string): CanonicalEvent {
+  const held: readonly HeldPage[] = state.held;
+  return {
+    source: 'switchyard',
+    kind: 'switchyard',
+    type: 'budget.digest',
+    id: `digest:${state.route}:${state.digests + 1}`,
+    occurredAt: receivedAt,
+    receivedAt,
+    correlationId: null,
+    data: { route: state.route, max: state.max, perMs: state.perMs, held, heldCount: state.heldCount },
+    meta: {},
+  };
 }

@@ -5,7 +5,7 @@
  * "park only if still paused" and "resume takes every parked job" atomic.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { Env } from '../env.ts';
+import type { Env } from '../core/env.ts';
 import type { DeliveryJob } from '../core/jobs.ts';
 import { storedSilenceProblem } from '../pipeline/silences.ts';
 import type { DeadLetter, DeadLetterFilter, Silence, SweptInput, SweptJob, TargetStatus } from '../core/delivery.ts';

@@ -21,12 +21,13 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { CanonicalEvent } from '../core/event.ts';
-import type { Env } from '../env.ts';
+import type { Env } from '../core/env.ts';
 import { eventKey, planJobs, type DeliveryJob } from '../core/jobs.ts';
 import type { Receipt } from '../core/outcome.ts';
 import { createConsoleLogger } from '../core/log.ts';
 import { findStuck, nextSweepAt, sweepAfterMs, type StuckJob } from '../pipeline/sweep.ts';
 import { CONTROL_NAME } from './delivery-control.ts';
+import { deliveryMode, enqueue } from '../pipeline/dispatch.ts';
 import type { Decision } from '../core/delivery.ts';
 import type { AcceptOptions, AcceptResult, AttemptRecord, Claim, EventRecord, EventTrace, JobState, RoutingDecision, SweepRecord, SweepReport } from '../core/delivery.ts';
 
@@ -56,7 +57,7 @@ export class EventLedgerObject extends DurableObject<Env> {
       return { outcome: 'duplicate', jobs: [] };
     }
     const now = Date.now();
-    const jobs = await planJobs(event, routing);
+    const jobs = await planJobs(event, routing, options.effect);
     // Queue first, write after: the event is seen only once its jobs are queued, and one storage commit per
     // event (outgoing messages wait for pending writes, so writing first would cost a second commit).
     if (options.mode === 'queue' && jobs.length > 0) await enqueue(this.env, jobs);
@@ -254,7 +255,7 @@ export class EventLedgerObject extends DurableObject<Env> {
     const byId = new Map(states.map((s) => [s.job.id, s]));
     const swept: SweepReport['swept'][number][] = [];
     if (stuck.length > 0) {
-      const queue = record.mode === 'queue' && this.env.JOBS ? this.env.JOBS : null;
+      const queue = record.mode === 'queue' && deliveryMode(this.env) === 'queue';
       // Queue first, write after (as accept does): a failed send leaves the jobs overdue for the next try.
       if (queue)
         await enqueue(
@@ -349,17 +350,6 @@ function newJobState(job: DeliveryJob, now: number): JobState {
     why: null,
     updatedAt: now,
   };
-}
-
-/** Queues take at most 100 messages per sendBatch. */
-const SEND_BATCH_LIMIT = 100;
-
-export async function enqueue(env: Pick<Env, 'JOBS'>, jobs: readonly DeliveryJob[], delaySeconds?: number): Promise<void> {
-  if (!env.JOBS) throw new Error('no JOBS queue binding');
-  for (let i = 0; i < jobs.length; i += SEND_BATCH_LIMIT) {
-    const chunk = jobs.slice(i, i + SEND_BATCH_LIMIT).map((body) => ({ body, contentType: 'json' as const, ...(delaySeconds ? { delaySeconds } : {}) }));
-    await env.JOBS.sendBatch(chunk);
-  }
 }
 
 /** The ledger as ingest uses it, in front of the Durable Object namespace. */

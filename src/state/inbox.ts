@@ -5,26 +5,11 @@
  * replies apply to the item, as Slack would apply them to the message. Newest first; the 500 newest kept.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { Env } from '../env.ts';
+import type { Env } from '../core/env.ts';
+import type { InboxItem } from '../core/delivery.ts';
 
-export interface InboxItem {
-  readonly id: number;
-  readonly at: number;
-  readonly updatedAt: number;
-  readonly target: string;
-  readonly kind: 'slack' | 'pagerduty' | 'http';
-  /** The notification as the receiver would get it (Slack message, PagerDuty event, HTTP request). */
-  readonly payload: unknown;
-  readonly event: { readonly source: string; readonly id: string; readonly type: string };
-  readonly job: string;
-  readonly route: string;
-  /** Slack thread replies, oldest first. */
-  readonly replies: readonly { readonly id: string; readonly text: string; readonly at: number }[];
-  /** Earlier versions of an updated Slack message count. */
-  readonly updates: number;
-  /** Set when the notification was not sent — muted by a time window, silenced — and why: a greyed card. */
-  readonly held?: string;
-}
+/** The one inbox object's name. */
+export const INBOX_NAME = 'inbox';
 
 const KEEP = 500;
 

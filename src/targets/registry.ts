@@ -1,56 +1,59 @@
 /**
- * Every target kind at run time, by `kind`: render (pure) and send (one attempt, classified). Adding a
- * receiver is one folder under targets/ plus a line here and one in schemas.ts.
+ * Every target kind, by `kind`: one line each. A kind is one object in its own folder (see kind.ts for what
+ * it brings); delivery, `check`, `explain` and the inbox ask it here and never name a kind themselves.
+ * `registerTargetKind` adds one at run time (a test's, or a fork's) — the same as a line below.
  */
-import type { HttpTargetConfig, PagerDutyTargetConfig, SlackTargetConfig, TargetConfig } from '../rules/config.ts';
-import { renderHttp, type HttpRequestSpec } from './http/render.ts';
-import { sendHttp } from './http/send.ts';
 import type { Outcome } from '../core/outcome.ts';
-import { renderPagerDuty, type PagerDutyEvent } from './pagerduty/render.ts';
-import { sendPagerDuty } from './pagerduty/send.ts';
-import { renderSlack, type SlackMessage } from './slack/render.ts';
-import { sendSlack } from './slack/send.ts';
-import type { Rendered, RenderInput, SendDeps } from './types.ts';
+import type { Rendered, RenderInput } from '../render/overrides.ts';
+import { http } from './http/index.ts';
+import type { AnyTargetKind, Notification, SendContext, TargetConfig } from './kind.ts';
+import { pagerduty } from './pagerduty/index.ts';
+import { slack } from './slack/index.ts';
 
-export type Notification =
-  | { readonly kind: 'slack'; readonly payload: SlackMessage }
-  | { readonly kind: 'pagerduty'; readonly payload: PagerDutyEvent }
-  | { readonly kind: 'http'; readonly payload: HttpRequestSpec };
+const KINDS = new Map<string, AnyTargetKind>();
+
+export function registerTargetKind(kind: AnyTargetKind): void {
+  if (KINDS.has(kind.kind)) throw new Error(`target kind "${kind.kind}" is registered already`);
+  KINDS.set(kind.kind, kind);
+}
+
+registerTargetKind(slack);
+registerTargetKind(pagerduty);
+registerTargetKind(http);
+
+/** Every registered kind, in registration order. */
+export function targetKinds(): readonly AnyTargetKind[] {
+  return [...KINDS.values()];
+}
+
+/** The kind of a target (its config was validated against the same registry at build time). */
+export function kindOf(kind: string): AnyTargetKind {
+  const k = KINDS.get(kind);
+  if (!k) throw new Error(`unknown target kind "${kind}"`);
+  return k;
+}
 
 export interface RenderedNotification {
   readonly notification: Notification;
   readonly notes: readonly string[];
 }
 
-const wrap = <K extends Notification['kind'], P>(kind: K, r: Rendered<P>): RenderedNotification => ({
-  notification: { kind, payload: r.payload } as Notification,
-  notes: r.notes,
-});
-
 export function renderNotification(config: TargetConfig, routeInput: RenderInput): RenderedNotification {
   // A target's templates apply to every route that notifies it; the route's own templates win.
   const input = config.templates
     ? { ...routeInput, route: { ...routeInput.route, templates: { ...config.templates, ...routeInput.route.templates } } }
     : routeInput;
-  switch (config.kind) {
-    case 'slack':
-      return wrap('slack', renderSlack(input));
-    case 'pagerduty':
-      return wrap('pagerduty', renderPagerDuty(input));
-    case 'http':
-      return wrap('http', renderHttp(input, config));
-  }
+  const r: Rendered<unknown> = kindOf(config.kind).render(config, input);
+  return { notification: { kind: config.kind, payload: r.payload }, notes: r.notes };
 }
 
 /** One attempt. `messageId` is stable across retries of the same job (receivers deduplicate on it). */
-export function sendNotification(config: TargetConfig, notification: Notification, deps: SendDeps & { readonly messageId: string }): Promise<Outcome> {
+export function sendNotification(config: TargetConfig, notification: Notification, ctx: SendContext): Promise<Outcome> {
   if (notification.kind !== config.kind) throw new Error(`a ${notification.kind} notification cannot go to a ${config.kind} target`);
-  switch (notification.kind) {
-    case 'slack':
-      return sendSlack(notification.payload, config as SlackTargetConfig, deps);
-    case 'pagerduty':
-      return sendPagerDuty(notification.payload, config as PagerDutyTargetConfig, deps);
-    case 'http':
-      return sendHttp(notification.payload, config as HttpTargetConfig, deps);
-  }
+  return kindOf(config.kind).send(notification.payload, config, ctx);
 }
+
+export type { Notification, TargetConfig };
+
+/** The configs of the kinds built in (for code and tests that build one by hand). */
+export type BuiltInTargetConfig = import('./slack/config.ts').SlackTargetConfig | import('./pagerduty/config.ts').PagerDutyTargetConfig | import('./http/config.ts').HttpTargetConfig;

@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { payloadToEvents } from '../cli/events.ts';
 import type { CanonicalEvent } from '../core/event.ts';
 import { loadRules } from '../rules/load.ts';
-import type { RouteConfig, TargetConfig } from '../rules/config.ts';
+import type { RouteConfig } from '../rules/config.ts';
+import type { PagerDutyEvent } from './pagerduty/render.ts';
+import type { BuiltInTargetConfig as TargetConfig } from './registry.ts';
 import { compileRuleSet } from '../rules/ruleset.ts';
 import { renderNotification } from './registry.ts';
 import { routeFixture } from '../../test/helpers/routes.ts';
@@ -133,8 +135,8 @@ describe('templates', () => {
     const target: TargetConfig = { kind: 'pagerduty', routingKey: '${R}', server: null, templates: { summary: 'T: {{ type }}', title: 'unused' } };
     const viaTarget = renderNotification(target, { event, route: genericRoute, targetName: 'p' }).notification;
     const routeWins = renderNotification(target, { event, route: { ...genericRoute, templates: { summary: 'R: {{ type }}' } }, targetName: 'p' }).notification;
-    expect(viaTarget.kind === 'pagerduty' && viaTarget.payload.payload!.summary).toBe('T: transfer.error');
-    expect(routeWins.kind === 'pagerduty' && routeWins.payload.payload!.summary).toBe('R: transfer.error');
+    expect(viaTarget.kind === 'pagerduty' && (viaTarget.payload as PagerDutyEvent).payload!.summary).toBe('T: transfer.error');
+    expect(routeWins.kind === 'pagerduty' && (routeWins.payload as PagerDutyEvent).payload!.summary).toBe('R: transfer.error');
   });
 
   it('fall back to the default format, with a note, when a template fails at run time', () => {

@@ -12,8 +12,8 @@ import { PREQUEL_FIXTURES, PRELUDE_FIXTURES, STANDARD_WEBHOOKS_FIXTURES } from '
 import { pagerDutyProblems, PUBLISHED_SCHEMAS, slackProblems } from '../../test/helpers/vendor-schemas.ts';
 import { payloadToEvents } from '../cli/events.ts';
 import type { CanonicalEvent } from '../core/event.ts';
-import { flappingSlackMessage, resolvedSlackMessage } from '../pipeline/lifecycle.ts';
-import type { HttpTargetConfig } from '../rules/config.ts';
+import { flappingSlackMessage, resolvedSlackMessage } from './slack/lifecycle.ts';
+import type { HttpTargetConfig } from './http/config.ts';
 import { routeFixture } from '../../test/helpers/routes.ts';
 import { loadRules } from '../rules/load.ts';
 import { compileRuleSet } from '../rules/ruleset.ts';

@@ -5,8 +5,8 @@
  * Pure: no I/O.
  */
 import { prepare } from '../../render/overrides.ts';
-import type { HttpTargetConfig } from '../../rules/config.ts';
-import type { Rendered, RenderInput } from '../types.ts';
+import type { HttpTargetConfig } from './config.ts';
+import type { Rendered, RenderInput } from '../../render/overrides.ts';
 
 /** Query strings past ~8 KB are refused by many servers and proxies. */
 export const HTTP_GET_QUERY_MAX = 8 * 1024;

@@ -5,10 +5,10 @@
  * the same on every retry, as the spec asks).
  */
 import { bytesToBase64, base64ToBytes, utf8 } from '../../core/encoding.ts';
-import type { HttpTargetConfig } from '../../rules/config.ts';
+import type { HttpTargetConfig } from './config.ts';
 import { interpolate } from '../../core/interpolate.ts';
 import { classifyStatus, describeError, permanent, redactSecrets, retryable, type Outcome } from '../../core/outcome.ts';
-import type { SendDeps } from '../types.ts';
+import type { SendDeps } from '../kind.ts';
 import type { HttpRequestSpec } from './render.ts';
 
 /** Standard Webhooks signature of `id.timestamp.body` (spec: standard-webhooks/standard-webhooks). */

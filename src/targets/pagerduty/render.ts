@@ -7,7 +7,7 @@
 import { prepare } from '../../render/overrides.ts';
 import { renderTemplate } from '../../render/template.ts';
 import { oneLine, truncate, truncateStart } from '../../render/text.ts';
-import type { Rendered, RenderInput } from '../types.ts';
+import type { Rendered, RenderInput } from '../../render/overrides.ts';
 
 /** https://developer.pagerduty.com/docs/events-api-v2-overview — summary ≤ 1024, dedup_key ≤ 255. */
 export const PD_SUMMARY_MAX = 1024;

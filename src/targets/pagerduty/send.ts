@@ -7,18 +7,18 @@
  * retryable.
  */
 import { event } from '@pagerduty/pdjs';
-import type { PagerDutyTargetConfig } from '../../rules/config.ts';
-import { resolveAll } from '../../sources/credentials.ts';
+import type { PagerDutyTargetConfig } from './config.ts';
+import { resolveSecrets } from '../secrets.ts';
 import { describeError, isRetryableStatus, ok, parseRetryAfter, permanent, redactSecrets, retryable, type Outcome } from '../../core/outcome.ts';
-import type { SendDeps } from '../types.ts';
+import type { SendDeps } from '../kind.ts';
 import type { PagerDutyEvent } from './render.ts';
 
 export const PD_TIMEOUT_MS = 10_000;
 export const DEFAULT_PD_SERVER = 'events.pagerduty.com';
 
 export async function sendPagerDuty(pdEvent: PagerDutyEvent, config: PagerDutyTargetConfig, deps: SendDeps): Promise<Outcome> {
-  const resolved = resolveAll([config.routingKey], deps.env);
-  if (!resolved.ok) return permanent(null, `pagerduty: ${resolved.error.detail}`);
+  const resolved = resolveSecrets([config.routingKey], deps.env);
+  if (!resolved.ok) return permanent(null, `pagerduty: ${resolved.error}`);
   const routingKey = resolved.value[0]!;
   let response: { response?: Response; data?: { status?: string; message?: string; dedup_key?: string; errors?: string[] } };
   try {

@@ -2,22 +2,23 @@
  * Slack target settings in rules.yaml: a bot token and channel (chat.postMessage; messages can be updated
  * and threaded) or an incoming-webhook URL (post only). Validated at build time (zod; never in the Worker).
  */
-import { z } from 'zod';
-import type { SlackTargetConfig } from '../../rules/config.ts';
-import { TARGET_COMMON_FIELDS, secretRef } from '../../core/schema-parts.ts';
+import type { RetryPolicy, Templates } from '../../core/delivery.ts';
+import type { SchemaParts } from '../../core/schema-parts.ts';
 
-export const SlackTargetSchema = z
-  .strictObject({
-    kind: z.literal('slack'),
-    ...TARGET_COMMON_FIELDS,
-    token: secretRef('token').optional().describe('Bot token (xoxb-…, scope chat:write) as a Worker secret; with channel'),
-    channel: z.string().min(1).optional().describe('Channel id (C0123…) or #name, for bot-token mode'),
-    webhook_url: secretRef('webhook_url').optional().describe('Incoming-webhook URL as a Worker secret; messages cannot be updated'),
-    api_url: z.string().url().optional().describe('Slack Web API base URL (default https://slack.com/api/)'),
-  })
-  .describe('Slack: Block Kit messages');
+/** Its rules.yaml schema, built with the zod the build step hands in (the Worker's bundle never holds zod). */
+export const slackSchema = ({ z, common, secretRef }: SchemaParts) =>
+  z
+    .strictObject({
+      kind: z.literal('slack'),
+      ...common,
+      token: secretRef('token').optional().describe('Bot token (xoxb-…, scope chat:write) as a Worker secret; with channel'),
+      channel: z.string().min(1).optional().describe('Channel id (C0123…) or #name, for bot-token mode'),
+      webhook_url: secretRef('webhook_url').optional().describe('Incoming-webhook URL as a Worker secret; messages cannot be updated'),
+      api_url: z.string().url().optional().describe('Slack Web API base URL (default https://slack.com/api/)'),
+    })
+    .describe('Slack: Block Kit messages');
 
-export type SlackTargetInput = z.output<typeof SlackTargetSchema>;
+export type SlackTargetInput = import('zod').output<ReturnType<typeof slackSchema>>;
 
 export function slackProblems(t: SlackTargetInput): { path: string[]; message: string }[] {
   if (t.webhook_url && (t.token || t.channel)) return [{ path: ['webhook_url'], message: 'give either webhook_url, or token and channel, not both' }];
@@ -31,3 +32,23 @@ export function toSlackConfig(t: SlackTargetInput): SlackTargetConfig {
     ? { kind: 'slack', mode: 'webhook', webhookUrl: t.webhook_url, templates }
     : { kind: 'slack', mode: 'bot', token: t.token!, channel: t.channel!, apiUrl: t.api_url ?? null, templates };
 }
+
+export type SlackTargetConfig =
+  | {
+      readonly kind: 'slack';
+      readonly mode: 'bot';
+      readonly token: string;
+      readonly channel: string;
+      readonly apiUrl: string | null;
+      readonly templates?: Templates;
+      readonly retry?: RetryPolicy;
+      readonly paceMs?: number;
+    }
+  | {
+      readonly kind: 'slack';
+      readonly mode: 'webhook';
+      readonly webhookUrl: string;
+      readonly templates?: Templates;
+      readonly retry?: RetryPolicy;
+      readonly paceMs?: number;
+    };

@@ -4,18 +4,10 @@
  */
 import { escapeMrkdwn, truncate, truncateMrkdwn } from '../../render/text.ts';
 import { SEVERITY_MARK, SLACK_FALLBACK_MAX, SLACK_HEADER_MAX, SLACK_SECTION_TEXT_MAX, type SlackMessage } from './render.ts';
-import type { HeldPage } from '../../core/delivery.ts';
+import type { DigestInput } from '../kind.ts';
 
 /** Held pages listed by name in one digest; the rest are counted. */
 export const DIGEST_LIST_MAX = 10;
-
-export interface DigestInput {
-  readonly route: string;
-  readonly max: number;
-  readonly perMs: number;
-  readonly held: readonly HeldPage[];
-  readonly heldCount: number;
-}
 
 /** The digest: how many pages were held back on which route, and where each one's trace is. */
 export function budgetDigest(state: DigestInput): SlackMessage {

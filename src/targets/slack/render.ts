@@ -10,7 +10,7 @@
  */
 import { prepare } from '../../render/overrides.ts';
 import { escapeMrkdwn, truncate, truncateMrkdwn, truncateStartMrkdwn } from '../../render/text.ts';
-import type { Rendered, RenderInput } from '../types.ts';
+import type { Rendered, RenderInput } from '../../render/overrides.ts';
 import type { Severity } from '../../core/delivery.ts';
 
 /** https://docs.slack.dev/reference/block-kit/blocks — header text ≤ 150, section text ≤ 3000, ≤ 10 fields (each ≤ 2000), ≤ 50 blocks. */

@@ -8,10 +8,10 @@
  * once with their Retry-After, and every call has a timeout: the delivery layer owns retries.
  */
 import { ErrorCode, LogLevel, WebClient, type Logger } from '@slack/web-api';
-import type { SlackTargetConfig } from '../../rules/config.ts';
-import { resolveAll } from '../../sources/credentials.ts';
+import type { SlackTargetConfig } from './config.ts';
+import { resolveSecrets } from '../secrets.ts';
 import { classifyStatus, describeError, ok, permanent, retryable, type Outcome } from '../../core/outcome.ts';
-import type { SendDeps } from '../types.ts';
+import type { SendDeps } from '../kind.ts';
 import type { SlackMessage } from './render.ts';
 
 export const SLACK_TIMEOUT_MS = 10_000;
@@ -59,8 +59,8 @@ export async function sendSlack(message: SlackMessage, config: SlackTargetConfig
 }
 
 async function sendBot(message: SlackMessage, config: Extract<SlackTargetConfig, { mode: 'bot' }>, deps: SendDeps): Promise<Outcome> {
-  const resolved = resolveAll([config.token, config.channel], deps.env);
-  if (!resolved.ok) return permanent(null, `slack: ${resolved.error.detail}`);
+  const resolved = resolveSecrets([config.token, config.channel], deps.env);
+  if (!resolved.ok) return permanent(null, `slack: ${resolved.error}`);
   const [token, channel] = resolved.value as [string, string];
   const client = clientFor(token, config.apiUrl ?? DEFAULT_SLACK_API_URL, deps.fetch);
   try {
@@ -98,8 +98,8 @@ export function classifySlackError(e: unknown, secrets: readonly string[]): Outc
 
 /** Incoming webhooks answer 200 "ok", or a plain-text error with a status; no ts comes back. */
 async function sendWebhook(message: SlackMessage, config: Extract<SlackTargetConfig, { mode: 'webhook' }>, deps: SendDeps): Promise<Outcome> {
-  const resolved = resolveAll([config.webhookUrl], deps.env);
-  if (!resolved.ok) return permanent(null, `slack webhook: ${resolved.error.detail}`);
+  const resolved = resolveSecrets([config.webhookUrl], deps.env);
+  if (!resolved.ok) return permanent(null, `slack webhook: ${resolved.error}`);
   const url = resolved.value[0]!;
   let response: Response;
   try {
@@ -131,8 +131,8 @@ export type SlackThreadOp =
  * is idempotent, so a retry after a failed reply repeats the update harmlessly.
  */
 export async function sendSlackThreadOp(op: SlackThreadOp, config: Extract<SlackTargetConfig, { mode: 'bot' }>, deps: SendDeps): Promise<Outcome> {
-  const resolved = resolveAll([config.token], deps.env);
-  if (!resolved.ok) return permanent(null, `slack: ${resolved.error.detail}`);
+  const resolved = resolveSecrets([config.token], deps.env);
+  if (!resolved.ok) return permanent(null, `slack: ${resolved.error}`);
   const token = resolved.value[0]!;
   const client = clientFor(token, config.apiUrl ?? DEFAULT_SLACK_API_URL, deps.fetch);
   try {

@@ -1,0 +1,140 @@
+/**
+ * The gates a job passes before anything is sent, in order; each lets it go on or settles it:
+ *   paused      a paused target's job is parked, to be re-queued on resume (never dropped)
+ *   handOver    a resolving event closes its alert once and queues one resolve effect per target reached
+ *   windows     outside `active_when` / inside `mute_when` → held (resolves always go through)
+ *   silences    a matching silence → held (resolves always go through)
+ *   lifecycle   an alert's trigger: send, a repeat (counted; a quiet thread note), or a flap (relabelled)
+ *   budget      a page beyond its route's budget is held for the digest
+ *   paced       the receiver's send slot: a short wait is slept out, a long one re-queues the job
+ * Held notifications still show, greyed, in the local inbox. Effects (a resolve's, a digest) pass only
+ * `paused` and `paced`: they carry what already happened.
+ */
+import { durationText } from '../../core/units.ts';
+import { timeMute } from '../../rules/time-intervals.ts';
+import { DEFAULT_FLAP_WINDOW_MS, DEFAULT_REPEAT_INTERVAL_MS, repeatText } from '../lifecycle.ts';
+import { resolveEffects } from '../../core/jobs.ts';
+import { silencedBy, silenceNote } from '../silences.ts';
+import { showHeldInInbox } from './attempt.ts';
+import { logFields, sendContext, settled, suppress, type JobContext, type Stage, type Step } from './context.ts';
+
+const go = (ctx: JobContext): Step => ({ go: ctx });
+const isResolve = (ctx: JobContext): boolean => ctx.route.action === 'resolve';
+const isTrigger = (ctx: JobContext): boolean => (ctx.route.action ?? 'trigger') === 'trigger';
+
+export const paused: Stage = async (ctx) => {
+  const { job, deps } = ctx;
+  if (!deps.batch.paused.has(job.target) || !(await deps.stores.park(job))) return go(ctx);
+  await ctx.ledger.release(job.id, 'parked', `target "${job.target}" is paused`);
+  return { stop: settled(job, deps, 'parked') };
+};
+
+export const handOver: Stage = async (ctx) => {
+  const { job, route, alertKey: key, event, deps } = ctx;
+  if (!key || !isResolve(ctx)) return go(ctx);
+  const r = await deps.stores.alertFor(key).resolve(event.id, {
+    pending: { eventKey: job.event, eventId: event.id, routeIndex: job.routeIndex, route: job.route },
+    flapWindowMs: route.flapWindowMs ?? DEFAULT_FLAP_WINDOW_MS,
+  });
+  if (r.do === 'nothing') return suppress(ctx, `resolve of alert ${key}: ${r.why}; nothing sent`);
+  if (r.do === 'hold')
+    return suppress(ctx, `resolve of flapping alert ${key} (×${r.flaps}) held until ${new Date(r.until).toISOString()}: sent then unless it re-opens`);
+  const reached = Object.entries(r.alert.targets)
+    .filter(([, t]) => t.sentAt !== null)
+    .map(([name]) => name);
+  const effects = await resolveEffects(job, key, reached);
+  await ctx.ledger.addJobs(effects);
+  await deps.dispatch(effects);
+  return suppress(ctx, `resolved alert ${key}: update queued for ${reached.join(', ') || 'no target'}`);
+};
+
+export const windows: Stage = async (ctx) => {
+  if (isResolve(ctx)) return go(ctx);
+  const muted = timeMute(ctx.route, ctx.deps.rules.timeIntervals ?? {}, ctx.deps.clock.now());
+  return muted ? held(ctx, muted) : go(ctx);
+};
+
+export const silences: Stage = async (ctx) => {
+  if (isResolve(ctx)) return go(ctx);
+  const { event, route, job, alertKey, deps } = ctx;
+  const silence = silencedBy(deps.batch.silences, { event, route: route.name, target: job.target, alertKey }, deps.clock.now());
+  return silence ? held(ctx, silenceNote(silence)) : go(ctx);
+};
+
+async function held(ctx: JobContext, why: string): Promise<Step> {
+  await showHeldInInbox(ctx, why);
+  return suppress(ctx, why);
+}
+
+export const lifecycle: Stage = async (ctx) => {
+  const { job, route, alertKey: key, event, deps, targetKind } = ctx;
+  if (!key || !isTrigger(ctx)) return go(ctx);
+  const alert = deps.stores.alertFor(key);
+  const d = await alert.trigger({
+    key,
+    target: job.target,
+    kind: ctx.target.kind,
+    jobId: job.id,
+    eventId: event.id,
+    title: event.type,
+    repeatIntervalMs: route.repeatIntervalMs ?? DEFAULT_REPEAT_INTERVAL_MS,
+    flapWindowMs: route.flapWindowMs ?? DEFAULT_FLAP_WINDOW_MS,
+    reopensClosed: !!targetKind.lifecycle?.resolveWith,
+  });
+  if (d.do === 'send') return go({ ...ctx, alert });
+  const inPlace = targetKind.lifecycle?.inPlace?.(ctx.target) ?? null;
+  if (d.do === 'repeat') {
+    // A repeat of an open alert: counted, not sent; what the target shows gets one quiet note, updated each time.
+    let noted = '';
+    if (inPlace && d.slack) {
+      const outcome = await inPlace.note(d.slack, repeatText(d.count, deps.clock.now()), d.replyTs, sendContext(ctx));
+      if (outcome.kind === 'ok' && outcome.receipt && 'slack' in outcome.receipt && !d.replyTs) await alert.replied(job.target, outcome.receipt.slack.ts);
+      // Best effort: a thread note that fails is not worth a retry of the job.
+      noted = outcome.kind === 'ok' ? '; noted in the Slack thread' : `; the thread note failed (${outcome.reason})`;
+    }
+    return suppress(ctx, `repeat of an open alert (×${d.count}), within repeat_interval${noted}`);
+  }
+  // A flapping alert re-opened: what the target shows is turned back to firing with the count; nothing new is posted.
+  let noted = '';
+  if (inPlace && d.slack && d.message) {
+    const sent = { kind: ctx.target.kind, jobId: '', sentAt: null, slack: d.slack, replyTs: null, dedupKey: null, message: d.message };
+    const outcome = await inPlace.relabel(sent, { as: 'flapping', flaps: d.flaps, count: d.count }, null, sendContext(ctx));
+    noted = outcome.kind === 'ok' ? '; Slack message updated' : `; the Slack update failed (${outcome.reason})`;
+  }
+  return suppress(ctx, `flapping: re-opened ×${d.flaps} within flap_window, collapsed into the open alert${noted}`);
+};
+
+export const budget: Stage = async (ctx) => {
+  const { job, route, event, deps } = ctx;
+  const b = route.pageBudget;
+  if (!b || !ctx.targetKind.pages || !isTrigger(ctx)) return go(ctx);
+  const r = await deps.stores.budgetFor(route.name).take({
+    route: route.name,
+    ...b,
+    page: { jobId: job.id, source: event.source, eventId: event.id, type: event.type, at: deps.clock.now() },
+  });
+  if (r.ok) return go(ctx);
+  if (ctx.alert) await ctx.alert.failed(job.target, job.id);
+  return suppress(
+    ctx,
+    `held back: paging budget of ${b.max} per ${durationText(b.perMs)} used up (${r.heldCount} held); in the digest to ${b.digestTo} at ${new Date(r.digestAt).toISOString()}`,
+  );
+};
+
+/** Waits up to this long are slept out; longer ones re-queue the job. */
+const SLEEP_UP_TO_MS = 2000;
+
+export const paced: Stage = async (ctx) => {
+  const { job, target, targetKind, deps } = ctx;
+  const interval = target.paceMs ?? targetKind.pace.defaultMs;
+  if (interval <= 0) return go(ctx);
+  const wait = await deps.stores.paceFor(targetKind.pace.receiver(target, job.target), job.id, interval);
+  if (wait <= 0) return go(ctx);
+  if (wait <= SLEEP_UP_TO_MS) {
+    await deps.clock.sleep(wait);
+    return go(ctx);
+  }
+  await ctx.ledger.release(job.id, 'queued', `paced: waiting ${Math.ceil(wait / 1000)}s for a send slot`, wait);
+  deps.log.log('info', 'delivery.paced', { ...logFields(job, ctx.event), wait_ms: wait });
+  return { stop: { kind: 'retry', delayMs: wait, why: 'paced' } };
+};
