@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const PURE_FOLDERS = ['src/core/**/*.ts', 'src/rules/**/*.ts', 'src/render/**/*.ts', 'src/sources/**/*.ts'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.wrangler/', 'src/generated/', 'dist/', 'coverage/'] },
+  { ignores: ['node_modules/', '.wrangler/', 'src/generated/', 'dist/', 'coverage/', 'worker-configuration.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

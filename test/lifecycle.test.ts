@@ -270,7 +270,10 @@ describe('paging budget', () => {
     expect(held.why).toMatch(/^held back: paging budget of 3 per 1h used up \(2 held\); in the digest to data-eng at /);
 
     expect(await runDurableObjectAlarm(budgetStub())).toBe(true);
-    const digests = (await network.requests(SLACK)).filter((r) => r.body.includes(marks[3]!) && form(r).get('text')?.includes('held back'));
+    // The digest is a job like any other: delivered by the queue's consumer.
+    const digestsSent = async () => (await network.requests(SLACK)).filter((r) => r.body.includes(marks[3]!) && form(r).get('text')?.includes('held back'));
+    await until('the digest', async () => (await digestsSent()).length >= 1);
+    const digests = await digestsSent();
     expect(digests).toHaveLength(1);
     expect(form(digests[0]!).get('text')).toBe('🟡 2 pages held back on "Every other transfer failure pages on-call and tells data engineering"');
     expect(digests[0]!.body).toContain(marks[4]!);
@@ -317,5 +320,32 @@ describe('flapping', () => {
     expect((await alert(key))!).toMatchObject({ status: 'resolved', flaps: 2 });
     const posts = (await network.requests(SLACK, dest)).filter((r) => r.url.endsWith('/chat.postMessage') && !form(r).get('thread_ts'));
     expect(posts).toHaveLength(1);
+  });
+  it('without a queue (inline delivery), the held resolve of a flapping alert is still sent when its alarm runs', async () => {
+    const dest = marker();
+    const key = `prequel-transfer-${dest}`;
+    const actions = async () => (await network.requests(PD, key)).map((r) => (JSON.parse(r.body) as { event_action: string }).event_action);
+    await deliver(prequel('transfer.error', dest, 1));
+    await deliver(prequel('transfer.success', dest, 2));
+    await network.waitFor(PD, key, 2);
+    await deliver(prequel('transfer.error', dest, 3));
+    const last = prequel('transfer.success', dest, 4);
+    await deliver(last);
+    expect((await alert(key))!.pendingResolve).toMatchObject({ eventId: last.id });
+
+    // The alarm fires in a Worker that has no JOBS queue (a plan without Queues): its jobs are delivered in place.
+    const stub = env.ALERTS.getByName(`alert:${key}`);
+    await runInDurableObject(stub, async (instance: unknown) => {
+      const object = instance as { env: Record<string, unknown>; alarm(): Promise<void> };
+      object.env = { ...object.env, JOBS: undefined, DEAD_LETTERS: undefined };
+      await object.alarm();
+    });
+    await network.waitFor(PD, key, 4);
+    expect(await actions()).toEqual(['trigger', 'resolve', 'trigger', 'resolve']);
+    const effects = (await trace(last)).jobs.filter((j) => j.job.effect?.kind === 'resolve');
+    expect(effects.map((j) => [j.job.target, j.status]).sort()).toEqual([
+      ['data-eng', 'delivered'],
+      ['oncall', 'delivered'],
+    ]);
   });
 });

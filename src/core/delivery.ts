@@ -71,7 +71,6 @@ export type DeliveryMode = 'queue' | 'inline';
 
 // ---- the event ledger: records, jobs, claims, attempts, sweeps ----------------------------------
 
-
 export interface AcceptOptions {
   readonly retentionMs: number;
   readonly mode: DeliveryMode;

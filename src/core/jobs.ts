@@ -49,7 +49,14 @@ export async function planJobs(event: Pick<CanonicalEvent, 'source' | 'id'>, rou
   const jobs: DeliveryJob[] = [];
   for (const route of routing.routes) {
     for (const target of new Set(route.notify)) {
-      const job: DeliveryJob = { v: JOB_MESSAGE_VERSION, id: await jobId(key, route.name, target), event: key, routeIndex: route.index, route: route.name, target };
+      const job: DeliveryJob = {
+        v: JOB_MESSAGE_VERSION,
+        id: await jobId(key, route.name, target),
+        event: key,
+        routeIndex: route.index,
+        route: route.name,
+        target,
+      };
       jobs.push(effect ? { ...job, effect } : job);
     }
   }

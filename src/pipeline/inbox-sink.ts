@@ -33,8 +33,13 @@ function inboxPayload(target: TargetConfig, notification: Notification): unknown
  * its reason, so that locally "nothing happened" is never the answer. For a target the inbox takes (the caller
  * checks, before rendering).
  */
-export async function showHeld(target: TargetConfig, notification: Notification, origin: InboxOrigin, why: string, inbox: InboxSink): Promise<void> {
-  await inbox.post({ ...origin, kind: notification.kind, payload: inboxPayload(target, notification), held: why });
+export async function showHeld(
+  inbox: InboxSink,
+  target: TargetConfig,
+  notification: Notification,
+  held: { readonly origin: InboxOrigin; readonly why: string },
+): Promise<void> {
+  await inbox.post({ ...held.origin, kind: notification.kind, payload: inboxPayload(target, notification), held: held.why });
 }
 
 /**

@@ -139,32 +139,32 @@ let rulesFileSchema: { readonly kinds: number; readonly schema: ReturnType<typeo
 
 const buildRulesFile = () =>
   z
-  .strictObject({
-    $schema: z.string().optional(),
-    version: z.literal(1, { message: 'version must be 1' }),
-    settings: z
-      .strictObject({
-        max_body: size('max_body').default(DEFAULT_MAX_BODY),
-        dedup_retention: duration('dedup_retention')
-          .default(DEFAULT_DEDUP_RETENTION)
-          .refine((s) => parseDuration(s)! >= MIN_DEDUP_RETENTION_MS, { message: 'dedup_retention must be at least 14d: Prelude retries for two weeks' }),
-        retry: RetrySchema.optional().describe('Retry defaults for every target (each target may override any field)'),
-      })
-      .prefault({}),
-    sources: z
-      .record(z.string().regex(SOURCE_NAME_RE, { message: 'source names are lower case letters, digits, - and _ (they become /hooks/<name>)' }), Source)
-      .refine((s) => Object.keys(s).length > 0, { message: 'declare at least one source' }),
-    targets: z
-      .record(z.string().regex(TARGET_NAME_RE, { message: 'target names are letters, digits, -, _ and . (at most 63)' }), Target())
-      .default({})
-      .describe('Where notifications go, by name'),
-    time_intervals: z
-      .record(z.string().regex(TARGET_NAME_RE, { message: 'interval names are letters, digits, -, _ and .' }), z.array(TimeIntervalSchema).min(1))
-      .default({})
-      .describe('Named time intervals for routes’ active_when / mute_when; an interval holds when any of its entries does'),
-    routes: z.array(Route).default([]).describe('Evaluated in order; the first match stops unless it says continue: true'),
-  })
-  .describe('Switchyard routing rules (rules.yaml)');
+    .strictObject({
+      $schema: z.string().optional(),
+      version: z.literal(1, { message: 'version must be 1' }),
+      settings: z
+        .strictObject({
+          max_body: size('max_body').default(DEFAULT_MAX_BODY),
+          dedup_retention: duration('dedup_retention')
+            .default(DEFAULT_DEDUP_RETENTION)
+            .refine((s) => parseDuration(s)! >= MIN_DEDUP_RETENTION_MS, { message: 'dedup_retention must be at least 14d: Prelude retries for two weeks' }),
+          retry: RetrySchema.optional().describe('Retry defaults for every target (each target may override any field)'),
+        })
+        .prefault({}),
+      sources: z
+        .record(z.string().regex(SOURCE_NAME_RE, { message: 'source names are lower case letters, digits, - and _ (they become /hooks/<name>)' }), Source)
+        .refine((s) => Object.keys(s).length > 0, { message: 'declare at least one source' }),
+      targets: z
+        .record(z.string().regex(TARGET_NAME_RE, { message: 'target names are letters, digits, -, _ and . (at most 63)' }), Target())
+        .default({})
+        .describe('Where notifications go, by name'),
+      time_intervals: z
+        .record(z.string().regex(TARGET_NAME_RE, { message: 'interval names are letters, digits, -, _ and .' }), z.array(TimeIntervalSchema).min(1))
+        .default({})
+        .describe('Named time intervals for routes’ active_when / mute_when; an interval holds when any of its entries does'),
+      routes: z.array(Route).default([]).describe('Evaluated in order; the first match stops unless it says continue: true'),
+    })
+    .describe('Switchyard routing rules (rules.yaml)');
 
 export interface CrossIssue {
   readonly path: readonly (string | number)[];
@@ -253,7 +253,9 @@ function checkRoutes(routes: unknown, targets: unknown, issues: CrossIssue[]): v
       const t = typeof targets === 'object' && targets !== null ? (targets as Record<string, { kind?: unknown }>)[budget.digest_to] : undefined;
       if (!t) issues.push({ path: ['routes', i, 'page_budget', 'digest_to'], message: `unknown target "${budget.digest_to}"` });
       else if (!targetKinds().some((k) => k.kind === t.kind && k.digest)) {
-        const can = targetKinds().filter((k) => k.digest).map((k) => `a ${k.label}`);
+        const can = targetKinds()
+          .filter((k) => k.digest)
+          .map((k) => `a ${k.label}`);
         issues.push({
           path: ['routes', i, 'page_budget', 'digest_to'],
           message: `digest_to must be ${can.join(' or ')} target ("${budget.digest_to}" is ${String(t.kind)})`,

@@ -29,7 +29,18 @@ import { findStuck, nextSweepAt, sweepAfterMs, type StuckJob } from '../pipeline
 import { CONTROL_NAME } from './delivery-control.ts';
 import { deliveryMode, enqueue } from '../pipeline/dispatch.ts';
 import type { Decision } from '../core/delivery.ts';
-import type { AcceptOptions, AcceptResult, AttemptRecord, Claim, EventRecord, EventTrace, JobState, RoutingDecision, SweepRecord, SweepReport } from '../core/delivery.ts';
+import type {
+  AcceptOptions,
+  AcceptResult,
+  AttemptRecord,
+  Claim,
+  EventRecord,
+  EventTrace,
+  JobState,
+  RoutingDecision,
+  SweepRecord,
+  SweepReport,
+} from '../core/delivery.ts';
 
 const RECORD = 'record';
 const jobKey = (id: string): string => `job:${id}`;

@@ -135,4 +135,3 @@ export interface DigestInput {
 /** A target kind with its types erased, as the registry keeps it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyTargetKind = TargetKind<any, any, any>;
-

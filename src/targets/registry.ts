@@ -56,4 +56,5 @@ export function sendNotification(config: TargetConfig, notification: Notificatio
 export type { Notification, TargetConfig };
 
 /** The configs of the kinds built in (for code and tests that build one by hand). */
-export type BuiltInTargetConfig = import('./slack/config.ts').SlackTargetConfig | import('./pagerduty/config.ts').PagerDutyTargetConfig | import('./http/config.ts').HttpTargetConfig;
+export type BuiltInTargetConfig =
+  import('./slack/config.ts').SlackTargetConfig | import('./pagerduty/config.ts').PagerDutyTargetConfig | import('./http/config.ts').HttpTargetConfig;

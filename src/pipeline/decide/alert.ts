@@ -90,7 +90,11 @@ export function decideTrigger(stored: AlertState | null, input: TriggerInput, no
  * The flap path of a trigger: a decision, or none for the ordinary path (with the state as it now stands,
  * re-opened when it flapped).
  */
-function decideFlap(stored: AlertState | null, input: TriggerInput, now: number): { next: AlertState | null; decision: TriggerDecision | null; alarm?: 'delete' } {
+function decideFlap(
+  stored: AlertState | null,
+  input: TriggerInput,
+  now: number,
+): { next: AlertState | null; decision: TriggerDecision | null; alarm?: 'delete' } {
   if (!stored) return { next: null, decision: null };
   let state = stored;
   let changed = false;
@@ -172,7 +176,8 @@ export function decideResolve(state: AlertState | null, input: ResolveInput, now
     };
   }
   const hold = input.hold;
-  if (state.pendingResolve) return { next: null, decision: { do: 'hold', until: state.pendingResolve.at + (hold?.flapWindowMs ?? 0), flaps: state.flaps ?? 0 } };
+  if (state.pendingResolve)
+    return { next: null, decision: { do: 'hold', until: state.pendingResolve.at + (hold?.flapWindowMs ?? 0), flaps: state.flaps ?? 0 } };
   if ((state.flaps ?? 0) > 0 && hold && hold.flapWindowMs > 0) {
     // Flapping: wait one window before resolving, so that a re-open inside it is no new notification.
     return {
@@ -190,9 +195,7 @@ export function decideResolve(state: AlertState | null, input: ResolveInput, now
  * resolves now, everywhere the alert was sent (`resolve`: the caller emits the effects for `reached`).
  */
 export type AlarmDecision =
-  | { readonly do: 'forget' }
-  | { readonly do: 'nothing' }
-  | { readonly do: 'resolve'; readonly pending: PendingResolve; readonly reached: readonly string[] };
+  { readonly do: 'forget' } | { readonly do: 'nothing' } | { readonly do: 'resolve'; readonly pending: PendingResolve; readonly reached: readonly string[] };
 
 export function decideAlarm(state: AlertState | null, now: number): Step<AlarmDecision> {
   if (!state) return { next: null, decision: { do: 'nothing' } };

@@ -81,7 +81,7 @@ export async function showHeldInInbox(ctx: JobContext, why: string): Promise<voi
   try {
     const rendered = render(ctx);
     const origin = { target: job.target, event: { source: event.source, id: event.id, type: event.type }, job: job.id, route: job.route };
-    await showHeld(ctx.target, rendered.notification, origin, why, inbox);
+    await showHeld(inbox, ctx.target, rendered.notification, { origin, why });
   } catch (e) {
     deps.log.log('warn', 'inbox.held_failed', { job: job.id, error: describeError(e, []) });
   }

@@ -3,7 +3,18 @@
  * outside world, the clock), the one typed context of a job on its way, and a stage's answer — go on with
  * the context, or stop with the job's result. Types and small helpers only.
  */
-import type { AlertState, AttemptRecord, Claim, HeldPage, PendingResolve, ResolveDecision, RetryPolicy, Silence, TakeResult, TriggerDecision } from '../../core/delivery.ts';
+import type {
+  AlertState,
+  AttemptRecord,
+  Claim,
+  HeldPage,
+  PendingResolve,
+  ResolveDecision,
+  RetryPolicy,
+  Silence,
+  TakeResult,
+  TriggerDecision,
+} from '../../core/delivery.ts';
 import type { Decision } from '../../core/delivery.ts';
 import type { CanonicalEvent } from '../../core/event.ts';
 import type { EnvLookup } from '../../core/interpolate.ts';

@@ -28,4 +28,3 @@ export function httpView(item: InboxItem): string {
   }
   return `${html}</div>`;
 }
-

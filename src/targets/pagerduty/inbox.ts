@@ -23,4 +23,3 @@ export function pagerdutyView(item: InboxItem, incident: readonly InboxItem[]): 
   for (const l of arr(trigger.links).map(obj)) html += button(l.href, l.text);
   return `${html}</div>`;
 }
-

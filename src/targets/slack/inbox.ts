@@ -49,4 +49,3 @@ export function slackView(item: InboxItem): string {
       .join('')}</div>`;
   return html;
 }
-
