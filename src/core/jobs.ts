@@ -8,7 +8,7 @@
  * deduplicate (Standard Webhooks `webhook-id`) see one id across every attempt.
  */
 import type { CanonicalEvent } from './event.ts';
-import type { RoutingDecision } from './delivery.ts';
+import type { JobState, RoutingDecision } from './delivery.ts';
 
 export const JOB_MESSAGE_VERSION = 1;
 
@@ -111,4 +111,21 @@ export async function resolveEffects(job: DeliveryJob, alert: string, targets: r
       effect: { kind: 'resolve', alert } as const,
     })),
   );
+}
+
+/** A job's state when it is first recorded (accepted with its event, or added as an effect): queued, run 1. */
+export function newJobState(job: DeliveryJob, now: number): JobState {
+  return {
+    job,
+    status: 'queued',
+    run: 1,
+    queuedAt: now,
+    runAttempts: 0,
+    leaseUntil: null,
+    nextAttemptAt: null,
+    attempts: [],
+    receipt: null,
+    why: null,
+    updatedAt: now,
+  };
 }

@@ -2,25 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SWEEP_AFTER_MS, findStuck, jobDueAt, nextSweepAt, sweepAfterMs, SWEEP_MAX_JOBS } from './sweep.ts';
 import type { JobState, JobStatus } from '../core/delivery.ts';
+import { newJobState } from '../core/jobs.ts';
 
 const T0 = Date.parse('2026-12-03T10:00:00Z');
 const MIN = 60_000;
 
+/** A job's state as the ledger records it (core/jobs.ts), then moved to `status`. */
 function state(status: JobStatus, fields: Partial<JobState> = {}, id = 'job_1'): JobState {
-  return {
-    job: { v: 1, id, event: 'prequel:pq_1', routeIndex: 0, route: 'r', target: 't' },
-    status,
-    run: 1,
-    queuedAt: T0,
-    runAttempts: 0,
-    leaseUntil: null,
-    nextAttemptAt: null,
-    attempts: [],
-    receipt: null,
-    why: null,
-    updatedAt: T0,
-    ...fields,
-  };
+  return { ...newJobState({ v: 1, id, event: 'prequel:pq_1', routeIndex: 0, route: 'r', target: 't' }, T0), status, ...fields };
 }
 
 describe('when a job is due', () => {

@@ -22,7 +22,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { CanonicalEvent } from '../core/event.ts';
 import type { Env } from '../core/env.ts';
-import { eventKey, planJobs, type DeliveryJob } from '../core/jobs.ts';
+import { eventKey, newJobState, planJobs, type DeliveryJob } from '../core/jobs.ts';
 import type { Receipt } from '../core/outcome.ts';
 import { createConsoleLogger } from '../core/log.ts';
 import { findStuck, nextSweepAt, sweepAfterMs, type StuckJob } from '../pipeline/sweep.ts';
@@ -345,22 +345,6 @@ function swept1(s: StuckJob, now: number, action: SweepRecord['action']): JobSta
   return action === 'requeued'
     ? { ...base, status: 'queued', why: `re-dispatched by the stuck-job sweep (${overdue})` }
     : { ...base, status: 'dead', why: `stuck (${overdue}): the inline delivery was interrupted; replay it` };
-}
-
-function newJobState(job: DeliveryJob, now: number): JobState {
-  return {
-    job,
-    status: 'queued',
-    run: 1,
-    queuedAt: now,
-    runAttempts: 0,
-    leaseUntil: null,
-    nextAttemptAt: null,
-    attempts: [],
-    receipt: null,
-    why: null,
-    updatedAt: now,
-  };
 }
 
 /** The ledger as ingest uses it, in front of the Durable Object namespace. */

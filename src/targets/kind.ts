@@ -77,8 +77,16 @@ export type Relabel =
 
 /** Changes in place to what a target already shows (a Slack bot's message and its thread). */
 export interface InPlace {
-  /** A quiet reply in the thread of the posted message, or the update of an earlier reply (`replyTs`). */
-  note(at: { channel: string; ts: string }, text: string, replyTs: string | null, ctx: SendContext): Promise<Outcome>;
+  /**
+   * A quiet reply in the thread of the posted message, or the update of an earlier reply (`replyTs`); with the
+   * new reply's id, which the next note updates.
+   */
+  note(
+    at: { channel: string; ts: string },
+    text: string,
+    replyTs: string | null,
+    ctx: SendContext,
+  ): Promise<{ readonly outcome: Outcome; readonly replyTs: string | null }>;
   /** The posted message relabelled, then (optionally) a reply saying why. */
   relabel(sent: AlertTarget, label: Relabel, reply: string | null, ctx: SendContext): Promise<Outcome>;
 }

@@ -87,10 +87,10 @@ export const lifecycle: Stage = async (ctx) => {
     // A repeat of an open alert: counted, not sent; what the target shows gets one quiet note, updated each time.
     let noted = '';
     if (inPlace && d.slack) {
-      const outcome = await inPlace.note(d.slack, repeatText(d.count, deps.clock.now()), d.replyTs, sendContext(ctx));
-      if (outcome.kind === 'ok' && outcome.receipt && 'slack' in outcome.receipt && !d.replyTs) await alert.replied(job.target, outcome.receipt.slack.ts);
+      const note = await inPlace.note(d.slack, repeatText(d.count, deps.clock.now()), d.replyTs, sendContext(ctx));
+      if (note.replyTs && !d.replyTs) await alert.replied(job.target, note.replyTs);
       // Best effort: a thread note that fails is not worth a retry of the job.
-      noted = outcome.kind === 'ok' ? '; noted in the Slack thread' : `; the thread note failed (${outcome.reason})`;
+      noted = note.outcome.kind === 'ok' ? `; noted in the ${targetKind.label} thread` : `; the thread note failed (${note.outcome.reason})`;
     }
     return suppress(ctx, `repeat of an open alert (×${d.count}), within repeat_interval${noted}`);
   }
@@ -99,7 +99,7 @@ export const lifecycle: Stage = async (ctx) => {
   if (inPlace && d.slack && d.message) {
     const sent = { kind: ctx.target.kind, jobId: '', sentAt: null, slack: d.slack, replyTs: null, dedupKey: null, message: d.message };
     const outcome = await inPlace.relabel(sent, { as: 'flapping', flaps: d.flaps, count: d.count }, null, sendContext(ctx));
-    noted = outcome.kind === 'ok' ? '; Slack message updated' : `; the Slack update failed (${outcome.reason})`;
+    noted = outcome.kind === 'ok' ? `; ${targetKind.label} message updated` : `; the ${targetKind.label} update failed (${outcome.reason})`;
   }
   return suppress(ctx, `flapping: re-opened ×${d.flaps} within flap_window, collapsed into the open alert${noted}`);
 };

@@ -37,11 +37,8 @@ export async function decideAndRecord(ctx: JobContext, attempted: Attempted, tim
   const receipt = outcome.kind === 'ok' ? outcome.receipt : null;
   await ledger.finish(job.id, record, decision, receipt);
   if (ctx.alert && decision.action === 'delivered') {
-    const remembered = ctx.targetKind.lifecycle?.remember?.(notification?.payload, receipt) ?? {
-      slack: receipt && 'slack' in receipt ? receipt.slack : null,
-      dedupKey: receipt && 'pagerduty' in receipt ? receipt.pagerduty.dedupKey : null,
-      message: null,
-    };
+    // A kind that keeps nothing for later (an HTTP endpoint) is told with the resolving event itself.
+    const remembered = ctx.targetKind.lifecycle?.remember?.(notification?.payload, receipt) ?? { slack: null, dedupKey: null, message: null };
     await ctx.alert.sent({ target: job.target, jobId: job.id, ...remembered });
   } else if (ctx.alert && decision.action === 'dead') await ctx.alert.failed(job.target, job.id);
   logDecision(ctx, decision, { outcome, latencyMs, n: claim.attempt });

@@ -47,7 +47,10 @@ function relabelled(sent: AlertTarget, label: Relabel): SlackMessage {
 
 function inPlace(config: BotConfig): InPlace {
   return {
-    note: (at, text, replyTs, ctx) => threadOp({ op: 'reply', channel: at.channel, ts: at.ts, text, replyTs }, config, ctx),
+    note: async (at, text, replyTs, ctx) => {
+      const outcome = await threadOp({ op: 'reply', channel: at.channel, ts: at.ts, text, replyTs }, config, ctx);
+      return { outcome, replyTs: outcome.kind === 'ok' && outcome.receipt && 'slack' in outcome.receipt ? outcome.receipt.slack.ts : null };
+    },
     relabel: async (sent, label, reply, ctx) =>
       sent.slack && sent.message
         ? threadOp({ op: 'update', channel: sent.slack.channel, ts: sent.slack.ts, message: relabelled(sent, label), reply }, config, ctx)
