@@ -18,7 +18,7 @@ import { deliverInline, INLINE_BUDGET_MS, INLINE_MAX_ATTEMPTS } from './pipeline
 import { INBOX_NAME, type InboxObject } from './state/inbox.ts';
 import { inboxEnabled, inboxTakes, type InboxSink } from './pipeline/inbox-sink.ts';
 import type { DeliveryJob } from './core/jobs.ts';
-import type { Claim, AlertState, ResolveDecision, TakeResult, Silence } from './core/delivery.ts';
+import type { Claim, AlertState, GroupState, ResolveDecision, TakeResult, Silence } from './core/delivery.ts';
 
 export type { Env };
 
@@ -96,6 +96,7 @@ export function alertLedger(env: Pick<Env, 'ALERTS'>, key: string): AlertLedger 
   return {
     trigger: (input) => stub.trigger(input),
     sent: (input) => stub.sent(input),
+    join: (input) => stub.join(input),
     replied: (target, ts) => stub.replied(target, ts),
     failed: (target, jobId) => stub.failed(target, jobId),
     resolve: (eventId, hold) => stub.resolve(eventId, hold) as Promise<ResolveDecision>,
@@ -115,6 +116,15 @@ export function deliverDeps(env: Env, paused: ReadonlySet<string>, options: Runt
       budgetFor: (route) => {
         const stub = env.BUDGETS.getByName(`budget:${route}`);
         return { take: (input) => stub.take(input) as Promise<TakeResult> };
+      },
+      groupFor: (id) => {
+        const stub = env.GROUPS.getByName(`group:${id}`);
+        return {
+          add: (spec, member) => stub.add(spec, member),
+          resolveMember: (key) => stub.resolveMember(key),
+          sent: (target, slack, message) => stub.sent(target, slack, message),
+          state: () => stub.state() as Promise<GroupState | null>,
+        };
       },
       paceFor: (receiver, jobId, intervalMs) => env.PACERS.getByName(`pace:${receiver}`).reserve(jobId, intervalMs),
       park: (job) => control.park(job),

@@ -1,12 +1,13 @@
 /**
  * The Durable Object classes as this Worker runs them: the stores of state/, given what only the Worker
  * can give — the inline runner, for alarms that emit jobs when there is no queue (a flapping alert's held
- * resolve, a paging budget's digest). With a queue, the one dispatch sends their jobs there instead.
+ * resolve, a paging budget's digest, a group's notification). With a queue, the one dispatch sends their jobs there instead.
  */
 import type { DeliveryJob } from './core/jobs.ts';
 import { deliverInlineNow } from './env.ts';
 import { AlertObject as AlertStore } from './state/alert.ts';
 import { BudgetObject as BudgetStore } from './state/budget.ts';
+import { GroupObject as GroupStore } from './state/group.ts';
 
 export { EventLedgerObject } from './state/event-ledger.ts';
 export { DeliveryControlObject } from './state/delivery-control.ts';
@@ -20,6 +21,12 @@ export class AlertObject extends AlertStore {
 }
 
 export class BudgetObject extends BudgetStore {
+  protected override deliverInline(jobs: readonly DeliveryJob[]): Promise<void> {
+    return deliverInlineNow(this.env, jobs, {});
+  }
+}
+
+export class GroupObject extends GroupStore {
   protected override deliverInline(jobs: readonly DeliveryJob[]): Promise<void> {
     return deliverInlineNow(this.env, jobs, {});
   }

@@ -198,6 +198,8 @@ export interface AlertState {
   readonly flapEvent?: string | null;
   /** A resolve held while the alert is flapping; the alarm sends it unless something re-opens the alert first. */
   readonly pendingResolve?: PendingResolve | null;
+  /** The group it is a member of (its route groups): a resolve resolves the member there. */
+  readonly group?: GroupSpec | null;
 }
 
 /** Enough of the resolving job to queue its effects later, from the alarm. */
@@ -230,7 +232,9 @@ export type TriggerDecision =
 export type ResolveDecision =
   | { readonly do: 'nothing'; readonly why: string }
   | { readonly do: 'resolve'; readonly alert: AlertState }
-  | { readonly do: 'hold'; readonly until: number; readonly flaps: number };
+  | { readonly do: 'hold'; readonly until: number; readonly flaps: number }
+  /** A member of a group: the group resolves the member (and notifies with its next notification). */
+  | { readonly do: 'group'; readonly group: GroupSpec };
 
 // ---- paging budgets -----------------------------------------------------------------------------
 
@@ -337,4 +341,91 @@ export interface InboxItem {
   readonly updates: number;
   /** Set when the notification was not sent — muted by a time window, silenced — and why: a greyed card. */
   readonly held?: string;
+}
+
+// ---- groups (a route's `group_by`) ----------------------------------------------------------------------
+
+/** Why a group's notification was sent (Alertmanager 0.29's notification_reason). */
+export type GroupReason = 'first' | 'members_added' | 'members_resolved' | 'all_resolved' | 'repeat';
+
+/** One member of a group: an alert (its alert_key; the event's id when the route has none). */
+export interface GroupMember {
+  readonly key: string;
+  readonly status: 'firing' | 'resolved';
+  readonly firstAt: number;
+  readonly lastAt: number;
+  readonly resolvedAt: number | null;
+  /** Events that fired it. */
+  readonly count: number;
+  readonly severity: Severity;
+  /** One line saying what it is (the event's summary title). */
+  readonly title: string;
+  /** The latest event that fired it. */
+  readonly event: { readonly source: string; readonly id: string; readonly type: string };
+  /** Shown in a notification already (a member that fires and resolves before any is never announced). */
+  readonly announced: boolean;
+  /** Re-opened after it resolved. */
+  readonly flaps?: number;
+}
+
+/** What identifies a group and how it notifies: the route's grouping, resolved for one set of values. */
+export interface GroupSpec {
+  /** SHA-256 of the route and the values (hex, 32 digits): the object's name and PagerDuty's dedup key. */
+  readonly id: string;
+  /** Readable: `<route> {type="transfer.error"}`. */
+  readonly key: string;
+  readonly route: string;
+  readonly routeIndex: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly notify: readonly string[];
+  readonly waitMs: number;
+  readonly intervalMs: number;
+  readonly repeatMs: number;
+}
+
+/** One member as a notification lists it. */
+export interface GroupAlert {
+  readonly key: string;
+  readonly status: 'firing' | 'resolved';
+  readonly title: string;
+  readonly severity: Severity;
+  readonly count: number;
+  readonly startsAt: number;
+  readonly endsAt: number | null;
+  readonly event: { readonly source: string; readonly id: string; readonly type: string };
+}
+
+/** One notification of a group: recorded before its jobs are handed over, so a retried alarm re-sends the same. */
+export interface GroupFlush {
+  readonly group: GroupSpec;
+  readonly seq: number;
+  readonly at: number;
+  readonly reason: GroupReason;
+  readonly status: 'firing' | 'resolved';
+  /** The highest severity among the firing members (the resolved ones' when none fires). */
+  readonly severity: Severity;
+  readonly counts: { readonly firing: number; readonly resolved: number; readonly added: number; readonly recovered: number };
+  /** Members listed (firing first, newest first), at most GROUP_LIST_MAX; the counts cover the rest. */
+  readonly alerts: readonly GroupAlert[];
+  /** Keys that joined and that recovered since the previous notification (at most GROUP_LIST_MAX each). */
+  readonly added: readonly string[];
+  readonly recovered: readonly string[];
+}
+
+export interface GroupState {
+  readonly spec: GroupSpec;
+  readonly status: 'pending' | 'firing' | 'resolved';
+  readonly members: Readonly<Record<string, GroupMember>>;
+  /** Members beyond the stored ones (a storm larger than GROUP_MEMBERS_MAX): counted, not kept. */
+  readonly overflow: number;
+  readonly seq: number;
+  readonly lastFlushAt: number | null;
+  /** Members joined, re-opened or resolved since the last notification. */
+  readonly changed: boolean;
+  /** Firing at the last notification. */
+  readonly notified: readonly string[];
+  /** A notification recorded whose jobs are not known to be handed over yet. */
+  readonly pending: GroupFlush | null;
+  /** Per target: what its last notification left (a Slack message to update in place). */
+  readonly sent: Readonly<Record<string, { readonly slack: { readonly channel: string; readonly ts: string } | null; readonly message: PostedMessage | null }>>;
 }

@@ -29,9 +29,10 @@ export interface DeliveryJob {
 
 /**
  * What a job does besides notifying its event: `resolve` carries an alert's resolve to one target it reached;
- * `digest` sends a paging budget's digest (its event is the relay's own, holding what was held back).
+ * `digest` sends a paging budget's digest (its event is the relay's own, holding what was held back); `group`
+ * sends one notification of a group (its event is the relay's own, holding the notification).
  */
-export type JobEffect = { readonly kind: 'resolve'; readonly alert: string } | { readonly kind: 'digest' };
+export type JobEffect = { readonly kind: 'resolve'; readonly alert: string } | { readonly kind: 'digest' } | { readonly kind: 'group'; readonly group: string };
 
 /** A dead-letter message: the job and why it died (or, from the queue's own dead-lettering, only the job). */
 export interface DeadLetterMessage {
@@ -84,6 +85,8 @@ export function parseJob(body: unknown): DeliveryJob | null {
   if (j.effect === undefined) return job;
   const e = j.effect as { kind?: unknown; alert?: unknown } | null;
   if (e && e.kind === 'digest') return { ...job, effect: { kind: 'digest' } };
+  const g = j.effect as { kind?: unknown; group?: unknown } | null;
+  if (g && g.kind === 'group' && typeof g.group === 'string') return { ...job, effect: { kind: 'group', group: g.group } };
   if (!e || e.kind !== 'resolve' || typeof e.alert !== 'string') return null;
   return { ...job, effect: { kind: 'resolve', alert: e.alert } };
 }

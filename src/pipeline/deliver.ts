@@ -3,8 +3,9 @@
  * (pipeline/inline.ts) run it — a list of stages, each a small module, sharing one typed context, stopping
  * at the first that settles the job:
  *   1. claim      the job in its event's ledger, then its target and route in the current rules   deliver/claim.ts
- *   2. gates      pause → resolve hand-over → time windows → silences → alert lifecycle → budget
- *                 → pacing (effects — a resolve's, a digest — pass only pause and pacing)        deliver/gates.ts
+ *   2. gates      pause → resolve hand-over → time windows → silences → grouping → alert lifecycle
+ *                 → budget → pacing (effects pass pause and pacing; a group's notification also
+ *                 the budget)                                                                    deliver/gates.ts
  *   3. render + send   the one attempt to the outside (or the local inbox), by the target's kind  deliver/attempt.ts
  *   4. decide + record pure retry decision (retry.ts); the attempt in the ledger, what was sent
  *                 in the alert, one log line                                                      deliver/record.ts
@@ -15,7 +16,7 @@ import type { DeliveryJob } from '../core/jobs.ts';
 import { attempt } from './deliver/attempt.ts';
 import { claim } from './deliver/claim.ts';
 import type { DeliverDeps, JobResult, Stage } from './deliver/context.ts';
-import { budget, handOver, lifecycle, paced, paused, silences, windows } from './deliver/gates.ts';
+import { budget, grouping, handOver, lifecycle, paced, paused, silences, windows } from './deliver/gates.ts';
 import { decideAndRecord } from './deliver/record.ts';
 
 export type { AlertLedger, DeliverDeps, DeliveryStores, JobLedger, JobResult } from './deliver/context.ts';
@@ -23,15 +24,17 @@ export { findRoute } from './deliver/claim.ts';
 export { policyOf } from './deliver/record.ts';
 
 /** The gates of a notification, in order. */
-const GATES: readonly Stage[] = [paused, handOver, windows, silences, lifecycle, budget, paced];
+const GATES: readonly Stage[] = [paused, handOver, windows, silences, grouping, lifecycle, budget, paced];
 /** The gates of an effect: it carries what already happened (an alert resolved, pages held back). */
 const EFFECT_GATES: readonly Stage[] = [paused, paced];
+/** The gates of a group's notification: its first one is one page for the budget. */
+const GROUP_GATES: readonly Stage[] = [paused, budget, paced];
 
 export async function deliverJob(job: DeliveryJob, deps: DeliverDeps): Promise<JobResult> {
   const claimed = await claim(job, deps);
   if ('stop' in claimed) return claimed.stop;
   let ctx = claimed.go;
-  for (const gate of job.effect ? EFFECT_GATES : GATES) {
+  for (const gate of !job.effect ? GATES : job.effect.kind === 'group' ? GROUP_GATES : EFFECT_GATES) {
     const step = await gate(ctx);
     if ('stop' in step) return step.stop;
     ctx = step.go;

@@ -6,6 +6,7 @@ import type { CanonicalEvent } from '../core/event.ts';
 import type { RouteConfig } from '../rules/config.ts';
 import { renderTemplate, templateView } from '../render/template.ts';
 import { durationText } from '../core/units.ts';
+import type { GroupFlush } from '../core/delivery.ts';
 
 /** Alertmanager's default: a firing alert is re-sent no more than every 4 hours. */
 export const DEFAULT_REPEAT_INTERVAL_MS = 4 * 3_600_000;
@@ -31,3 +32,20 @@ export function resolvedReplyText(openedAt: number, resolvedAt: number, count: n
 }
 
 export { durationText };
+
+/** The thread reply of a group's later notification: what changed since the previous one. */
+export function groupChangeText(flush: GroupFlush): string {
+  const list = (keys: readonly string[], n: number) => `${keys.slice(0, 5).join(', ')}${n > 5 ? ` and ${n - 5} more` : ''}`;
+  switch (flush.reason) {
+    case 'members_added':
+      return `➕ ${flush.counts.added} more failing: ${list(flush.added, flush.counts.added)}${flush.counts.recovered > 0 ? ` · ✅ ${flush.counts.recovered} recovered: ${list(flush.recovered, flush.counts.recovered)}` : ''}`;
+    case 'members_resolved':
+      return `✅ ${flush.counts.recovered} recovered: ${list(flush.recovered, flush.counts.recovered)} · ${flush.counts.firing} still failing`;
+    case 'all_resolved':
+      return `✅ All recovered (${flush.counts.resolved}).`;
+    case 'repeat':
+      return `↻ Still failing: ${flush.counts.firing}.`;
+    case 'first':
+      return `${flush.counts.firing} failing.`;
+  }
+}

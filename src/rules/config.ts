@@ -83,6 +83,11 @@ export interface RouteConfig {
   readonly muteWhen?: readonly string[];
   /** At most `max` pages per `perMs`; pages beyond it are held and summed up in one Slack digest to `digestTo`. */
   readonly pageBudget?: { readonly max: number; readonly perMs: number; readonly digestTo: string };
+  /**
+   * Grouping: events with the same values of `by` (canonical-event fields) are one group, notified after
+   * `waitMs`, then at most every `intervalMs` while it changes (repeat_interval while it does not).
+   */
+  readonly group?: { readonly by: readonly string[]; readonly waitMs: number; readonly intervalMs: number };
   /** Per-route overrides of the default message parts (title, text, summary, body, …). */
   readonly templates: Templates;
 }

@@ -7,12 +7,13 @@
  * dispatch. Single-threaded per key, so every decision is atomic.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { AlertState, ResolveDecision, TriggerDecision } from '../core/delivery.ts';
+import type { AlertState, GroupSpec, ResolveDecision, TriggerDecision } from '../core/delivery.ts';
 import type { Env } from '../core/env.ts';
 import { JOB_MESSAGE_VERSION, resolveEffects, type DeliveryJob } from '../core/jobs.ts';
 import {
   decideAlarm,
   decideFailed,
+  decideJoin,
   decideReplied,
   decideResolve,
   decideSent,
@@ -29,6 +30,11 @@ const STATE = 'state';
 export class AlertObject extends DurableObject<Env> {
   async trigger(input: TriggerInput): Promise<TriggerDecision> {
     return this.apply(decideTrigger(await this.load(), input, Date.now()));
+  }
+
+  async join(input: { key: string; eventId: string; title: string; group: GroupSpec }): Promise<void> {
+    await this.store(decideJoin(await this.load(), input, Date.now()));
+    await this.ctx.storage.deleteAlarm();
   }
 
   async sent(input: SentInput): Promise<void> {

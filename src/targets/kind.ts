@@ -11,10 +11,11 @@
  *   lifecycle    what it keeps of a sent alert, how a resolve reaches it, and the changes in place it can
  *                make (a thread note, a relabel) — absent where the receiver cannot be changed
  *   digest       (optional) a paging-budget digest, for kinds that can show one
+ *   group        (optional) one notification of a group: the group, its members, why it was sent
  *   inbox        how the local inbox stores, answers and shows its notifications
  */
 import type { z } from 'zod';
-import type { AlertTarget, InboxItem, RetryPolicy, Templates } from '../core/delivery.ts';
+import type { AlertTarget, GroupFlush, InboxItem, PostedMessage, RetryPolicy, Templates } from '../core/delivery.ts';
 import type { EnvLookup } from '../core/interpolate.ts';
 import type { Outcome, Receipt } from '../core/outcome.ts';
 import type { SchemaParts } from '../core/schema-parts.ts';
@@ -89,6 +90,8 @@ export interface InPlace {
   ): Promise<{ readonly outcome: Outcome; readonly replyTs: string | null }>;
   /** The posted message relabelled, then (optionally) a reply saying why. */
   relabel(sent: AlertTarget, label: Relabel, reply: string | null, ctx: SendContext): Promise<Outcome>;
+  /** The posted message replaced by a new one (a group's next notification), then (optionally) a reply saying what changed. */
+  replace(at: { channel: string; ts: string }, message: PostedMessage, reply: string | null, ctx: SendContext): Promise<Outcome>;
 }
 
 export interface TargetKind<C extends TargetConfigBase = TargetConfigBase, P = unknown, I = unknown> {
@@ -119,6 +122,8 @@ export interface TargetKind<C extends TargetConfigBase = TargetConfigBase, P = u
   };
   /** A paging budget's digest, for kinds that can show one. */
   digest?(input: DigestInput): P;
+  /** One notification of a group (a route's group_by): the group, its members, why it was sent. */
+  group?(config: C, input: { readonly flush: GroupFlush; readonly targetName: string }): Rendered<P>;
   readonly inbox: {
     /** What the inbox stores (default: the payload). */
     payload?(config: C, payload: P): unknown;

@@ -3,10 +3,11 @@
  * budgets and pacers — the alert, budget and pace stores run the same pure decisions as their Durable Objects
  * (src/pipeline/decide/), and the local inbox keeps its items in a list. Never used by the Worker.
  */
-import type { AlertState, BudgetState, InboxItem, JobStatus, RoutingDecision } from '../../src/core/delivery.ts';
+import type { AlertState, BudgetState, GroupState, InboxItem, JobStatus, RoutingDecision } from '../../src/core/delivery.ts';
 import type { CanonicalEvent } from '../../src/core/event.ts';
 import { eventKey, planJobs, type DeliveryJob } from '../../src/core/jobs.ts';
-import { decideFailed, decideReplied, decideResolve, decideSent, decideTrigger } from '../../src/pipeline/decide/alert.ts';
+import { decideFailed, decideJoin, decideReplied, decideResolve, decideSent, decideTrigger } from '../../src/pipeline/decide/alert.ts';
+import { decideAdd, decideFlush, decideGroupSent, decideHandedOver, decideResolveMember } from '../../src/pipeline/decide/group.ts';
 import { decideTake } from '../../src/pipeline/decide/budget.ts';
 import { decideSlot, type PacerState } from '../../src/pipeline/decide/pace.ts';
 import type { DeliverDeps, DeliveryStores, JobLedger } from '../../src/pipeline/deliver.ts';
@@ -29,6 +30,11 @@ export function memoryDelivery(rules: RulesConfig, options: { env?: Record<strin
   const alerts = new Map<string, AlertState>();
   const budgets = new Map<string, BudgetState>();
   const pacers = new Map<string, PacerState>();
+  const groups = new Map<string, GroupState>();
+  const applyGroup = (id: string, next: GroupState | null | 'delete') => {
+    if (next === 'delete') groups.delete(id);
+    else if (next) groups.set(id, next);
+  };
   const items: InboxItem[] = [];
   const paused = new Set<string>();
   const env = options.env ?? {};
@@ -76,6 +82,10 @@ export function memoryDelivery(rules: RulesConfig, options: { env?: Record<strin
         const next = decideSent(alerts.get(key) ?? null, input, now());
         if (next) alerts.set(key, next);
       },
+      async join(input) {
+        const next = decideJoin(alerts.get(key) ?? null, input, now());
+        if (next) alerts.set(key, next);
+      },
       async replied(target, ts) {
         const next = decideReplied(alerts.get(key) ?? null, target, ts);
         if (next) alerts.set(key, next);
@@ -98,6 +108,24 @@ export function memoryDelivery(rules: RulesConfig, options: { env?: Record<strin
         const step = decideTake(budgets.get(route) ?? null, input, now());
         if (step.next) budgets.set(route, step.next);
         return step.result;
+      },
+    }),
+    groupFor: (id) => ({
+      async add(spec, member) {
+        const step = decideAdd(groups.get(id) ?? null, { spec, member }, now());
+        applyGroup(id, step.next);
+        return step.decision;
+      },
+      async resolveMember(key) {
+        const step = decideResolveMember(groups.get(id) ?? null, { key }, now());
+        applyGroup(id, step.next);
+        return step.decision;
+      },
+      async sent(target, slack, message) {
+        applyGroup(id, decideGroupSent(groups.get(id) ?? null, { target, slack, message }));
+      },
+      async state() {
+        return groups.get(id) ?? null;
       },
     }),
     async paceFor(receiver, jobId, intervalMs) {
@@ -153,5 +181,36 @@ export function memoryDelivery(rules: RulesConfig, options: { env?: Record<strin
     return planned;
   }
 
-  return { deps, accept, jobs, alerts, items, paused, dispatched };
+  /**
+   * A group's alarm, as its Durable Object runs it: the notification due now (recorded, then its jobs planned
+   * as the ledger plans the relay's own events), or none.
+   */
+  async function flushGroup(id: string): Promise<DeliveryJob[]> {
+    const step = decideFlush(groups.get(id) ?? null, now());
+    applyGroup(id, step.next);
+    const flush = step.decision;
+    if (!flush) return [];
+    const event: CanonicalEvent = {
+      source: 'switchyard',
+      kind: 'switchyard',
+      type: 'group.notification',
+      id: `group:${id}:${flush.seq}`,
+      occurredAt: null,
+      receivedAt: new Date(now()).toISOString(),
+      correlationId: null,
+      data: flush,
+      meta: {},
+    };
+    events.set(eventKey(event), event);
+    const planned = await planJobs(
+      event,
+      { routes: [{ index: flush.group.routeIndex, name: flush.group.route, notify: flush.group.notify }] },
+      { kind: 'group', group: id },
+    );
+    await ledger.addJobs(planned);
+    applyGroup(id, decideHandedOver(groups.get(id) ?? null, flush.seq));
+    return planned;
+  }
+
+  return { deps, accept, jobs, alerts, groups, flushGroup, items, paused, dispatched };
 }

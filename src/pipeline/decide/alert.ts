@@ -13,7 +13,7 @@
  *             nothing visible
  *   alarm     a held resolve that stayed quiet → resolved, with its effects; a resolved alert → forgotten
  */
-import type { AlertState, AlertTarget, PendingResolve, PostedMessage, ResolveDecision, TriggerDecision } from '../../core/delivery.ts';
+import type { AlertState, AlertTarget, GroupSpec, PendingResolve, PostedMessage, ResolveDecision, TriggerDecision } from '../../core/delivery.ts';
 
 /** A resolved alert is forgotten after this long (a later trigger opens a new one anyway). */
 export const FORGET_AFTER_MS = 30 * 86_400_000;
@@ -162,6 +162,36 @@ export function decideFailed(state: AlertState | null, target: string, jobId: st
   return { ...state, targets };
 }
 
+/**
+ * A member of a group fired: the alert opens (or stays open) and remembers its group, so that a resolving
+ * event — matched by another route — finds where to resolve it. Counted once per event.
+ */
+export function decideJoin(state: AlertState | null, input: { key: string; eventId: string; title: string; group: GroupSpec }, now: number): AlertState | null {
+  if (state && state.status === 'firing' && state.group?.id === input.group.id && (state.events ?? []).includes(input.eventId)) return null;
+  const open = state && state.status === 'firing' ? state : null;
+  const base: AlertState = open ?? {
+    key: input.key,
+    status: 'firing',
+    openedAt: now,
+    lastSeen: now,
+    resolvedAt: null,
+    count: 0,
+    suppressed: 0,
+    title: input.title,
+    targets: {},
+    resolvedBy: null,
+  };
+  const seen = base.events ?? [];
+  const first = !seen.includes(input.eventId);
+  return {
+    ...base,
+    lastSeen: now,
+    count: base.count + (first ? 1 : 0),
+    events: first ? [...seen, input.eventId].slice(-KEEP_EVENTS) : seen,
+    group: input.group,
+  };
+}
+
 export interface ResolveInput {
   readonly eventId: string;
   readonly hold?: { readonly pending: Omit<PendingResolve, 'at'>; readonly flapWindowMs: number };
@@ -170,10 +200,12 @@ export interface ResolveInput {
 export function decideResolve(state: AlertState | null, input: ResolveInput, now: number): Step<ResolveDecision> {
   if (!state) return { next: null, decision: { do: 'nothing', why: 'no alert with this key is open' } };
   if (state.status === 'resolved') {
-    return {
-      next: null,
-      decision: state.resolvedBy === input.eventId ? { do: 'resolve', alert: state } : { do: 'nothing', why: 'the alert is already resolved' },
-    };
+    if (state.resolvedBy !== input.eventId) return { next: null, decision: { do: 'nothing', why: 'the alert is already resolved' } };
+    return { next: null, decision: state.group ? { do: 'group', group: state.group } : { do: 'resolve', alert: state } };
+  }
+  if (state.group) {
+    const resolved: AlertState = { ...state, status: 'resolved', resolvedAt: now, lastSeen: now, resolvedBy: input.eventId };
+    return { next: resolved, decision: { do: 'group', group: state.group }, alarm: { at: now + FORGET_AFTER_MS } };
   }
   const hold = input.hold;
   if (state.pendingResolve)

@@ -4,13 +4,16 @@
  *   a resolve        what the target's kind does with a resolve: a resolve event (PagerDuty's dedup key), the
  *                    message relabelled in place (a Slack bot), else the resolving event notified as it is
  *   a digest         the paging budget's digest, rendered by the kind that can show one
+ *   a group          one notification of a group, rendered by the kind; a message it posted before is
+ *                    replaced in place, with a thread reply saying what changed
  * — to the receiver, or to the local inbox (inbox-sink.ts). Anything thrown (a bug, never an expected
  * failure) counts as a retryable attempt.
  */
 import { describeError, retryable, type Outcome } from '../../core/outcome.ts';
 import type { DigestInput, Notification } from '../../targets/kind.ts';
 import { renderNotification } from '../../targets/registry.ts';
-import { resolvedReplyText } from '../lifecycle.ts';
+import { groupChangeText, resolvedReplyText } from '../lifecycle.ts';
+import type { GroupFlush } from '../../core/delivery.ts';
 import { sendOrInbox, showHeld } from '../inbox-sink.ts';
 import { sendContext, type JobContext } from './context.ts';
 
@@ -25,6 +28,7 @@ export async function attempt(ctx: JobContext): Promise<Attempted> {
   try {
     if (ctx.job.effect?.kind === 'resolve') return await resolveEffect(ctx, ctx.job.effect.alert);
     if (ctx.job.effect?.kind === 'digest') return await digest(ctx);
+    if (ctx.job.effect?.kind === 'group') return await groupNotification(ctx, ctx.job.effect.group);
     const rendered = render(ctx);
     return { outcome: await send(ctx, rendered.notification), notification: rendered.notification, notes: rendered.notes };
   } catch (e) {
@@ -71,6 +75,32 @@ async function digest(ctx: JobContext): Promise<Attempted> {
   if (!render) return { outcome: { kind: 'permanent', status: null, reason: `a ${ctx.targetKind.label} target cannot show a digest` }, notification: null };
   const notification = { kind: ctx.target.kind, payload: render(ctx.event.data as DigestInput) };
   return { outcome: await send(ctx, notification), notification };
+}
+
+/**
+ * A group's notification: rendered by the target's kind from the group; where the kind can change what it
+ * posted (a Slack bot) and an earlier notification of this group left a message, that message is replaced
+ * and one thread reply says what changed; what this one left is kept for the next.
+ */
+async function groupNotification(ctx: JobContext, groupId: string): Promise<Attempted> {
+  const { target, targetKind, job, deps } = ctx;
+  const flush = ctx.event.data as GroupFlush;
+  // A kind without a group view shows the notification as an event of its own (the relay's).
+  const rendered = targetKind.group ? targetKind.group(target, { flush, targetName: job.target }) : { payload: render(ctx).notification.payload, notes: [] };
+  const notification = { kind: target.kind, payload: rendered.payload };
+  const group = deps.stores.groupFor(groupId);
+  const before = (await group.state())?.sent[job.target];
+  const inPlace = targetKind.lifecycle?.inPlace?.(target) ?? null;
+  const outcome =
+    inPlace && before?.slack && flush.seq > 1
+      ? await inPlace.replace(before.slack, rendered.payload as object, groupChangeText(flush), sendContext(ctx))
+      : await send(ctx, notification);
+  if (outcome.kind === 'ok') {
+    const receipt = outcome.receipt;
+    const left = targetKind.lifecycle?.remember?.(rendered.payload, receipt);
+    await group.sent(job.target, before?.slack && flush.seq > 1 ? before.slack : (left?.slack ?? null), left?.message ?? null);
+  }
+  return { outcome, notification, notes: rendered.notes };
 }
 
 /** Locally, a muted or silenced notification still shows, greyed, in the inbox (best effort: never blocks the job). */

@@ -15,7 +15,8 @@ import type {
   TakeResult,
   TriggerDecision,
 } from '../../core/delivery.ts';
-import type { Decision } from '../../core/delivery.ts';
+import type { Decision, GroupSpec, GroupState } from '../../core/delivery.ts';
+import type { MemberInput } from '../decide/group.ts';
 import type { CanonicalEvent } from '../../core/event.ts';
 import type { EnvLookup } from '../../core/interpolate.ts';
 import type { DeliveryJob } from '../../core/jobs.ts';
@@ -41,16 +42,28 @@ export interface JobLedger {
 export interface AlertLedger {
   trigger(input: TriggerInput): Promise<TriggerDecision>;
   sent(input: SentInput): Promise<void>;
+  /** A member of a group fired (decide/alert.ts decideJoin). */
+  join(input: { key: string; eventId: string; title: string; group: GroupSpec }): Promise<void>;
   replied(target: string, replyTs: string): Promise<void>;
   failed(target: string, jobId: string): Promise<void>;
   resolve(eventId: string, hold?: { pending: Omit<PendingResolve, 'at'>; flapWindowMs: number }): Promise<ResolveDecision>;
   state(): Promise<AlertState | null>;
 }
 
+/** One group (state/group.ts) as delivery uses it. */
+export interface GroupLedger {
+  add(spec: GroupSpec, member: MemberInput): Promise<'joined' | 'counted' | 'seen'>;
+  resolveMember(key: string): Promise<'resolved' | 'dropped' | 'nothing'>;
+  sent(target: string, slack: { channel: string; ts: string } | null, message: object | null): Promise<void>;
+  state(): Promise<GroupState | null>;
+}
+
 /** The stores, each one Durable Object per key. */
 export interface DeliveryStores {
   readonly ledgerFor: (eventKey: string) => JobLedger;
   readonly alertFor: (key: string) => AlertLedger;
+  /** A group of a grouping route, by its id. */
+  readonly groupFor: (id: string) => GroupLedger;
   /** The paging budget of a route. */
   readonly budgetFor: (route: string) => { take(input: TakeInput): Promise<TakeResult> };
   /** The send slot of a job at a paced receiver: ms to wait. */

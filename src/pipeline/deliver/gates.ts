@@ -4,17 +4,22 @@
  *   handOver    a resolving event closes its alert once and queues one resolve effect per target reached
  *   windows     outside `active_when` / inside `mute_when` → held (resolves always go through)
  *   silences    a matching silence → held (resolves always go through)
+ *   grouping    a grouping route's event joins its group as a member; the group notifies (its own jobs)
  *   lifecycle   an alert's trigger: send, a repeat (counted; a quiet thread note), or a flap (relabelled)
  *   budget      a page beyond its route's budget is held for the digest
  *   paced       the receiver's send slot: a short wait is slept out, a long one re-queues the job
  * Held notifications still show, greyed, in the local inbox. Effects (a resolve's, a digest) pass only
- * `paused` and `paced`: they carry what already happened.
+ * `paused` and `paced`: they carry what already happened; a group's notification also passes `budget` (its
+ * first one is one page).
  */
 import { durationText } from '../../core/units.ts';
 import { timeMute } from '../../rules/time-intervals.ts';
 import { DEFAULT_FLAP_WINDOW_MS, DEFAULT_REPEAT_INTERVAL_MS, repeatText } from '../lifecycle.ts';
 import { resolveEffects } from '../../core/jobs.ts';
 import { silencedBy, silenceNote } from '../silences.ts';
+import { summarize } from '../../render/summary.ts';
+import type { GroupFlush } from '../../core/delivery.ts';
+import { groupSpec } from '../group-key.ts';
 import { showHeldInInbox } from './attempt.ts';
 import { logFields, sendContext, settled, suppress, type JobContext, type Stage, type Step } from './context.ts';
 
@@ -39,6 +44,16 @@ export const handOver: Stage = async (ctx) => {
   if (r.do === 'nothing') return suppress(ctx, `resolve of alert ${key}: ${r.why}; nothing sent`);
   if (r.do === 'hold')
     return suppress(ctx, `resolve of flapping alert ${key} (×${r.flaps}) held until ${new Date(r.until).toISOString()}: sent then unless it re-opens`);
+  if (r.do === 'group') {
+    const outcome = await deps.stores.groupFor(r.group.id).resolveMember(key);
+    const said =
+      outcome === 'dropped'
+        ? 'it resolved before any notification showed it: never announced'
+        : outcome === 'resolved'
+          ? "in the group's next notification"
+          : 'the group had it resolved already';
+    return suppress(ctx, `resolve of alert ${key}, a member of group ${r.group.key}: ${said}`);
+  }
   const reached = Object.entries(r.alert.targets)
     .filter(([, t]) => t.sentAt !== null)
     .map(([name]) => name);
@@ -65,6 +80,27 @@ async function held(ctx: JobContext, why: string): Promise<Step> {
   await showHeldInInbox(ctx, why);
   return suppress(ctx, why);
 }
+
+/**
+ * A grouping route's event joins its group as a member (its alert key, or the event itself) and is notified
+ * with the group (state/group.ts): the job itself sends nothing. Silences and time windows acted on it
+ * already, as a member; its alert remembers the group, so that a resolve finds it.
+ */
+export const grouping: Stage = async (ctx) => {
+  const { route, event, alertKey, deps } = ctx;
+  if (!route.group || !isTrigger(ctx)) return go(ctx);
+  const spec = await groupSpec(route, event, { index: ctx.job.routeIndex, repeatMs: route.repeatIntervalMs ?? DEFAULT_REPEAT_INTERVAL_MS });
+  const summary = summarize(event);
+  const member = {
+    key: alertKey ?? `event:${event.id}`,
+    severity: route.severity ?? summary.severity,
+    title: summary.title,
+    event: { source: event.source, id: event.id, type: event.type },
+  };
+  if (alertKey) await deps.stores.alertFor(alertKey).join({ key: alertKey, eventId: event.id, title: event.type, group: spec });
+  const joined = await deps.stores.groupFor(spec.id).add(spec, member);
+  return suppress(ctx, `grouped: ${member.key} is a member of ${spec.key} (${joined}); notified with the group`);
+};
 
 export const lifecycle: Stage = async (ctx) => {
   const { job, route, alertKey: key, event, deps, targetKind } = ctx;
@@ -108,6 +144,8 @@ export const budget: Stage = async (ctx) => {
   const { job, route, event, deps } = ctx;
   const b = route.pageBudget;
   if (!b || !ctx.targetKind.pages || !isTrigger(ctx)) return go(ctx);
+  // A group's page counts once: its first notification; its updates and resolve are the same incident.
+  if (job.effect?.kind === 'group' && (event.data as GroupFlush).reason !== 'first') return go(ctx);
   const r = await deps.stores.budgetFor(route.name).take({
     route: route.name,
     ...b,

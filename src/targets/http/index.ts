@@ -4,6 +4,7 @@
  */
 import type { TargetKind } from '../kind.ts';
 import { httpSchema, httpProblems, toHttpConfig, type HttpTargetConfig, type HttpTargetInput } from './config.ts';
+import { renderHttpGroup } from './group.ts';
 import { httpView } from './inbox.ts';
 import { renderHttp, type HttpRequestSpec } from './render.ts';
 import { sendHttp } from './send.ts';
@@ -18,6 +19,7 @@ export const http: TargetKind<HttpTargetConfig, HttpRequestSpec, HttpTargetInput
   preview: (s) => `HTTP ${s.method} ${s.body !== null ? `${s.body.length} bytes of ${s.contentType}` : `${s.query.length} query parameters`}`,
   // No pacing unless the target asks for it (`pace:`).
   pace: { defaultMs: 0, receiver: (_c, name) => `http:${name}` },
+  group: (config, { flush, targetName }) => renderHttpGroup(flush, config, targetName),
   inbox: {
     // The request as written: its URL and headers with `${NAME}` left in, never the secrets.
     payload: (config, spec) => ({

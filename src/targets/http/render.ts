@@ -42,6 +42,11 @@ export function renderHttp(input: RenderInput, config: HttpTargetConfig): Render
   const p = prepare(input);
   const meta = { route: input.route.name, severity: p.severity, eventId: input.event.id, eventType: input.event.type };
   const bodyText = p.part('body', JSON.stringify(input.event));
+  return { payload: packRequest(config, bodyText, meta, p.notes), notes: p.notes };
+}
+
+/** A body as the target's method sends it: JSON (or text) for POST/PUT/PATCH, query parameters for GET. */
+export function packRequest(config: HttpTargetConfig, bodyText: string, meta: HttpRequestSpec['meta'], notes: string[]): HttpRequestSpec {
   if (config.method === 'GET') {
     let pairs: [string, string][];
     try {
@@ -54,7 +59,7 @@ export function renderHttp(input: RenderInput, config: HttpTargetConfig): Render
     const clashing = pairs.filter(([k]) => fixed.has(k)).map(([k]) => k);
     if (clashing.length > 0) {
       pairs = pairs.filter(([k]) => !fixed.has(k));
-      p.notes.push(
+      notes.push(
         `query parameter${clashing.length > 1 ? 's' : ''} ${[...new Set(clashing)].join(', ')} left out: the target's url sets ${clashing.length > 1 ? 'them' : 'it'}`,
       );
     }
@@ -70,7 +75,7 @@ export function renderHttp(input: RenderInput, config: HttpTargetConfig): Render
       }
       pairs = [...pairs.filter(([k]) => !dropped.has(k)), ['_truncated', [...dropped].join(',')]];
     }
-    return { payload: { method: 'GET', query: pairs, body: null, contentType: null, meta }, notes: p.notes };
+    return { method: 'GET', query: pairs, body: null, contentType: null, meta };
   }
   let contentType = 'application/json';
   try {
@@ -78,5 +83,5 @@ export function renderHttp(input: RenderInput, config: HttpTargetConfig): Render
   } catch {
     contentType = 'text/plain; charset=utf-8';
   }
-  return { payload: { method: config.method, query: [], body: bodyText, contentType, meta }, notes: p.notes };
+  return { method: config.method, query: [], body: bodyText, contentType, meta };
 }

@@ -4,6 +4,7 @@
  */
 import type { TargetKind } from '../kind.ts';
 import { pagerdutySchema, toPagerDutyConfig, type PagerDutyTargetConfig, type PagerDutyTargetInput } from './config.ts';
+import { renderPagerDutyGroup } from './group.ts';
 import { pagerdutyView } from './inbox.ts';
 import { renderPagerDuty, type PagerDutyEvent } from './render.ts';
 import { sendPagerDuty } from './send.ts';
@@ -24,6 +25,7 @@ export const pagerduty: TargetKind<PagerDutyTargetConfig, PagerDutyEvent, PagerD
     // The incident it opened is closed by a resolve with the same dedup key.
     resolveWith: (sent) => (sent.dedupKey ? { event_action: 'resolve', dedup_key: sent.dedupKey, client: 'Switchyard' } : null),
   },
+  group: (_config, { flush }) => ({ payload: renderPagerDutyGroup(flush), notes: [] }),
   inbox: {
     answer: (event) => ({ status: 202, receipt: { pagerduty: { dedupKey: event.dedup_key } } }),
     incident: (payload) => {

@@ -7,6 +7,7 @@ import { ok, permanent, type Outcome } from '../../core/outcome.ts';
 import type { InPlace, Relabel, SendContext, TargetKind } from '../kind.ts';
 import { budgetDigest } from './digest.ts';
 import { slackSchema, slackProblems, toSlackConfig, type SlackTargetConfig, type SlackTargetInput } from './config.ts';
+import { renderSlackGroup } from './group.ts';
 import { slackView } from './inbox.ts';
 import { flappingSlackMessage, resolvedSlackMessage } from './lifecycle.ts';
 import { renderSlack, type SlackMessage } from './render.ts';
@@ -32,6 +33,7 @@ export const slack: TargetKind<SlackTargetConfig, SlackMessage, SlackTargetInput
     inPlace: (c) => (c.mode === 'bot' ? inPlace(c) : null),
   },
   digest: budgetDigest,
+  group: (_config, { flush }) => ({ payload: renderSlackGroup(flush), notes: [] }),
   inbox: {
     answer: (_message, id) => ({ status: 200, receipt: { slack: { channel: INBOX_CHANNEL, ts: String(id) } } }),
     view: (item) => slackView(item),
@@ -55,6 +57,7 @@ function inPlace(config: BotConfig): InPlace {
       sent.slack && sent.message
         ? threadOp({ op: 'update', channel: sent.slack.channel, ts: sent.slack.ts, message: relabelled(sent, label), reply }, config, ctx)
         : permanent(null, 'slack: nothing posted to update'),
+    replace: (at, message, reply, ctx) => threadOp({ op: 'update', channel: at.channel, ts: at.ts, message: message as SlackMessage, reply }, config, ctx),
   };
 }
 

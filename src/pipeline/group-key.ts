@@ -1,0 +1,46 @@
+/**
+ * Which group an event lands in: its route's `group_by` fields read from the event, as labels; the group's
+ * readable key (`<route> {type="transfer.error"}`) and its id (32 hex digits of SHA-256 of the route and the
+ * labels: the Durable Object's name and PagerDuty's dedup key). Pure (WebCrypto's digest only).
+ */
+import type { GroupSpec } from '../core/delivery.ts';
+import type { CanonicalEvent } from '../core/event.ts';
+import { compileGetter, parsePath } from '../core/paths.ts';
+import type { RouteConfig } from '../rules/config.ts';
+
+/** The labels of an event for a route that groups: one per `group_by` field, "" when the event has none. */
+export function groupLabels(by: readonly string[], event: CanonicalEvent): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const field of by) {
+    const parsed = parsePath(field);
+    const value = parsed.ok ? compileGetter(parsed.value as (string | number)[])(event) : undefined;
+    labels[field] = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  }
+  return labels;
+}
+
+export function groupKeyText(route: string, labels: Readonly<Record<string, string>>): string {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  return `${route} {${parts.join(', ')}}`;
+}
+
+const encoder = new TextEncoder();
+
+export async function groupSpec(route: RouteConfig, event: CanonicalEvent, at: { index: number; repeatMs: number }): Promise<GroupSpec> {
+  const g = route.group!;
+  const labels = groupLabels(g.by, event);
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(`${route.name}\u0000${JSON.stringify(labels)}`)));
+  let id = '';
+  for (let i = 0; i < 16; i++) id += digest[i]!.toString(16).padStart(2, '0');
+  return {
+    id,
+    key: groupKeyText(route.name, labels),
+    route: route.name,
+    routeIndex: at.index,
+    labels,
+    notify: route.notify,
+    waitMs: g.waitMs,
+    intervalMs: g.intervalMs,
+    repeatMs: at.repeatMs,
+  };
+}

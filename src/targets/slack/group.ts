@@ -1,0 +1,61 @@
+/**
+ * A group's notification as one Slack message, updated in place at each of its notifications: the header
+ * counts what fails and what recovered, the body lists up to GROUP_LIST_MAX members (then "+k more"), the
+ * context says why it was sent. Built with Block Kit's named limits (render.ts). Pure.
+ */
+import type { GroupFlush } from '../../core/delivery.ts';
+import { escapeMrkdwn, truncate, truncateMrkdwn } from '../../render/text.ts';
+import { SEVERITY_MARK, SLACK_FALLBACK_MAX, SLACK_HEADER_MAX, SLACK_SECTION_TEXT_MAX, type SlackMessage } from './render.ts';
+
+const REASONS: Record<GroupFlush['reason'], string> = {
+  first: 'first notification',
+  members_added: 'members added',
+  members_resolved: 'members resolved',
+  all_resolved: 'all resolved',
+  repeat: 'still failing (repeat)',
+};
+
+/** "12 failing · 3 recovered" (or "all 15 recovered"). */
+export function groupCounts(flush: GroupFlush): string {
+  const { firing, resolved } = flush.counts;
+  if (flush.status === 'resolved') return `all ${resolved} recovered`;
+  return `${firing} failing${resolved > 0 ? ` · ${resolved} recovered` : ''}`;
+}
+
+export function renderSlackGroup(flush: GroupFlush): SlackMessage {
+  const mark = flush.status === 'resolved' ? SEVERITY_MARK.resolved : SEVERITY_MARK[flush.severity];
+  const title = `${groupCounts(flush)} — ${flush.group.route}`;
+  const total = flush.counts.firing + flush.counts.resolved;
+  const lines = flush.alerts.map((a) => {
+    const m = a.status === 'resolved' ? SEVERITY_MARK.resolved.emoji : SEVERITY_MARK[a.severity].emoji;
+    return `${m} \`${escapeMrkdwn(a.key)}\` ${escapeMrkdwn(a.title)}${a.count > 1 ? ` (×${a.count})` : ''}`;
+  });
+  const more = total > flush.alerts.length ? `\n+${total - flush.alerts.length} more` : '';
+  const labels = Object.entries(flush.group.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  return {
+    text: truncate(`${mark.emoji} ${escapeMrkdwn(title)}`, SLACK_FALLBACK_MAX),
+    attachments: [
+      {
+        color: mark.color,
+        blocks: [
+          { type: 'header', text: { type: 'plain_text', text: truncate(`${mark.emoji} ${title}`, SLACK_HEADER_MAX), emoji: true } },
+          { type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(`${lines.join('\n')}${more}`, SLACK_SECTION_TEXT_MAX) } },
+          {
+            type: 'context',
+            elements: [
+              {
+                type: 'mrkdwn',
+                text: truncateMrkdwn(
+                  `${REASONS[flush.reason]} · notification ${flush.seq}${labels ? ` · ${escapeMrkdwn(labels)}` : ''}`,
+                  SLACK_SECTION_TEXT_MAX,
+                ),
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
