@@ -1,6 +1,7 @@
 // workerd tier: integration tests (test/**/*.test.ts) inside the real Workers runtime through the Cloudflare
 // Vitest integration, with the Worker's own wrangler.toml (Durable Objects, and later Queues) on Miniflare.
 // Keys are generated fresh for every run (node:crypto) and handed to the Worker as its secrets.
+import { execFileSync } from 'node:child_process';
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { createFakeNetwork } from './test/helpers/fake-network.ts';
@@ -8,6 +9,9 @@ import { makeTestKeys } from './test/helpers/keys.ts';
 import { TARGET_TEST_SECRETS } from './test/helpers/target-secrets.ts';
 
 const keys = makeTestKeys();
+
+// The rules the Worker runs on here: the example, and the grouping tests' own routes after its own.
+execFileSync(process.execPath, ['scripts/build-rules.ts', 'rules.example.yaml', '--append-routes', 'test/rules.grouping.yaml'], { stdio: 'ignore' });
 
 export default defineConfig({
   plugins: [

@@ -64,8 +64,10 @@ describe('a group', () => {
     s = decideResolveMember(s, { key: 'a' }, T0 + 400 * S).next as GroupState;
     expect(decideFlush(s, T0 + 610 * S).decision).toMatchObject({ reason: 'members_resolved', recovered: ['a'], counts: { firing: 1, resolved: 1 } });
     s = decideHandedOver(decideFlush(s, T0 + 610 * S).next as GroupState, 3)!;
-    s = decideResolveMember(s, { key: 'b' }, T0 + 700 * S).next as GroupState;
-    const all = decideFlush(s, T0 + 910 * S);
+    const last = decideResolveMember(s, { key: 'b' }, T0 + 700 * S);
+    expect(last.alarmAt).toBe(T0 + 700 * S); // nothing left to collect: at once
+    s = last.next as GroupState;
+    const all = decideFlush(s, T0 + 700 * S);
     expect(all.decision).toMatchObject({ reason: 'all_resolved', status: 'resolved', recovered: ['b'] });
     // A member joining a resolved group starts it afresh.
     const again = decideAdd(decideHandedOver(all.next as GroupState, 4), { spec, member: member('d') }, T0 + 1000 * S);

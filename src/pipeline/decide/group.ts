@@ -4,8 +4,9 @@
  *   first      a new group collects for group_wait, then notifies once with every member firing then
  *   changes    a member joins, re-opens or resolves → the next notification at last + group_interval
  *   repeat     nothing changed, still firing → again after repeat_interval
- *   resolved   every member resolved → one last notification (all_resolved); a member joining later starts
- *              the group afresh (group_wait again, same key)
+ *   resolved   every member resolved → one last notification (all_resolved) at once, not after
+ *              group_interval: nothing is left to collect, and a page is resolved when the vendor reports
+ *              recovery; a member joining later starts the group afresh (group_wait again, same key)
  * A member that fires and resolves within group_wait is dropped before the first notification: never
  * announced. Adding the same event twice (one job per target) counts it once.
  */
@@ -94,7 +95,13 @@ export function decideResolveMember(stored: GroupState | null, input: { key: str
     return { next: { ...stored, members, changed: stored.status === 'pending' ? stored.changed : stillChanged }, decision: 'dropped' };
   }
   const resolved: GroupMember = { ...member, status: 'resolved', resolvedAt: now, lastAt: now };
-  return { next: { ...stored, members: { ...stored.members, [input.key]: resolved }, changed: true }, decision: 'resolved', alarmAt: changeDue(stored, now) };
+  const next: GroupState = { ...stored, members: { ...stored.members, [input.key]: resolved }, changed: true };
+  return { next, decision: 'resolved', alarmAt: allResolved(next) ? now : changeDue(stored, now) };
+}
+
+/** Every member resolved: nothing left to collect, so the group's last notification goes at once. */
+function allResolved(s: GroupState): boolean {
+  return s.status === 'firing' && s.overflow === 0 && Object.values(s.members).every((m) => m.status === 'resolved');
 }
 
 /**
@@ -103,13 +110,13 @@ export function decideResolveMember(stored: GroupState | null, input: { key: str
  */
 export function decideFlush(stored: GroupState | null, now: number): GroupStep<GroupFlush | null> {
   if (!stored) return { next: null, decision: null };
-  if (stored.pending) return { next: null, decision: stored.pending };
+  // A notification recorded but maybe not handed over (the alarm failed after recording it): the same again.
+  if (stored.pending) return { next: null, decision: stored.pending, alarmAt: nextWake(stored, now) };
   const members = Object.values(stored.members);
   const firing = members.filter((m) => m.status === 'firing');
   const reason = reasonFor(stored, firing, now);
   if (reason === null) {
-    if (stored.status === 'firing')
-      return { next: null, decision: null, alarmAt: stored.changed ? changeDue(stored, now) : (stored.lastFlushAt ?? now) + stored.spec.repeatMs };
+    if (stored.status === 'firing') return { next: null, decision: null, alarmAt: nextWake(stored, now) };
     if (stored.status === 'pending' && firing.length === 0 && stored.overflow === 0) return { next: 'delete', decision: null };
     return { next: null, decision: null };
   }
@@ -145,10 +152,17 @@ export function decideFlush(stored: GroupState | null, now: number): GroupStep<G
   return { next, decision: flush, alarmAt: status === 'firing' ? now + stored.spec.repeatMs : undefined };
 }
 
+/** When a notified group wakes next: its change slot if it changed, else its repeat. */
+function nextWake(s: GroupState, now: number): number | undefined {
+  if (s.status !== 'firing') return undefined;
+  return s.changed ? changeDue(s, now) : (s.lastFlushAt ?? now) + s.spec.repeatMs;
+}
+
 function reasonFor(s: GroupState, firing: readonly GroupMember[], now: number): GroupReason | null {
   if (s.status === 'pending') return firing.length > 0 || s.overflow > 0 ? 'first' : null;
   if (s.status === 'resolved') return null;
   if (s.changed) {
+    if (allResolved(s)) return 'members_resolved';
     if (s.lastFlushAt !== null && now < s.lastFlushAt + s.spec.intervalMs) return null;
     const notified = new Set(s.notified);
     return firing.some((m) => !notified.has(m.key) || !m.announced) ? 'members_added' : 'members_resolved';

@@ -130,7 +130,16 @@ export function sendContext(ctx: JobContext): SendContext {
 
 /** The fields every delivery log line carries: which job, which event, which route and target. */
 export function logFields(job: DeliveryJob, event: CanonicalEvent) {
-  return { job: job.id, source: event.source, event_id: event.id, type: event.type, route: job.route, target: job.target };
+  const reason = event.meta.notification_reason;
+  return {
+    job: job.id,
+    source: event.source,
+    event_id: event.id,
+    type: event.type,
+    route: job.route,
+    target: job.target,
+    ...(reason ? { notification_reason: reason } : {}),
+  };
 }
 
 /** A job with nothing to do (delivered before, parked, suppressed): logged, settled. */
