@@ -45,7 +45,32 @@ about 120 events a minute per routing key. EU accounts: \`server: events.eu.page
   http: `Any HTTP endpoint: POST/PUT/PATCH with a JSON body (the event, or the \`body\` template), or GET with the
 payload flattened into query parameters. Headers may carry credentials only as \`\${NAME}\`. With
 \`signing_secret\`, requests are signed with Standard Webhooks (\`webhook-id\` is the job id, stable across
-retries, so the receiver can deduplicate). 408, 425, 429 and 5xx are retried; other 4xx are permanent.`,
+retries, so the receiver can deduplicate). 408, 425, 429 and 5xx are retried; other 4xx are permanent.
+
+A route with \`group_by\` sends one request per notification of a group (modelled on Alertmanager's webhook
+payload; GET flattens it into query parameters):
+
+\`\`\`json
+{
+  "version": "1",
+  "groupKey": "Every other transfer failure … {source=\\"prequel\\", type=\\"transfer.error\\"}",
+  "groupId": "3f2a…(32 hex digits: the PagerDuty dedup key of the group)",
+  "status": "firing",
+  "receiver": "audit",
+  "route": "Every other transfer failure pages on-call and tells data engineering",
+  "groupLabels": { "source": "prequel", "type": "transfer.error" },
+  "notificationReason": "first | members_added | members_resolved | all_resolved | repeat",
+  "sequence": 1,
+  "counts": { "firing": 12, "resolved": 3, "added": 12, "recovered": 0 },
+  "truncatedAlerts": 0,
+  "alerts": [
+    { "status": "firing", "alertKey": "prequel-transfer-dest_1", "title": "…", "severity": "error", "count": 1,
+      "startsAt": "2026-12-03T10:00:00.000Z", "endsAt": null,
+      "event": { "source": "prequel", "id": "pq_…", "type": "transfer.error" } }
+  ]
+}
+\`\`\`
+At most 20 alerts are listed (firing first, newest first); \`truncatedAlerts\` counts the rest.`,
 };
 
 interface Prop {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -194,5 +194,39 @@ describe('setPath', () => {
     setPath(o, 'a.b', 2);
     setPath(o, 'x.y[1].z', true);
     expect(o).toEqual({ a: { b: 2 }, x: { y: [undefined, { z: true }] } });
+  });
+});
+
+describe('grouping in the command line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sy-group-'));
+  const rules = readFileSync(join(root, 'rules.example.yaml'), 'utf8').replace(
+    "    severity: error\n    alert_key: 'prequel-transfer-{{data.destination_id}}'\n",
+    "    severity: error\n    alert_key: 'prequel-transfer-{{data.destination_id}}'\n    group_by: [source, type]\n",
+  );
+  writeFileSync(join(dir, 'rules.yaml'), rules);
+  // The seed failure, blamed on Prequel's side (the seed's own blame goes to customer success).
+  const failure = JSON.parse(readFileSync(join(root, 'test/fixtures/prequel/transfer.error.json'), 'utf8')) as { data: Record<string, unknown> };
+  failure.data.transfer_blamed_party = 'prequel';
+  writeFileSync(join(dir, 'failure.json'), JSON.stringify(failure));
+
+  it('explain shows the group an event lands in', async () => {
+    expect(rules).toContain('group_by: [source, type]');
+    const r = await run(['explain', join(dir, 'failure.json'), '--rules', join(dir, 'rules.yaml')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(
+      'grouped: Every other transfer failure pages on-call and tells data engineering {source="prequel", type="transfer.error"} — notified with its group (first after 10s, then at most every 5m)',
+    );
+  });
+
+  it('switchyard test shows and checks it', async () => {
+    const group = 'Every other transfer failure pages on-call and tells data engineering {source="prequel", type="transfer.error"}';
+    writeFileSync(
+      join(dir, 'cases.yaml'),
+      `rules: rules.yaml\ncases:\n  - name: a failure joins the transfer group\n    event: failure.json\n    expect: { group: '${group}' }\n  - name: not this group\n    event: failure.json\n    expect: { group: 'other' }\n`,
+    );
+    const r = await run(['test', join(dir, 'cases.yaml')]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`✓ a failure joins the transfer group — group ${group}`);
+    expect(r.out).toContain(`group: expected "other", got ${JSON.stringify(group)}`);
   });
 });

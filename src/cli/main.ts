@@ -9,6 +9,8 @@ import { parseArgs } from 'node:util';
 import { formatProblems, loadRules, type LoadedRules } from '../rules/load.ts';
 import { compileRuleSet } from '../rules/ruleset.ts';
 import { kindOf, renderNotification, type Notification } from '../targets/registry.ts';
+import { groupKeyText, groupLabels } from '../pipeline/group-key.ts';
+import { durationText } from '../core/units.ts';
 import { payloadToEvents } from './events.ts';
 import { runRulesTests } from './rules-tests.ts';
 
@@ -148,13 +150,20 @@ function explain(eventFile: string, rulesFile: string, source: string | null, js
           return { route: r.name, target, kind: config.kind, ...rendered };
         }),
       );
-    return { event: { source: event.source, type: event.type, id: event.id }, routes, notifications };
+    // The group each matched grouping route puts it in (its notifications then go out for the group).
+    const groups = routes
+      .filter((r) => r.matched && rules.routes[r.index]!.group && (rules.routes[r.index]!.action ?? 'trigger') === 'trigger')
+      .map((r) => {
+        const g = rules.routes[r.index]!.group!;
+        return { route: r.name, key: groupKeyText(r.name, groupLabels(g.by, event)), waitMs: g.waitMs, intervalMs: g.intervalMs };
+      });
+    return { event: { source: event.source, type: event.type, id: event.id }, routes, groups, notifications };
   });
   if (json) {
     io.out(JSON.stringify(report, null, 2));
     return 0;
   }
-  for (const { event, routes, notifications } of report) {
+  for (const { event, routes, groups, notifications } of report) {
     io.out(`event ${event.type} from ${event.source} (${event.id})`);
     for (const r of routes) {
       if (r.skipped) {
@@ -170,6 +179,8 @@ function explain(eventFile: string, rulesFile: string, source: string | null, js
     io.out(
       `  notifies: ${notified.length > 0 ? notified.join(', ') : routes.some((r) => r.matched) ? 'no one (matched a drop route)' : 'no one (no route matched)'}`,
     );
+    for (const g of groups)
+      io.out(`  grouped: ${g.key} — notified with its group (first after ${durationText(g.waitMs)}, then at most every ${durationText(g.intervalMs)})`);
     for (const n of notifications) {
       io.out(`  ${n.target} (${n.kind}): ${preview(n.notification)}`);
       for (const note of n.notes) io.out(`      ⚠ ${note}`);

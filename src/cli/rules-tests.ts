@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { compileRuleSet } from '../rules/ruleset.ts';
 import { payloadToEvents } from './events.ts';
 import { defaultRulesFile, loadRulesFile, type Io } from './main.ts';
+import { groupKeyText, groupLabels } from '../pipeline/group-key.ts';
 
 const Case = z.strictObject({
   name: z.string().min(1),
@@ -25,8 +26,12 @@ const Case = z.strictObject({
   source: z.string().optional(),
   set: z.record(z.string(), z.unknown()).optional(),
   expect: z
-    .strictObject({ notify: z.array(z.string()).optional(), routes: z.array(z.string()).optional() })
-    .refine((e) => e.notify || e.routes, { message: 'expect needs notify or routes' }),
+    .strictObject({
+      notify: z.array(z.string()).optional(),
+      routes: z.array(z.string()).optional(),
+      group: z.string().optional().describe('The group the event lands in, as `switchyard explain` shows it'),
+    })
+    .refine((e) => e.notify || e.routes || e.group, { message: 'expect needs notify, routes or group' }),
 });
 
 export const RulesTestFile = z.strictObject({ rules: z.string().optional(), cases: z.array(Case).min(1) });
@@ -78,10 +83,10 @@ export function runRulesTests(file: string, rulesOverride: string | null, io: Io
   parsed.data.cases.forEach((c, i) => {
     const node = isSeq(cases) ? cases.items[i] : undefined;
     const line = isMap(node) && node.range ? lineCounter.linePos(node.range[0]).line : 0;
-    const failures = runCase(c, base, rules, ruleSet);
+    const { failures, groups } = runCase(c, base, rules, ruleSet);
     if (failures.length === 0) {
       passed++;
-      io.out(`  ✓ ${c.name}`);
+      io.out(`  ✓ ${c.name}${groups.length > 0 ? ` — group ${groups.join('; ')}` : ''}`);
     } else {
       failed++;
       io.out(`  ✗ ${c.name} (${file}:${line})`);
@@ -92,21 +97,34 @@ export function runRulesTests(file: string, rulesOverride: string | null, io: Io
   return failed > 0 ? 1 : 0;
 }
 
-function runCase(c: z.output<typeof Case>, base: string, rules: Parameters<typeof payloadToEvents>[1], ruleSet: ReturnType<typeof compileRuleSet>): string[] {
+function runCase(
+  c: z.output<typeof Case>,
+  base: string,
+  rules: Parameters<typeof payloadToEvents>[1],
+  ruleSet: ReturnType<typeof compileRuleSet>,
+): { failures: string[]; groups: string[] } {
   let payload: unknown;
   if (typeof c.event === 'string') {
     const eventPath = resolve(base, c.event);
-    if (!existsSync(eventPath)) return [`event file ${c.event} not found`];
+    if (!existsSync(eventPath)) return { failures: [`event file ${c.event} not found`], groups: [] };
     try {
       payload = JSON.parse(readFileSync(eventPath, 'utf8'));
     } catch (e) {
-      return [`event file ${c.event} is not JSON: ${e instanceof Error ? e.message : String(e)}`];
+      return { failures: [`event file ${c.event} is not JSON: ${e instanceof Error ? e.message : String(e)}`], groups: [] };
     }
   } else payload = structuredClone(c.event);
   for (const [p, v] of Object.entries(c.set ?? {})) setPath(payload, p, v);
   const converted = payloadToEvents(JSON.stringify(payload), rules, c.source ?? null);
-  if (!converted.ok) return [converted.error];
-  const matches = converted.events.flatMap((e) => ruleSet.match(e));
+  if (!converted.ok) return { failures: [converted.error], groups: [] };
+  const matched = converted.events.flatMap((e) => ruleSet.match(e).map((m) => ({ ...m, event: e })));
+  const matches = matched;
+  const groups = [
+    ...new Set(
+      matched
+        .filter((m) => m.route.group && (m.route.action ?? 'trigger') === 'trigger')
+        .map((m) => groupKeyText(m.route.name, groupLabels(m.route.group!.by, m.event))),
+    ),
+  ];
   const failures: string[] = [];
   if (c.expect.notify) {
     const got = [...new Set(matches.flatMap((m) => m.route.notify))].sort();
@@ -117,6 +135,8 @@ function runCase(c: z.output<typeof Case>, base: string, rules: Parameters<typeo
     const got = matches.map((m) => m.route.name);
     if (got.join('\u0000') !== c.expect.routes.join('\u0000')) failures.push(`routes: expected ${JSON.stringify(c.expect.routes)}, got ${JSON.stringify(got)}`);
   }
+  if (c.expect.group !== undefined && !groups.includes(c.expect.group))
+    failures.push(`group: expected ${JSON.stringify(c.expect.group)}, got ${groups.length > 0 ? groups.map((g) => JSON.stringify(g)).join(', ') : 'no group'}`);
   if (failures.length > 0 && matches.length > 0) failures.push(`matched: ${matches.map((m) => `[${m.index}] ${m.route.name}`).join('; ')}`);
-  return failures;
+  return { failures, groups };
 }
