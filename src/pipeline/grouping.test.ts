@@ -26,6 +26,8 @@ routes:
     group_by: [type, data.transfer_blamed_party]
     group_wait: 10s
     group_interval: 1m
+    # One page an hour: the group's first notification takes it; its updates and its resolve are the same page.
+    page_budget: { max: 1, per: 1h, digest_to: data-eng }
   - name: A successful transfer resolves its destination
     when: { source: prequel, type: transfer.success }
     notify: [oncall]
@@ -98,7 +100,8 @@ describe('grouping, through the stage list', () => {
     expect(slack()[0]).toMatchObject({ updates: 1, replies: [expect.objectContaining({ text: expect.stringMatching(/^✅ 10 recovered: /) })] });
     expect((slack()[0]!.payload as { text: string }).text).toMatch(/90 failing · 10 recovered/);
 
-    // All recover: PagerDuty resolves the group's incident, the Slack message turns resolved.
+    // All recover: PagerDuty resolves the group's incident, the Slack message turns resolved. (The budget of one
+    // page an hour was taken by the group's first notification only.)
     for (let i = 10; i < 100; i++) await deliverAll(prequel('transfer.success', `d${i}`));
     at(140_000);
     await flush();
