@@ -4,10 +4,11 @@
 // is, and with the example's transfer-failure route grouped (`group_by: [source, type]`, the defaults
 // otherwise). Every Slack and PagerDuty request is answered by a sink that records it with its time. Prints,
 // for each: top-level Slack messages in #data-eng-alerts, their updates and thread replies, pages (PagerDuty
-// incidents by dedup key), the time to the first notification, the time until the channel is quiet, and
+// incidents by dedup key), the time to the first notification, the time until the channel is quiet (nothing
+// reached Slack or PagerDuty for --quiet seconds: 60 by default, longer than a paced job's re-queue), and
 // whether every page was resolved once every destination recovered.
 //
-//   npm run storm -- [--events 120] [--quiet 15] [--only example|grouped]
+//   npm run storm -- [--events 120] [--quiet 60] [--only example|grouped]
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -20,7 +21,7 @@ import { TARGET_TEST_SECRETS } from '../test/helpers/target-secrets.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
-const { values } = parseArgs({ options: { events: { type: 'string', default: '120' }, quiet: { type: 'string', default: '15' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { events: { type: 'string', default: '120' }, quiet: { type: 'string', default: '60' }, only: { type: 'string' } } });
 const N = Number(values.events);
 const QUIET_MS = Number(values.quiet) * 1000;
 if (!(N > 0 && QUIET_MS > 0)) {
