@@ -184,7 +184,7 @@ cases:
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-cli-'));
     writeFileSync(join(dir, 't.yaml'), 'cases:\n  - name: x\n    event: e.json\n    expect: {}\n');
     const r = await run(['test', 't.yaml'], dir);
-    expect([r.code, r.err]).toEqual([2, 't.yaml: cases.0.expect: expect needs notify or routes']);
+    expect([r.code, r.err]).toEqual([2, 't.yaml: cases.0.expect: expect needs notify, routes or group']);
   });
 });
 
