@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { memoryDelivery } from '../../test/kits/memory-delivery.ts';
+import { memoryDelivery, prequelEvent as prequel } from '../../test/kits/memory-delivery.ts';
 import type { CanonicalEvent } from '../core/event.ts';
 import { JOB_MESSAGE_VERSION } from '../core/jobs.ts';
 import { loadRules } from '../rules/load.ts';
@@ -15,18 +15,6 @@ const loaded = loadRules(readFileSync('rules.example.yaml', 'utf8'));
 if (!loaded.ok) throw new Error('the example rules do not load');
 const rules = loaded.value.config;
 const PAGES = 'Every other transfer failure pages on-call and tells data engineering';
-
-const prequel = (type: string, destination: string, n: number): CanonicalEvent => ({
-  source: 'prequel',
-  kind: 'prequel',
-  type,
-  id: `pq_${destination}_${n}`,
-  occurredAt: null,
-  receivedAt: '2026-12-03T12:00:00.000Z',
-  correlationId: null,
-  data: { destination_id: destination, destination_name: destination, transfer_blamed_party: 'prequel' },
-  meta: {},
-});
 
 async function deliverAll(relay: ReturnType<typeof memoryDelivery>, event: CanonicalEvent) {
   const jobs = await relay.accept(event);
@@ -42,8 +30,9 @@ describe('the delivery stage list with in-memory stores', () => {
     ]);
     expect(relay.items.map((i) => i.kind).sort()).toEqual(['pagerduty', 'slack']);
 
-    await deliverAll(relay, prequel('transfer.error', 'd1', 2));
-    const repeat = [...relay.jobs.values()].find((j) => j.job.event === 'prequel:pq_d1_2' && j.job.target === 'data-eng')!;
+    const again = prequel('transfer.error', 'd1', 2);
+    await deliverAll(relay, again);
+    const repeat = [...relay.jobs.values()].find((j) => j.job.event === `prequel:${again.id}` && j.job.target === 'data-eng')!;
     expect(repeat.why).toMatch(/^repeat of an open alert \(×2\), within repeat_interval; noted in the Slack thread/);
     expect(relay.items.find((i) => i.kind === 'slack')!.replies).toHaveLength(1);
 
@@ -64,7 +53,8 @@ describe('the delivery stage list with in-memory stores', () => {
     // A second passes at each look at the clock: Slack's pacing lets each message go in turn.
     const relay = memoryDelivery(rules, { inbox: true, now: () => (clock += 1000) });
     for (const d of ['a', 'b', 'c', 'd']) await deliverAll(relay, prequel('transfer.error', d, 1));
-    const held = [...relay.jobs.values()].find((j) => j.job.event === 'prequel:pq_d_1' && j.job.target === 'oncall')!;
+    const fourth = prequel('transfer.error', 'd', 1);
+    const held = [...relay.jobs.values()].find((j) => j.job.event === `prequel:${fourth.id}` && j.job.target === 'oncall')!;
     expect([held.status, held.why]).toEqual(['suppressed', expect.stringMatching(/^held back: paging budget of 3 per 1h used up \(1 held\)/)]);
 
     const digest = {
@@ -79,7 +69,7 @@ describe('the delivery stage list with in-memory stores', () => {
         route: PAGES,
         max: 3,
         perMs: 3_600_000,
-        held: [{ jobId: held.job.id, source: 'prequel', eventId: 'pq_d_1', type: 'transfer.error', at: 0 }],
+        held: [{ jobId: held.job.id, source: 'prequel', eventId: fourth.id, type: 'transfer.error', at: 0 }],
         heldCount: 1,
       },
       meta: {},
@@ -105,5 +95,14 @@ describe('the delivery stage list with in-memory stores', () => {
     relay.paused.add('oncall');
     const results = await deliverAll(relay, prequel('transfer.error', 'p', 1));
     expect(results.find(([t]) => t === 'oncall')![1]).toEqual({ kind: 'settled', why: 'parked' });
+  });
+
+  it('dead-letters, with the reason, a job whose target is of a kind this Worker does not have', async () => {
+    const relay = memoryDelivery({ ...rules, targets: { ...rules.targets, ghost: { kind: 'ghost' } } }, { inbox: true });
+    const event = prequel('transfer.error', 'g', 1);
+    const [first] = await relay.accept(event);
+    const job = { ...first!, id: 'job_ghost', target: 'ghost' };
+    await relay.deps.stores.ledgerFor(job.event).addJobs([job]);
+    expect(await deliverJob(job, relay.deps)).toEqual({ kind: 'dead', why: 'target "ghost" is of kind "ghost", which this Worker does not have' });
   });
 });

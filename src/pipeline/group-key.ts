@@ -8,12 +8,27 @@ import type { CanonicalEvent } from '../core/event.ts';
 import { compileGetter, parsePath } from '../core/paths.ts';
 import type { RouteConfig } from '../rules/config.ts';
 
+/** Each `group_by` list's getters, compiled once (a route's list lives as long as its rules). */
+const compiled = new WeakMap<readonly string[], readonly (readonly [string, (event: unknown) => unknown])[]>();
+
+function gettersOf(by: readonly string[]) {
+  let getters = compiled.get(by);
+  if (!getters) {
+    getters = by.map((field) => {
+      const parsed = parsePath(field);
+      // check refuses a path that does not parse; one that slipped through reads as missing.
+      return [field, parsed.ok ? compileGetter(parsed.value as (string | number)[]) : () => undefined] as const;
+    });
+    compiled.set(by, getters);
+  }
+  return getters;
+}
+
 /** The labels of an event for a route that groups: one per `group_by` field, "" when the event has none. */
 export function groupLabels(by: readonly string[], event: CanonicalEvent): Record<string, string> {
   const labels: Record<string, string> = {};
-  for (const field of by) {
-    const parsed = parsePath(field);
-    const value = parsed.ok ? compileGetter(parsed.value as (string | number)[])(event) : undefined;
+  for (const [field, get] of gettersOf(by)) {
+    const value = get(event);
     labels[field] = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
   return labels;

@@ -4,7 +4,7 @@
  * page; recovery resolves both; a member that fires and resolves within group_wait is never announced.
  */
 import { describe, expect, it } from 'vitest';
-import { memoryDelivery } from '../../test/kits/memory-delivery.ts';
+import { memoryDelivery, prequelEvent as prequel } from '../../test/kits/memory-delivery.ts';
 import type { CanonicalEvent } from '../core/event.ts';
 import type { GroupState } from '../core/delivery.ts';
 import { loadRules } from '../rules/load.ts';
@@ -38,18 +38,6 @@ routes:
 const loaded = loadRules(RULES);
 if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
 const T0 = Date.parse('2026-12-03T12:00:00Z');
-
-const prequel = (type: string, destination: string, n = 1): CanonicalEvent => ({
-  source: 'prequel',
-  kind: 'prequel',
-  type,
-  id: `pq_${destination}_${type}_${n}`,
-  occurredAt: null,
-  receivedAt: new Date(T0).toISOString(),
-  correlationId: null,
-  data: { destination_id: destination, destination_name: `Warehouse ${destination}`, transfer_blamed_party: 'prequel' },
-  meta: {},
-});
 
 function relay() {
   let now = T0;

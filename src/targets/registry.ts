@@ -26,6 +26,11 @@ export function targetKinds(): readonly AnyTargetKind[] {
   return [...KINDS.values()];
 }
 
+/** The kind registered under this name, or null (rules built with a kind this Worker does not have). */
+export function findKind(kind: string): AnyTargetKind | null {
+  return KINDS.get(kind) ?? null;
+}
+
 /** The kind of a target (its config was validated against the same registry at build time). */
 export function kindOf(kind: string): AnyTargetKind {
   const k = KINDS.get(kind);

@@ -23,6 +23,10 @@ import { redactSecrets } from '../core/outcome.ts';
 import { renderPagerDuty } from './pagerduty/render.ts';
 import { renderSlack, type SlackMessage } from './slack/render.ts';
 import { budgetDigest } from './slack/digest.ts';
+import { renderSlackGroup } from './slack/group.ts';
+import { renderPagerDutyGroup } from './pagerduty/group.ts';
+import type { GroupState } from '../core/delivery.ts';
+import { decideAdd, decideFlush, decideHandedOver, decideResolveMember } from '../pipeline/decide/group.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const loaded = loadRules(readFileSync(join(root, 'rules.example.yaml'), 'utf8'));
@@ -84,6 +88,41 @@ describe(`every rendered notification is valid${PUBLISHED_SCHEMAS ? ' (published
     const digest = budgetDigest({ route: 'Every <!here> transfer failure', max: 3, perMs: 3_600_000, held, heldCount: 400 });
     expectValid(digest, 'digest');
     for (const text of mrkdwnTexts(digest)) expect(text).not.toMatch(/<[!@#]/);
+  });
+
+  it("a group's notifications, with hundreds of members and hostile keys, titles, labels and route names", () => {
+    const hostile = '<!channel> *bold* `code` <https://evil.example|click> ' + '€'.repeat(400);
+    const stored = Array.from({ length: 500 }, (_, i) => ({
+      key: i % 3 ? `${hostile}${i}` : `prequel-transfer-${i}`,
+      severity: i % 2 ? ('critical' as const) : ('warning' as const),
+      title: i % 2 ? hostile : `Transfer to warehouse ${i} failed`,
+      event: { source: 'prequel', id: `pq_${i}`, type: 'transfer.error' },
+    }));
+    const spec = {
+      id: 'f'.repeat(32),
+      key: hostile,
+      route: `${hostile} route`,
+      routeIndex: 0,
+      labels: { type: hostile, 'data.x': '' },
+      notify: ['x'],
+      waitMs: 10_000,
+      intervalMs: 300_000,
+      repeatMs: 14_400_000,
+    };
+    let state: GroupState | null = null;
+    for (const member of stored) state = decideAdd(state, { spec, member }, 1000).next as GroupState;
+    for (let i = 0; i < 200; i++) state = decideResolveMember(state, { key: stored[i]!.key }, 2000).next as GroupState;
+    const flushes = [decideFlush(state, 20_000).decision!];
+    let after = decideHandedOver(decideFlush(state, 20_000).next as GroupState, 1)!;
+    for (const m of stored.slice(200)) after = decideResolveMember(after, { key: m.key }, 30_000).next as GroupState;
+    flushes.push(decideFlush(after, 30_000).decision!);
+    expect(flushes.map((f) => f.reason)).toEqual(['first', 'all_resolved']);
+    for (const flush of flushes) {
+      const slack = renderSlackGroup(flush);
+      expectValid(slack, `group ${flush.reason}`);
+      for (const text of mrkdwnTexts(slack)) expect(text).not.toMatch(/<[!@#]|<https?:/);
+      expect(pagerDutyProblems(renderPagerDutyGroup(flush)), `group ${flush.reason} pagerduty`).toEqual([]);
+    }
   });
 
   it('maximal and adversarial payloads: injection, long lines, many lines, odd links, odd Unicode', () => {

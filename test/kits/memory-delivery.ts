@@ -214,3 +214,18 @@ export function memoryDelivery(rules: RulesConfig, options: { env?: Record<strin
 
   return { deps, accept, jobs, alerts, groups, flushGroup, items, paused, dispatched };
 }
+
+/** A Prequel event for tests that are not about verifying it: `<type>` for a destination, the n-th of its kind. */
+export function prequelEvent(type: string, destination: string, n = 1, blame = 'prequel'): CanonicalEvent {
+  return {
+    source: 'prequel',
+    kind: 'prequel',
+    type,
+    id: `pq_${type}_${destination}_${n}`,
+    occurredAt: null,
+    receivedAt: '2026-12-03T12:00:00.000Z',
+    correlationId: null,
+    data: { destination_id: destination, destination_name: destination, transfer_blamed_party: blame },
+    meta: {},
+  };
+}

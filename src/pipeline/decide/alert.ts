@@ -45,18 +45,7 @@ export function decideTrigger(stored: AlertState | null, input: TriggerInput, no
   if (flapped.decision) return { next: flapped.next, decision: flapped.decision, ...(flapped.alarm ? { alarm: flapped.alarm } : {}) };
   const current = flapped.next ?? stored;
   const open = current && current.status === 'firing' ? current : null;
-  const base: AlertState = open ?? {
-    key: input.key,
-    status: 'firing',
-    openedAt: now,
-    lastSeen: now,
-    resolvedAt: null,
-    count: 0,
-    suppressed: 0,
-    title: input.title,
-    targets: {},
-    resolvedBy: null,
-  };
+  const base = open ?? opened(input, now);
   const seen = base.events ?? [];
   const firstForEvent = !seen.includes(input.eventId);
   const target = base.targets[input.target];
@@ -169,18 +158,7 @@ export function decideFailed(state: AlertState | null, target: string, jobId: st
 export function decideJoin(state: AlertState | null, input: { key: string; eventId: string; title: string; group: GroupSpec }, now: number): AlertState | null {
   if (state && state.status === 'firing' && state.group?.id === input.group.id && (state.events ?? []).includes(input.eventId)) return null;
   const open = state && state.status === 'firing' ? state : null;
-  const base: AlertState = open ?? {
-    key: input.key,
-    status: 'firing',
-    openedAt: now,
-    lastSeen: now,
-    resolvedAt: null,
-    count: 0,
-    suppressed: 0,
-    title: input.title,
-    targets: {},
-    resolvedBy: null,
-  };
+  const base = open ?? opened(input, now);
   const seen = base.events ?? [];
   const first = !seen.includes(input.eventId);
   return {
@@ -241,6 +219,22 @@ export function decideAlarm(state: AlertState | null, now: number): Step<AlarmDe
     next: { ...closeAll(state), status: 'resolved', resolvedAt: now, lastSeen: now, resolvedBy: pending.eventId, pendingResolve: null },
     decision: { do: 'resolve', pending, reached },
     alarm: { at: now + FORGET_AFTER_MS },
+  };
+}
+
+/** A new alert, firing from now, with nothing sent yet. */
+function opened(input: { key: string; title: string }, now: number): AlertState {
+  return {
+    key: input.key,
+    status: 'firing',
+    openedAt: now,
+    lastSeen: now,
+    resolvedAt: null,
+    count: 0,
+    suppressed: 0,
+    title: input.title,
+    targets: {},
+    resolvedBy: null,
   };
 }
 

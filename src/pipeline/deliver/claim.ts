@@ -5,7 +5,7 @@
  */
 import type { RouteConfig } from '../../rules/config.ts';
 import type { RuleSet } from '../../rules/ruleset.ts';
-import { kindOf } from '../../targets/registry.ts';
+import { findKind } from '../../targets/registry.ts';
 import { alertKeyFor } from '../lifecycle.ts';
 import type { DeliveryJob } from '../../core/jobs.ts';
 import { logDecision } from './record.ts';
@@ -34,14 +34,19 @@ async function resolveTarget(partial: Pick<JobContext, 'job' | 'deps' | 'ledger'
   const { job, deps, ledger, claim: c } = partial;
   const target = Object.hasOwn(deps.rules.targets, job.target) ? deps.rules.targets[job.target] : undefined;
   const route = findRoute(deps.ruleSet, job);
-  if (!target || !route) {
-    const why = !target ? `target "${job.target}" is no longer in the rules` : `route "${job.route}" is no longer in the rules`;
+  const targetKind = target ? findKind(target.kind) : null;
+  if (!target || !route || !targetKind) {
+    const why = !target
+      ? `target "${job.target}" is no longer in the rules`
+      : !route
+        ? `route "${job.route}" is no longer in the rules`
+        : `target "${job.target}" is of kind "${target.kind}", which this Worker does not have`;
     await ledger.markDead(job.id, why);
     logDecision({ job, deps, event: c.event }, { action: 'dead', why }, { outcome: null, latencyMs: 0, n: c.attempt });
     return { stop: { kind: 'dead', why } };
   }
   return {
-    go: { ...partial, event: c.event, target, targetKind: kindOf(target.kind), route, alertKey: alertKeyFor(route, c.event), alert: null },
+    go: { ...partial, event: c.event, target, targetKind, route, alertKey: job.effect ? null : alertKeyFor(route, c.event), alert: null },
   };
 }
 

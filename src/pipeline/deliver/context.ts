@@ -110,7 +110,7 @@ export interface JobContext {
   readonly target: TargetConfig;
   readonly targetKind: AnyTargetKind;
   readonly route: RouteConfig;
-  /** The alert the event belongs to (its route's alert_key), or null. */
+  /** The alert the event belongs to (its route's alert_key), or null; effects carry theirs in the job. */
   readonly alertKey: string | null;
   /** The alert a trigger reserved this target in: told what was sent, or that the send failed for good. */
   readonly alert: AlertLedger | null;

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { memoryDelivery } from '../../../test/kits/memory-delivery.ts';
+import { memoryDelivery, prequelEvent as prequel } from '../../../test/kits/memory-delivery.ts';
 import type { Silence } from '../../core/delivery.ts';
 import type { CanonicalEvent } from '../../core/event.ts';
 import { loadRules } from '../../rules/load.ts';
@@ -14,18 +14,6 @@ const loaded = loadRules(readFileSync('rules.example.yaml', 'utf8'));
 if (!loaded.ok) throw new Error('the example rules do not load');
 const rules = loaded.value.config;
 const NOON = Date.parse('2026-12-03T12:00:00Z'); // a Thursday: office hours in Paris
-
-const prequel = (type: string, destination: string, n: number, blame = 'prequel'): CanonicalEvent => ({
-  source: 'prequel',
-  kind: 'prequel',
-  type,
-  id: `pq_${destination}_${n}`,
-  occurredAt: null,
-  receivedAt: '2026-12-03T12:00:00.000Z',
-  correlationId: null,
-  data: { destination_id: destination, destination_name: destination, transfer_blamed_party: blame },
-  meta: {},
-});
 
 function relayAt(clock: () => number) {
   const relay = memoryDelivery(rules, { inbox: true, now: clock });

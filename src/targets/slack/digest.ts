@@ -2,8 +2,8 @@
  * The paging budget's digest as a Slack message: how many pages were held back on which route, and where each
  * one's trace is. Pure: no I/O (the budget object's alarm sends it).
  */
-import { escapeMrkdwn, truncate, truncateMrkdwn } from '../../render/text.ts';
-import { SEVERITY_MARK, SLACK_FALLBACK_MAX, SLACK_HEADER_MAX, SLACK_SECTION_TEXT_MAX, type SlackMessage } from './render.ts';
+import { escapeMrkdwn } from '../../render/text.ts';
+import { SEVERITY_MARK, slackCard, type SlackMessage } from './render.ts';
 import type { DigestInput } from '../kind.ts';
 
 /** Held pages listed by name in one digest; the rest are counted. */
@@ -22,25 +22,9 @@ export function budgetDigest(state: DigestInput): SlackMessage {
         `• \`${escapeMrkdwn(h.type)}\` ${new Date(h.at).toISOString().slice(11, 16)} UTC — trace: \`GET /admin/events/${escapeMrkdwn(h.source)}/${escapeMrkdwn(encodeURIComponent(h.eventId))}\``,
     );
   const more = state.heldCount > lines.length ? `\n…and ${state.heldCount - lines.length} more` : '';
-  return {
-    text: truncate(`${mark.emoji} ${escapeMrkdwn(title)}`, SLACK_FALLBACK_MAX),
-    attachments: [
-      {
-        color: mark.color,
-        blocks: [
-          { type: 'header', text: { type: 'plain_text', text: truncate(`${mark.emoji} ${title}`, SLACK_HEADER_MAX), emoji: true } },
-          {
-            type: 'section',
-            text: {
-              type: 'mrkdwn',
-              text: truncateMrkdwn(
-                `The route's paging budget is ${state.max} per ${per}; these did not page anyone:\n${lines.join('\n')}${more}`,
-                SLACK_SECTION_TEXT_MAX,
-              ),
-            },
-          },
-        ],
-      },
-    ],
-  };
+  return slackCard({
+    mark,
+    title,
+    body: `The route's paging budget is ${state.max} per ${per}; these did not page anyone:\n${lines.join('\n')}${more}`,
+  });
 }

@@ -4,8 +4,8 @@
  * context says why it was sent. Built with Block Kit's named limits (render.ts). Pure.
  */
 import type { GroupFlush } from '../../core/delivery.ts';
-import { escapeMrkdwn, truncate, truncateMrkdwn } from '../../render/text.ts';
-import { SEVERITY_MARK, SLACK_FALLBACK_MAX, SLACK_HEADER_MAX, SLACK_SECTION_TEXT_MAX, type SlackMessage } from './render.ts';
+import { escapeMrkdwn } from '../../render/text.ts';
+import { SEVERITY_MARK, slackCard, type SlackMessage } from './render.ts';
 
 const REASONS: Record<GroupFlush['reason'], string> = {
   first: 'first notification',
@@ -34,28 +34,10 @@ export function renderSlackGroup(flush: GroupFlush): SlackMessage {
   const labels = Object.entries(flush.group.labels)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
-  return {
-    text: truncate(`${mark.emoji} ${escapeMrkdwn(title)}`, SLACK_FALLBACK_MAX),
-    attachments: [
-      {
-        color: mark.color,
-        blocks: [
-          { type: 'header', text: { type: 'plain_text', text: truncate(`${mark.emoji} ${title}`, SLACK_HEADER_MAX), emoji: true } },
-          { type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(`${lines.join('\n')}${more}`, SLACK_SECTION_TEXT_MAX) } },
-          {
-            type: 'context',
-            elements: [
-              {
-                type: 'mrkdwn',
-                text: truncateMrkdwn(
-                  `${REASONS[flush.reason]} · notification ${flush.seq}${labels ? ` · ${escapeMrkdwn(labels)}` : ''}`,
-                  SLACK_SECTION_TEXT_MAX,
-                ),
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  };
+  return slackCard({
+    mark,
+    title,
+    body: `${lines.join('\n')}${more}`,
+    context: `${REASONS[flush.reason]} · notification ${flush.seq}${labels ? ` · ${escapeMrkdwn(labels)}` : ''}`,
+  });
 }

@@ -41,6 +41,29 @@ export interface SlackMessage {
 
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
 
+/**
+ * A message of the relay's own (a budget digest, a group's notification): the coloured bar, a header, one
+ * mrkdwn section, and optionally a context line, each cut to Block Kit's limits; the fallback text escaped.
+ */
+export function slackCard(card: { mark: { emoji: string; color: string }; title: string; body: string; context?: string }): SlackMessage {
+  const { mark, title } = card;
+  return {
+    text: truncate(`${mark.emoji} ${escapeMrkdwn(title)}`, SLACK_FALLBACK_MAX),
+    attachments: [
+      {
+        color: mark.color,
+        blocks: [
+          { type: 'header', text: { type: 'plain_text', text: truncate(`${mark.emoji} ${title}`, SLACK_HEADER_MAX), emoji: true } },
+          { type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(card.body, SLACK_SECTION_TEXT_MAX) } },
+          ...(card.context !== undefined
+            ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: truncateMrkdwn(card.context, SLACK_SECTION_TEXT_MAX) }] }]
+            : []),
+        ],
+      },
+    ],
+  };
+}
+
 export function renderSlack(input: RenderInput): Rendered<SlackMessage> {
   const p = prepare(input);
   const { summary } = p;
