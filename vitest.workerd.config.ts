@@ -10,8 +10,8 @@ import { TARGET_TEST_SECRETS } from './test/helpers/target-secrets.ts';
 
 const keys = makeTestKeys();
 
-// The rules the Worker runs on here: the example, and the grouping tests' own routes after its own.
-execFileSync(process.execPath, ['scripts/build-rules.ts', 'rules.example.yaml', '--append-routes', 'test/rules.grouping.yaml'], { stdio: 'ignore' });
+// The rules the Worker runs on here: the example, with the workerd tests' own sources and routes added.
+execFileSync(process.execPath, ['scripts/build-rules.ts', 'rules.example.yaml', '--add', 'test/rules.workerd.yaml'], { stdio: 'ignore' });
 
 export default defineConfig({
   plugins: [

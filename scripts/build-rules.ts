@@ -7,14 +7,14 @@
  * /healthz shows and the Worker logs. The module's text depends only on the rules, so an unchanged file never
  * re-triggers wrangler's watcher.
  *   node scripts/build-rules.ts [file] [--out path]      (SWITCHYARD_RULES=path also selects the file)
- *   --append-routes extra.yaml   appends the `routes:` of another file (the workerd tests' own routes, after the
- *                                example's; the status names both)
+ *   --add extra.yaml   adds the `sources:` and `routes:` of another file (the workerd tests' own, routes after the
+ *                      example's; the status names both)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuiltRules, RulesConfig } from '../src/rules/config.ts';
-import { parseDocument, type YAMLSeq } from 'yaml';
+import { parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
 import { formatProblems, loadRules } from '../src/rules/load.ts';
 import { packRoutes } from '../src/rules/ruleset.ts';
 
@@ -22,8 +22,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const outIndex = args.indexOf('--out');
 const outArg = outIndex >= 0 ? args.splice(outIndex, 2)[1] : undefined;
-const appendIndex = args.indexOf('--append-routes');
-const appendArg = appendIndex >= 0 ? args.splice(appendIndex, 2)[1] : undefined;
+const addIndex = args.indexOf('--add');
+const addArg = addIndex >= 0 ? args.splice(addIndex, 2)[1] : undefined;
 const chosen = args[0] ?? process.env.SWITCHYARD_RULES ?? (existsSync(resolve(root, 'rules.yaml')) ? 'rules.yaml' : 'rules.example.yaml');
 const file = resolve(root, chosen);
 const shown = relative(process.cwd(), file) || file;
@@ -32,14 +32,16 @@ if (!existsSync(file)) {
   console.error(`switchyard: ${shown} not found`);
   process.exit(1);
 }
-const result = loadRules(appendArg ? withRoutesOf(readFileSync(file, 'utf8'), resolve(root, appendArg)) : readFileSync(file, 'utf8'));
+const result = loadRules(addArg ? withAdditions(readFileSync(file, 'utf8'), resolve(root, addArg)) : readFileSync(file, 'utf8'));
 
-/** The rules file's text with another file's routes appended to its own. */
-function withRoutesOf(text: string, extraFile: string): string {
+/** The rules file's text with another file's sources added to its own and its routes after its own. */
+function withAdditions(text: string, extraFile: string): string {
   const doc = parseDocument(text);
   const extra = parseDocument(readFileSync(extraFile, 'utf8'));
+  const sources = doc.get('sources') as YAMLMap;
+  for (const pair of (extra.get('sources') as YAMLMap | undefined)?.items ?? []) sources.add(pair);
   const routes = doc.get('routes') as YAMLSeq;
-  for (const item of (extra.get('routes') as YAMLSeq).items) routes.add(item);
+  for (const item of (extra.get('routes') as YAMLSeq | undefined)?.items ?? []) routes.add(item);
   return doc.toString();
 }
 const out = outArg ? resolve(process.cwd(), outArg) : resolve(root, 'src/generated/rules.ts');
@@ -49,8 +51,8 @@ const devMode = process.env.SWITCHYARD_DEV === '1';
 interface RulesStatus {
   readonly file: string;
   readonly ok: boolean;
-  /** A file whose routes were appended (the workerd tests' own). */
-  readonly appended?: string;
+  /** A file whose sources and routes were added (the workerd tests' own). */
+  readonly added?: string;
   /** Which rules are served while the file is broken (dev mode only). */
   readonly serving?: string;
   readonly problems?: readonly string[];
@@ -92,7 +94,7 @@ function lastGood(): { readonly json: string; readonly from: string } | null {
 const relativeFile = relative(root, file);
 if (result.ok) {
   const config = result.value.config;
-  write(compactRules(config), { file: relativeFile, ok: true, ...(appendArg ? { appended: appendArg } : {}) });
+  write(compactRules(config), { file: relativeFile, ok: true, ...(addArg ? { added: addArg } : {}) });
   const counts = `${Object.keys(config.sources).length} sources, ${Object.keys(config.targets).length} targets, ${config.routes.length} routes`;
   console.log(`switchyard: ${shown} OK (${counts}; secrets referenced: ${result.value.references.join(', ') || 'none'})`);
 } else {

@@ -1,6 +1,6 @@
 // A scene for the inbox: the relay as wrangler deploys it, on Miniflare, with the local inbox on and no target
-// credentials, fed a few signed vendor events (a Prequel transfer failure and its recovery, a change to audit, a
-// Prelude balance failure). Used by the browser test and by `npm run screenshot` (docs/inbox.png).
+// credentials, fed a few signed vendor events (two Prequel transfer failures, grouped, and — on `recover()` —
+// their recoveries; a change to audit; a Prelude balance failure). Used by the browser test and by `npm run screenshot` (docs/inbox.png).
 import { constants, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -56,16 +56,26 @@ export async function startScene() {
 
   const error = fixture('prequel/transfer.error.json');
   const success = fixture('prequel/transfer.success.json');
-  const dest = { destination_id: 'dst-7f3a', destination_name: 'Acme warehouse' };
-  await post('prequel', { ...error, data: { ...error.data, ...dest, transfer_blamed_party: 'prequel' } });
+  // Two warehouses fail at once: the example groups transfer failures, so after group_wait (10 s) they are one
+  // Slack message in #data-eng-alerts and one page.
+  const dests = [
+    { destination_id: 'dst-7f3a', destination_name: 'Acme warehouse' },
+    { destination_id: 'dst-2b9c', destination_name: 'Globex lake' },
+  ];
+  for (const dest of dests) await post('prequel', { ...error, data: { ...error.data, ...dest, transfer_blamed_party: 'prequel' } });
   await post('prelude', fixture('prelude/transactional.message.failed.json'));
   await post('prequel', fixture('prequel/export_destination.created.json'));
-  // Wait for the page and the post before the recovery resolves them.
-  await until(async () => (await items()).length >= 5);
-  await post('prequel', { ...success, data: { ...success.data, ...dest } });
-  await until(async () => (await items()).some((i) => i.kind === 'pagerduty' && i.payload.event_action === 'resolve'));
-  await until(async () => (await items()).some((i) => i.kind === 'slack' && i.updates > 0));
-  return { url, token, outbound, items, post, close: () => mf.dispose() };
+  await until(async () => {
+    const all = await items();
+    return all.length >= 5 && all.some((i) => i.target === 'data-eng') && all.some((i) => i.target === 'oncall' && i.payload.dedup_key?.length === 32);
+  });
+  /** Both warehouses recover: the group's message turns resolved in place and its page resolves, at once. */
+  const recover = async () => {
+    for (const dest of dests) await post('prequel', { ...success, data: { ...success.data, ...dest } });
+    await until(async () => (await items()).some((i) => i.kind === 'pagerduty' && i.payload.event_action === 'resolve'));
+    await until(async () => (await items()).some((i) => i.kind === 'slack' && i.target === 'data-eng' && i.updates > 0));
+  };
+  return { url, token, outbound, items, post, recover, close: () => mf.dispose() };
 }
 
 async function until(probe, timeoutMs = 30_000) {

@@ -10,7 +10,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { resetBudget } from './helpers/budget.ts';
+import { PAGING_ROUTE, PAGING_SOURCE, resetBudget } from './helpers/budget.ts';
 import worker from '../src/index.ts';
 import type { CanonicalEvent } from '../src/core/event.ts';
 import { routeWith, ruleSet, type Env } from '../src/env.ts';
@@ -33,7 +33,7 @@ const marker = (): string => `m${crypto.randomUUID().replaceAll('-', '')}`;
 /** A transfer.error blamed on Prequel: the example rules page `oncall` and post to `data-eng`. */
 function transferError(m: string, blame = 'prequel'): CanonicalEvent {
   return {
-    source: 'prequel',
+    source: PAGING_SOURCE,
     kind: 'prequel',
     type: 'transfer.error',
     id: `pq_${m}`,
@@ -260,26 +260,26 @@ describe('ingest and the queue', () => {
   it('delivers a signed event end to end through the real queue: once per target', async () => {
     const m = marker();
     const body = JSON.stringify({ ...TRANSFER_ERROR, data: { ...TRANSFER_ERROR.data, transfer_id: m, destination_id: m, transfer_blamed_party: 'prequel' } });
-    const res = await json(await postPrequel(body));
+    const res = await json(await postPrequel(body, { source: PAGING_SOURCE }));
     expect(res.accepted).toBe(1);
     await network.waitFor(PD, m, 1);
     await network.waitFor(SLACK, m, 1);
     // A vendor retry of the same delivery is a duplicate and queues nothing more.
-    expect((await json(await postPrequel(body))).duplicates).toBe(1);
+    expect((await json(await postPrequel(body, { source: PAGING_SOURCE }))).duplicates).toBe(1);
     await settle();
     expect(await network.requests(PD, m)).toHaveLength(1);
     expect(await network.requests(SLACK, m)).toHaveLength(1);
 
     const id = res.events![0]!.id;
-    const t = (await (await admin(`/admin/events/prequel/${id}`)).json()) as {
+    const t = (await (await admin(`/admin/events/${PAGING_SOURCE}/${id}`)).json()) as {
       verification: { auth: string; deliveries_from_sender: number };
       routing: { matched: { name: string }[]; explanation: { name: string; matched: boolean; reason: string }[] };
       jobs: { target: string; status: string; attempts: { outcome: string; status: number; latencyMs: number }[] }[];
     };
     expect(t.verification).toMatchObject({ deliveries_from_sender: 2 });
     expect(t.verification.auth).toMatch(/^signature/);
-    expect(t.routing.matched.map((r) => r.name)).toEqual(['Every other transfer failure pages on-call and tells data engineering']);
-    expect(t.routing.explanation.find((r) => r.matched)?.name).toBe('Every other transfer failure pages on-call and tells data engineering');
+    expect(t.routing.matched.map((r) => r.name)).toEqual([PAGING_ROUTE]);
+    expect(t.routing.explanation.find((r) => r.matched)?.name).toBe(PAGING_ROUTE);
     expect(t.routing.explanation[1]).toMatchObject({ matched: false });
     expect(t.jobs.map((j) => [j.target, j.status, j.attempts.map((a) => a.outcome)]).sort()).toEqual([
       ['data-eng', 'delivered', ['ok']],
@@ -408,7 +408,7 @@ describe('without a queue binding (inline delivery in waitUntil)', () => {
     const { keys } = await import('./helpers/worker.ts');
     const headers = await prequelHeaders(keys.prequel[0].privatePem, body, rfc3339(Date.now()));
     const ctx = createExecutionContext();
-    const res = await worker.fetch(new Request('https://relay.test/hooks/prequel', { method: 'POST', body, headers }), inlineEnv(), ctx);
+    const res = await worker.fetch(new Request(`https://relay.test/hooks/${PAGING_SOURCE}`, { method: 'POST', body, headers }), inlineEnv(), ctx);
     await waitOnExecutionContext(ctx);
     return res;
   }
@@ -429,7 +429,7 @@ describe('without a queue binding (inline delivery in waitUntil)', () => {
     const body = JSON.stringify({ ...TRANSFER_ERROR, data: { ...TRANSFER_ERROR.data, transfer_id: m, destination_id: m, transfer_blamed_party: 'prequel' } });
     const res = (await (await postInline(body)).json()) as { events: { id: string }[] };
     expect(await network.requests(SLACK, m)).toHaveLength(3);
-    const t = await trace({ source: 'prequel', id: res.events[0]!.id });
+    const t = await trace({ source: PAGING_SOURCE, id: res.events[0]!.id });
     const slack = t.jobs.find((j) => j.job.target === 'data-eng')!;
     expect(slack.status).toBe('dead');
     expect(await env.CONTROL.getByName('control').getDeadLetter(slack.job.id)).toMatchObject({ target: 'data-eng' });

@@ -1,7 +1,7 @@
 /**
  * Grouping in the Workers runtime: real group, alert and ledger objects, the group's alarm driven with
  * runDurableObjectAlarm, its notifications delivered by the real queue consumer through the real SDKs to the
- * fake network. The routes are test/rules.grouping.yaml's (appended to the example's): `storm.failed` events
+ * fake network. The routes are test/rules.workerd.yaml's (added to the example's): `storm.failed` events
  * grouped by type and batch, `storm.recovered` resolving one member. Time is moved by ageing the group's
  * stored clock (its last notification), so group_interval can pass without waiting.
  */

@@ -13,7 +13,7 @@ import { routeWith, ruleSet, type Env } from '../src/env.ts';
 import { eventKey } from '../src/core/jobs.ts';
 import { DEFAULT_SWEEP_AFTER_MS } from '../src/pipeline/sweep.ts';
 import type { EventLedgerObject } from '../src/state/event-ledger.ts';
-import { resetBudget } from './helpers/budget.ts';
+import { PAGING_SOURCE, resetBudget } from './helpers/budget.ts';
 import { PREQUEL_FIXTURES } from './helpers/fixtures.ts';
 import { network } from './helpers/network.ts';
 import { until } from './helpers/wait.ts';
@@ -35,10 +35,13 @@ function admin(path: string, init: RequestInit = {}): Promise<Response> {
   return exports.default.fetch(new Request(`https://relay.test${path}`, { ...init, headers }));
 }
 
-/** A Prequel event of `type` for a fresh destination `dest`, from the seed payload, with `extra` data. */
+/**
+ * A Prequel event of `type` for a fresh destination `dest`, from the seed payload, with `extra` data; a transfer
+ * failure comes from the tests' per-destination paging source (the example groups its own).
+ */
 function prequelEvent(type: string, dest: string, extra: Record<string, unknown> = {}): CanonicalEvent {
   return {
-    source: 'prequel',
+    source: type === 'transfer.error' ? PAGING_SOURCE : 'prequel',
     kind: 'prequel',
     type,
     id: `pq_${dest}`,
@@ -183,7 +186,7 @@ describe('unsafe links from a payload', () => {
     await deliver(event);
     const [page] = await network.requests(PD, dest);
     expect((JSON.parse(page!.body) as { links?: unknown }).links).toBeUndefined();
-    const t = (await (await admin(`/admin/events/prequel/pq_${dest}`)).json()) as { jobs: { target: string; attempts: { notes?: string[] }[] }[] };
+    const t = (await (await admin(`/admin/events/${PAGING_SOURCE}/pq_${dest}`)).json()) as { jobs: { target: string; attempts: { notes?: string[] }[] }[] };
     const notes = t.jobs.find((j) => j.target === 'oncall')!.attempts[0]!.notes!;
     expect(notes).toEqual(['link dropped: "javascript:alert(document.cookie)" is not an http(s) URL']);
   });

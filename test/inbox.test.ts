@@ -12,6 +12,7 @@ import { deliverDeps, routeWith, ruleSet, type Env } from '../src/env.ts';
 import { deliverJob, type DeliverDeps } from '../src/pipeline/deliver.ts';
 import { eventKey, type DeliveryJob } from '../src/core/jobs.ts';
 import type { InboxItem } from '../src/core/delivery.ts';
+import { PAGING_SOURCE } from './helpers/budget.ts';
 import { PREQUEL_FIXTURES } from './helpers/fixtures.ts';
 import { network } from './helpers/network.ts';
 
@@ -21,9 +22,10 @@ const marker = (): string => `m${crypto.randomUUID().replaceAll('-', '')}`;
 /** The local setup: inbox on, no Slack or PagerDuty credentials. */
 const localEnv = (): Env => ({ ...env, INBOX: 'on', SLACK_BOT_TOKEN: undefined, PAGERDUTY_ROUTING_KEY: undefined, SLACK_CS_WEBHOOK_URL: undefined }) as Env;
 
-function prequel(type: 'transfer.error' | 'transfer.success', dest: string, n: number): CanonicalEvent {
+/** A Prequel transfer event; by default from the tests' per-destination paging source (the example groups its own). */
+function prequel(type: 'transfer.error' | 'transfer.success', dest: string, n: number, source = PAGING_SOURCE): CanonicalEvent {
   return {
-    source: 'prequel',
+    source,
     kind: 'prequel',
     type,
     id: `pq_${dest}_${n}`,
@@ -95,7 +97,7 @@ describe('the local inbox', () => {
     const deps: DeliverDeps = deliverDeps(e, new Set(), { now: () => sunday3am });
     const m = marker();
     // The quick start's first event: the seed transfer.error, blamed on the customer's side.
-    const event: CanonicalEvent = { ...prequel('transfer.error', m, 1), data: { ...fixtureData('transfer.error'), destination_id: m, transfer_id: m } };
+    const event: CanonicalEvent = { ...prequel('transfer.error', m, 1, 'prequel'), data: { ...fixtureData('transfer.error'), destination_id: m, transfer_id: m } };
     await deliverAll(event, deps);
     const mine = (await items(e)).filter((i) => i.event.id.includes(m));
     expect(mine).toHaveLength(1);

@@ -173,7 +173,8 @@ describe('prelude activation and health', () => {
     expect(await res.json()).toEqual({
       ok: true,
       service: 'switchyard',
-      sources: ['prequel', 'prelude', 'billing'],
+      // The example's three, and the source the workerd tests add (test/rules.workerd.yaml).
+      sources: ['prequel', 'prelude', 'billing', 'prequel-paging'],
       rules: { file: 'rules.example.yaml', status: 'ok' },
     });
   });

@@ -7,7 +7,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { budgetStub, resetBudget } from './helpers/budget.ts';
+import { budgetStub, PAGING_ROUTE, PAGING_SOURCE, resetBudget } from './helpers/budget.ts';
 import type { CanonicalEvent } from '../src/core/event.ts';
 import { deliverDeps, routeWith, ruleSet } from '../src/env.ts';
 import { deliverJob } from '../src/pipeline/deliver.ts';
@@ -29,7 +29,7 @@ const marker = (): string => `m${crypto.randomUUID().replaceAll('-', '')}`;
 
 function prequel(type: 'transfer.error' | 'transfer.success', destination: string, n: number, blame = 'prequel'): CanonicalEvent {
   return {
-    source: 'prequel',
+    source: PAGING_SOURCE,
     kind: 'prequel',
     type,
     id: `pq_${destination}_${type}_${n}`,
@@ -168,7 +168,8 @@ describe('time windows', () => {
     ];
     for (const [label, iso, expected] of cases) {
       const dest = marker();
-      const event = prequel('transfer.error', dest, 1, 'third_party');
+      // The example's own customer-success route (source prequel), not the tests' paging source.
+      const event = { ...prequel('transfer.error', dest, 1, 'third_party'), source: 'prequel' };
       const accepted = await env.EVENTS.getByName(eventKey(event)).accept(event, routeWith(ruleSet())(event), {
         retentionMs: 15 * 86_400_000,
         mode: 'inline',
@@ -275,7 +276,7 @@ describe('paging budget', () => {
     await until('the digest', async () => (await digestsSent()).length >= 1);
     const digests = await digestsSent();
     expect(digests).toHaveLength(1);
-    expect(form(digests[0]!).get('text')).toBe('🟡 2 pages held back on "Every other transfer failure pages on-call and tells data engineering"');
+    expect(form(digests[0]!).get('text')).toBe(`🟡 2 pages held back on "${PAGING_ROUTE}"`);
     expect(digests[0]!.body).toContain(marks[4]!);
     expect(form(digests[0]!).get('channel')).toBe('#data-eng-alerts');
     // One digest per interval: nothing is pending any more.

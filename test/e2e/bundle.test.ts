@@ -1,7 +1,7 @@
 /**
  * The Worker exactly as `wrangler deploy` uploads it (its own bundler, not the test runner's), served by
- * Miniflare with wrangler.toml's Durable Objects and Queues: a signed Prequel failure goes in, and the page
- * and the Slack message come out through the real SDKs. This is the check that caught pdjs failing on every
+ * Miniflare with wrangler.toml's Durable Objects and Queues: signed Prequel failures go in, and the example's
+ * grouped page and Slack message come out through the real SDKs, then their resolve. This is the check that caught pdjs failing on every
  * page in the deployed bundle while the workerd tests (bundled by Vite) passed.
  */
 import { spawnSync } from 'node:child_process';
@@ -16,6 +16,7 @@ import { TARGET_TEST_SECRETS } from '../helpers/target-secrets.ts';
 import { bundleRelay, serveRelay } from '../../scripts/serve-bundle.mjs';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/prequel/transfer.error.json', import.meta.url), 'utf8')) as { data: object };
+const successFixture = JSON.parse(readFileSync(new URL('../fixtures/prequel/transfer.success.json', import.meta.url), 'utf8')) as { data: object };
 
 interface Seen {
   readonly url: string;
@@ -56,30 +57,53 @@ describe('the deployed bundle', () => {
     })) as { mf: { dispose(): Promise<void> }; url: URL };
     dispose = () => mf.dispose();
 
-    const body = JSON.stringify({ ...fixture, data: { ...fixture.data, destination_id: 'dst-bundle', transfer_blamed_party: 'prequel' } });
-    const ts = new Date().toISOString();
-    const res = await fetch(new URL('/hooks/prequel', url), {
-      method: 'POST',
-      body,
-      headers: {
-        'content-type': 'application/json',
-        'x-prequel-webhook-timestamp': ts,
-        'x-prequel-webhook-signature': sign('sha256', Buffer.from(`${ts}.${body}`), privateKey).toString('hex'),
-      },
-    });
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ accepted: 1 });
+    // Two destinations fail at once: the example groups transfer failures, so after group_wait (10 s) one page
+    // and one Slack message carry both; when both recover, the page resolves under the same key at once.
+    const transfer = async (type: string, destination: string) => {
+      const payload = type === 'transfer.error' ? fixture : successFixture;
+      const body = JSON.stringify({ ...payload, data: { ...payload.data, destination_id: destination, transfer_blamed_party: 'prequel' } });
+      const ts = new Date().toISOString();
+      const res = await fetch(new URL('/hooks/prequel', url), {
+        method: 'POST',
+        body,
+        headers: {
+          'content-type': 'application/json',
+          'x-prequel-webhook-timestamp': ts,
+          'x-prequel-webhook-signature': sign('sha256', Buffer.from(`${ts}.${body}`), privateKey).toString('hex'),
+        },
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ accepted: 1 });
+    };
+    const until = async (what: string, done: () => boolean) => {
+      const deadline = Date.now() + 40_000;
+      while (!done()) {
+        if (Date.now() > deadline) throw new Error(`waited 40 s for ${what}; seen: ${seen.map((s) => s.url).join(', ')}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const pages = () => seen.filter((s) => s.url === 'https://events.pagerduty.com/v2/enqueue').map((s) => JSON.parse(s.body) as Record<string, unknown>);
+    const posts = () => seen.filter((s) => s.url === 'https://slack.com/api/chat.postMessage').map((s) => new URLSearchParams(s.body));
+    const updates = () => seen.filter((s) => s.url === 'https://slack.com/api/chat.update').map((s) => new URLSearchParams(s.body));
 
-    const deadline = Date.now() + 30_000;
-    const page = () => seen.find((s) => s.url === 'https://events.pagerduty.com/v2/enqueue');
-    const post = () => seen.find((s) => s.url === 'https://slack.com/api/chat.postMessage');
-    while ((!page() || !post()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(JSON.parse(page()!.body)).toMatchObject({
-      routing_key: TARGET_TEST_SECRETS.PAGERDUTY_ROUTING_KEY,
-      event_action: 'trigger',
-      dedup_key: 'prequel-transfer-dst-bundle',
-    });
-    expect(new URLSearchParams(post()!.body).get('channel')).toBe('#data-eng-alerts');
+    const started = Date.now();
+    await transfer('transfer.error', 'dst-bundle-a');
+    await transfer('transfer.error', 'dst-bundle-b');
+    await until('the group page and its Slack message', () => pages().length === 1 && posts().length === 1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(9_000); // collected for group_wait first
+    expect(pages()[0]).toMatchObject({ routing_key: TARGET_TEST_SECRETS.PAGERDUTY_ROUTING_KEY, event_action: 'trigger', payload: { severity: 'error' } });
+    const key = pages()[0]!.dedup_key as string;
+    expect(key).toMatch(/^[0-9a-f]{32}$/);
+    expect(posts()[0]!.get('channel')).toBe('#data-eng-alerts');
+    expect(posts()[0]!.get('text')).toMatch(/^🟠 2 failing — Every other transfer failure/);
+    expect(posts()[0]!.get('attachments')).toContain('`prequel-transfer-dst-bundle-a`');
+    expect(posts()[0]!.get('attachments')).toContain('`prequel-transfer-dst-bundle-b`');
+
+    await transfer('transfer.success', 'dst-bundle-a');
+    await transfer('transfer.success', 'dst-bundle-b');
+    await until('the resolve', () => pages().length === 2 && updates().some((u) => /all 2 recovered/.test(u.get('text') ?? '')));
+    expect(pages()[1]).toMatchObject({ event_action: 'resolve', dedup_key: key });
+    expect(posts().filter((p) => !p.get('thread_ts'))).toHaveLength(1);
 
     // `npm run send -- --to <deployed relay> --key <owner's private key>`: production checked end to end.
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-send-'));

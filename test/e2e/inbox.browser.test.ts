@@ -49,26 +49,41 @@ describe.skipIf(!executablePath)('the local inbox in Chromium', () => {
         ),
     ).toBe('rgb(63, 14, 64)');
 
-    // Slack, updated in place by the recovery: resolved header, green bar, the thread reply, "(edited)".
+    // Slack: the two failing warehouses as one grouped message, listing both, saying why it was sent.
     const slack = page.locator('article.item[data-target="data-eng"]');
-    await expect.poll(() => slack.locator('.block-header').first().textContent()).toMatch(/Resolved: Transfer to Acme warehouse failed/);
+    expect(await slack.count()).toBe(1);
+    const header = () => slack.locator('.block-header').first().textContent();
+    expect(await header()).toMatch(/2 failing — Every other transfer failure pages on-call/);
+    const card = (await slack.textContent()) ?? '';
+    expect(card).toContain('prequel-transfer-dst-7f3a');
+    expect(card).toContain('prequel-transfer-dst-2b9c');
+    expect(card).toContain('first notification');
+    expect(await slack.locator('.edited').count()).toBe(0);
+
+    // PagerDuty: one incident for the group (its key is the group's id), not one per warehouse.
+    const pages = page.locator('article.item[data-kind="pagerduty"]');
+    const groupCard = () => pages.filter({ hasText: '2 failing — Every other transfer failure' });
+    expect(await groupCard().count()).toBe(1);
+    expect(await groupCard().textContent()).toContain('Incident triggered');
+    expect(await pages.count()).toBe(2); // the group's, and the Prelude balance page
+
+    // Both warehouses recover while the page is open: the same message turns resolved in place (green bar,
+    // "(edited)", one thread reply), and the group's incident resolves — no reload.
+    await scene.recover();
+    await expect.poll(header, { timeout: 15_000 }).toMatch(/all 2 recovered — Every other transfer failure/);
     const bar = await slack
       .locator('.attachment')
       .first()
       .evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { borderLeftColor: string } }).getComputedStyle(el).borderLeftColor);
     expect(bar).toBe('rgb(46, 182, 125)');
     expect(await slack.locator('.edited').count()).toBe(1);
-    expect(await slack.locator('.thread').textContent()).toMatch(/1 reply.*Resolved after/);
-    expect(await slack.locator('.fields').first().textContent()).toContain('Acme warehouse');
-
-    // PagerDuty: one card per incident, whose state changed from triggered to resolved (details from the trigger).
-    const pages = page.locator('article.item[data-kind="pagerduty"]');
+    expect(await slack.locator('.thread').textContent()).toMatch(/1 reply.*All recovered \(2\)/);
+    expect(await slack.count()).toBe(1);
+    await expect.poll(async () => (await pages.allTextContents()).filter((t) => t.includes('Incident resolved')).length, { timeout: 15_000 }).toBe(1);
+    const resolved = (await pages.allTextContents()).find((t) => t.includes('Incident resolved'))!;
+    expect(resolved).toMatch(/trigger .* → resolve /);
+    expect(resolved).toContain('Every other transfer failure');
     const cards = await pages.allTextContents();
-    const transfer = cards.filter((t) => t.includes('prequel-transfer-dst-7f3a'));
-    expect(transfer).toHaveLength(1);
-    expect(transfer[0]).toContain('Incident resolved');
-    expect(transfer[0]).toMatch(/trigger .* → resolve /);
-    expect(transfer[0]).toContain('Transfer to Acme warehouse failed');
     expect(cards.some((t) => t.includes('Incident triggered') && t.includes('prelude-balance'))).toBe(true);
 
     // HTTP: method, URL and headers as written, the credential still a reference.
@@ -106,13 +121,13 @@ describe.skipIf(!executablePath)('the local inbox in Chromium', () => {
   });
 
   it('opens an event’s trace in place: how it was verified, every route’s decision, each delivery', async () => {
-    const item = page.locator('article.item[data-target="data-eng"]');
+    const item = page.locator('article.item[data-target="sms-ops"]');
     await item.locator('a[data-trace]').click();
     const trace = item.locator('.trace');
     await expect.poll(() => trace.textContent()).toMatch(/Verified: signature/);
     const text = (await trace.textContent()) ?? '';
-    expect(text).toMatch(/✓ Every other transfer failure pages on-call and tells data engineering/);
-    expect(text).toMatch(/data-eng: delivered/);
+    expect(text).toMatch(/✓ Out of SMS balance - every message will fail until someone tops up/);
+    expect(text).toMatch(/sms-ops: delivered/);
     expect(text).toMatch(/oncall: delivered/);
   });
 

@@ -1,11 +1,13 @@
 /**
- * The example's paging budget (3 pages an hour on the transfer-failure route) is shared by every test that
- * pages through that route: tests that count pages start from an empty budget.
+ * The per-destination paging route the workerd tests add (test/rules.workerd.yaml): Prequel's transfer events
+ * on the `prequel-paging` source, one alert and one page per destination. Its budget (3 pages an hour) is shared
+ * by every test that pages through it: tests that count pages start from an empty budget.
  */
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 
-export const PAGING_ROUTE = 'Every other transfer failure pages on-call and tells data engineering';
+export const PAGING_SOURCE = 'prequel-paging';
+export const PAGING_ROUTE = 'Per-destination transfer pages (workerd tests)';
 
 export function budgetStub() {
   return env.BUDGETS.getByName(`budget:${PAGING_ROUTE}`);
