@@ -115,7 +115,11 @@ async function main() {
   console.log(dim(`  curl -H "authorization: Bearer $ADMIN_TOKEN" ${base}/admin/events/prequel/${incident ?? '<event id>'}`));
 }
 
-/** A first-party transfer failure (a page and a Slack post), then its destination's success (both resolved). */
+/**
+ * A first-party transfer failure, then its destination's success. The example groups transfer failures: the
+ * failure joins its group, which pages and posts once group_wait (10 s) has passed; the success resolves the
+ * member, and with it the group (its page resolves, its Slack message turns green) when no other member fails.
+ */
 async function incidentStory() {
   const seed = (name) => JSON.parse(readFileSync(join(root, 'test/fixtures/prequel', `${name}.json`), 'utf8'));
   const destination = `dst_demo_${run}`;
@@ -133,17 +137,61 @@ async function incidentStory() {
   const opened = await (await post('prequel', JSON.stringify(failure))).json();
   const failureId = opened.events?.[0]?.id;
   const first = failureId ? (await settleTraces([{ source: 'prequel', id: failureId }])).get(`prequel/${failureId}`) : null;
-  console.log(
-    `  transfer.error  ${dim(failureId ?? '?')}  → ${first ? first.jobs.map((j) => `${j.target}: ${j.status}`).join(', ') : 'no trace'}  ${dim('(a page opens, Slack is told)')}`,
-  );
+  const groupId = first?.jobs.map((j) => /GET \/admin\/groups\/([0-9a-f]{32})/.exec(j.why ?? '')?.[1]).find(Boolean);
+  if (!groupId) {
+    // Rules of one's own that do not group: the page and the Slack post go out at once.
+    console.log(`  transfer.error  ${dim(failureId ?? '?')}  → ${first ? first.jobs.map((j) => `${j.target}: ${j.status}`).join(', ') : 'no trace'}`);
+  } else {
+    const before = await group(groupId);
+    console.log(`  transfer.error  ${dim(failureId ?? '?')}  → grouped into ${before?.key ?? groupId} ${dim(`(GET /admin/groups/${groupId})`)}`);
+    if (before?.status === 'firing') {
+      console.log(dim(`  the group is already firing (${before.counts.firing} failing): it tells of the new member within group_interval`));
+    } else {
+      const t0 = Date.now();
+      const notified = await groupNotified(groupId, before?.notifications ?? 0, (before?.timing.group_wait_ms ?? 10_000) + 15_000);
+      console.log(
+        `  ${dim(`after ${((Date.now() - t0) / 1000).toFixed(0)} s`)}  group notification ${notified ? `#${notified.n} (${notified.reason})` : 'not yet'} → ${notified?.deliveries ?? dim('still collecting')}  ${dim('(one page, one Slack message for the whole group)')}`,
+      );
+    }
+  }
   const closed = await (await post('prequel', JSON.stringify(success))).json();
   const successId = closed.events?.[0]?.id;
   const second = successId ? (await settleTraces([{ source: 'prequel', id: successId }])).get(`prequel/${successId}`) : null;
   const effects = second ? second.jobs.filter((j) => j.target !== 'oncall' || j.status !== 'suppressed') : [];
-  console.log(
-    `  transfer.success ${dim(successId ?? '?')} → ${effects.map((j) => `${j.target}: ${j.status}`).join(', ') || 'no trace'}  ${dim('(the page resolves, the Slack message turns green)')}`,
-  );
+  if (!groupId) {
+    console.log(`  transfer.success ${dim(successId ?? '?')} → ${effects.map((j) => `${j.target}: ${j.status}`).join(', ') || 'no trace'}  ${dim('(the page resolves, the Slack message turns green)')}`);
+    return failureId ?? null;
+  }
+  const now = await group(groupId);
+  if (now?.status === 'resolved') {
+    const notified = await groupNotified(groupId, now.notifications - 1, 15_000);
+    console.log(
+      `  transfer.success ${dim(successId ?? '?')} → group notification #${notified?.n ?? '?'} (${notified?.reason ?? '?'}) → ${notified?.deliveries ?? dim('under way')}  ${dim('(the page resolves, the Slack message turns green)')}`,
+    );
+  } else {
+    console.log(`  transfer.success ${dim(successId ?? '?')} → member resolved; ${now?.counts.firing ?? '?'} other member(s) still failing, so the group stays open`);
+  }
   return failureId ?? null;
+}
+
+async function group(id) {
+  const res = await fetch(`${base}/admin/groups/${id}`, { headers: { authorization: `Bearer ${token}` } });
+  return res.ok ? (await res.json()).group : null;
+}
+
+/** The group's next notification after `seen` ones, once its jobs have settled (null if none comes in time). */
+async function groupNotified(id, seen, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const g = await group(id);
+    if (g && g.notifications > seen) {
+      const n = g.notifications;
+      const t = (await settleTraces([{ source: 'switchyard', id: `group:${id}:${n}` }])).get(`switchyard/group:${id}:${n}`);
+      return { n, reason: t?.event.meta?.notification_reason ?? '?', deliveries: t ? t.jobs.map((j) => `${j.target}: ${j.status}`).join(', ') : '?' };
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return null;
 }
 
 /** This run's copy of a seed: ids suffixed (Prelude), a marker field (Prequel, whose ids hash the body). */

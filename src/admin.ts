@@ -26,7 +26,7 @@ import type { EventLedgerObject } from './state/event-ledger.ts';
 import { dispatcher } from './pipeline/dispatch.ts';
 import type { Logger } from './core/log.ts';
 import { checkMatchers, isoOrInvalid, silenceWindow } from './pipeline/silences.ts';
-import type { EventTrace, JobState, DeadLetterFilter, Silence } from './core/delivery.ts';
+import type { EventTrace, GroupState, JobState, DeadLetterFilter, Silence } from './core/delivery.ts';
 
 type AdminEnv = { Bindings: Env };
 
@@ -79,6 +79,52 @@ export function createAdminApp(options: RuntimeOptions & { readonly logger: Logg
         attempts: j.attempts.map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
         ...(j.sweeps && j.sweeps.length > 0 ? { sweeps: j.sweeps.map((w) => ({ ...w, at: new Date(w.at).toISOString() })) } : {}),
       })),
+    });
+  });
+
+  // A group as its Durable Object keeps it: members, status, notifications so far, when its clock runs next.
+  admin.get('/groups/:id', async (c) => {
+    const id = c.req.param('id');
+    if (!/^[0-9a-f]{32}$/.test(id)) return fail(c, 400, 'bad_group_id', 'a group id is 32 hexadecimal characters (a trace names it: "GET /admin/groups/<id>")');
+    const { state, nextAt } = (await c.env.GROUPS.getByName(`group:${id}`).view()) as { state: GroupState | null; nextAt: number | null };
+    if (!state) return fail(c, 404, 'unknown_group', `no group ${id} (no event joined it, or it was never created)`);
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    const members = Object.values(state.members);
+    return c.json({
+      ok: true,
+      group: {
+        id,
+        key: state.spec.key,
+        route: state.spec.route,
+        labels: state.spec.labels,
+        status: state.status,
+        counts: {
+          firing: members.filter((m) => m.status === 'firing').length + state.overflow,
+          resolved: members.filter((m) => m.status === 'resolved').length,
+        },
+        notifications: state.seq,
+        // Each notification is an event of the relay's own, traced like any other.
+        last_notification: state.seq > 0 ? `/admin/events/switchyard/group:${id}:${state.seq}` : null,
+        last_notification_at: iso(state.lastFlushAt),
+        next_check_at: iso(nextAt),
+        changed_since_last: state.changed,
+        timing: { group_wait_ms: state.spec.waitMs, group_interval_ms: state.spec.intervalMs, repeat_interval_ms: state.spec.repeatMs },
+        members: members
+          .sort((a, b) => a.firstAt - b.firstAt)
+          .map((m) => ({
+            key: m.key,
+            status: m.status,
+            severity: m.severity,
+            title: m.title,
+            count: m.count,
+            announced: m.announced,
+            first_at: iso(m.firstAt),
+            last_at: iso(m.lastAt),
+            resolved_at: iso(m.resolvedAt),
+            event: m.event,
+          })),
+        ...(state.overflow > 0 ? { overflow: state.overflow } : {}),
+      },
     });
   });
 

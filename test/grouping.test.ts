@@ -5,7 +5,7 @@
  * grouped by type and batch, `storm.recovered` resolving one member. Time is moved by ageing the group's
  * stored clock (its last notification), so group_interval can pass without waiting.
  */
-import { env } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { createExecutionContext, createMessageBatch, getQueueResult, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../src/index.ts';
@@ -119,6 +119,49 @@ describe('grouping (workerd, real objects and queue)', () => {
       (await network.requests(SLACK)).some((r) => r.url.endsWith('/chat.update') && /all 105 recovered/.test(form(r).get('text') ?? '')),
     );
     expect((await groupState(id))!.status).toBe('resolved');
+  });
+
+  it('the admin API shows a group: members, status, its last notification, when its clock runs next', async () => {
+    const batch = marker();
+    const jobs = await deliver(storm('storm.failed', batch, 'a'));
+    await deliver(storm('storm.failed', batch, 'b'));
+    const id = await groupIdOf(batch, 'a');
+    // The member's trace says where it went, and where to look.
+    const t = (await env.EVENTS.getByName(`billing:${storm('storm.failed', batch, 'a').id}`).timeline()) as unknown as EventTrace;
+    expect(t.jobs.find((j) => j.job.id === jobs[0]!.id)!.why).toMatch(new RegExp(`^grouped: storm-${batch}-a is a member of .*GET /admin/groups/${id}\\)$`));
+
+    const get = async (path: string) => {
+      const res = await exports.default.fetch(new Request(`https://relay.test${path}`, { headers: { authorization: `Bearer ${env.ADMIN_TOKEN as string}` } }));
+      return [res.status, (await res.json()) as Record<string, any>] as const; // eslint-disable-line @typescript-eslint/no-explicit-any
+    };
+    let [status, body] = await get(`/admin/groups/${id}`);
+    expect(status).toBe(200);
+    expect(body.group).toMatchObject({
+      id,
+      route: 'Storm test - failures grouped',
+      labels: { type: 'storm.failed', 'data.batch': batch },
+      status: 'pending',
+      counts: { firing: 2, resolved: 0 },
+      notifications: 0,
+      last_notification: null,
+      timing: { group_wait_ms: 3_600_000, group_interval_ms: 3_600_000 },
+    });
+    expect(body.group.members.map((m: { key: string; announced: boolean }) => [m.key, m.announced])).toEqual([
+      [`storm-${batch}-a`, false],
+      [`storm-${batch}-b`, false],
+    ]);
+    expect(Date.parse(body.group.next_check_at) - Date.now()).toBeGreaterThan(3_000_000); // group_wait (1h) ahead
+
+    await runDurableObjectAlarm(groupStub(id));
+    await waitUntil('the first notification', async () => (await seen(batch, id)).pages.length === 1);
+    [status, body] = await get(`/admin/groups/${id}`);
+    expect(body.group).toMatchObject({ status: 'firing', notifications: 1, last_notification: `/admin/events/switchyard/group:${id}:1` });
+    expect(body.group.members.every((m: { announced: boolean }) => m.announced)).toBe(true);
+    const [traceStatus, trace] = await get(body.group.last_notification as string);
+    expect([traceStatus, trace.jobs.map((j: { target: string }) => j.target).sort()]).toEqual([200, ['audit', 'data-eng', 'oncall']]);
+
+    expect(await get('/admin/groups/not-a-group')).toEqual([400, expect.objectContaining({ error: expect.objectContaining({ reason: 'bad_group_id' }) })]);
+    expect(await get(`/admin/groups/${'0'.repeat(32)}`)).toEqual([404, expect.objectContaining({ error: expect.objectContaining({ reason: 'unknown_group' }) })]);
   });
 
   it('a member that fires and resolves within group_wait is never announced', async () => {

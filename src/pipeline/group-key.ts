@@ -1,9 +1,10 @@
 /**
  * Which group an event lands in: its route's `group_by` fields read from the event, as labels; the group's
  * readable key (`<route> {type="transfer.error"}`) and its id (32 hex digits of SHA-256 of the route and the
- * labels: the Durable Object's name and PagerDuty's dedup key). Pure (WebCrypto's digest only).
+ * labels: the Durable Object's name and PagerDuty's dedup key); and a group's notification as the relay's own
+ * event. Pure (WebCrypto's digest only).
  */
-import type { GroupSpec } from '../core/delivery.ts';
+import type { GroupFlush, GroupSpec } from '../core/delivery.ts';
 import type { CanonicalEvent } from '../core/event.ts';
 import { compileGetter, parsePath } from '../core/paths.ts';
 import type { RouteConfig } from '../rules/config.ts';
@@ -57,5 +58,21 @@ export async function groupSpec(route: RouteConfig, event: CanonicalEvent, at: {
     waitMs: g.waitMs,
     intervalMs: g.intervalMs,
     repeatMs: at.repeatMs,
+  };
+}
+
+/** A group's notification as an event of the relay's own: what each target's kind renders it from. */
+export function flushEvent(flush: GroupFlush): CanonicalEvent {
+  const at = new Date(flush.at).toISOString();
+  return {
+    source: 'switchyard',
+    kind: 'switchyard',
+    type: 'group.notification',
+    id: `group:${flush.group.id}:${flush.seq}`,
+    occurredAt: at,
+    receivedAt: at,
+    correlationId: null,
+    data: flush,
+    meta: { notification_reason: flush.reason },
   };
 }

@@ -39,9 +39,9 @@ const loaded = loadRules(RULES);
 if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
 const T0 = Date.parse('2026-12-03T12:00:00Z');
 
-function relay() {
+function relay(rules = loaded) {
   let now = T0;
-  const r = memoryDelivery(loaded.ok ? loaded.value.config : (undefined as never), { inbox: true, now: () => now });
+  const r = memoryDelivery(rules.ok ? rules.value.config : (undefined as never), { inbox: true, now: () => now });
   const deliverAll = async (event: CanonicalEvent) => {
     for (const job of await r.accept(event)) await deliverJob(job, r.deps);
   };
@@ -111,5 +111,37 @@ describe('grouping, through the stage list', () => {
     const resolve = [...r.jobs.values()].find((j) => j.job.target === 'oncall' && j.job.event.includes('transfer.success'))!;
     expect(resolve.why).toMatch(/it resolved before any notification showed it: never announced$/);
     expect(r.items).toHaveLength(0);
+  });
+
+  it("applies the route's templates to its group notifications: they read the counts, the members and why it was sent", async () => {
+    const templated = loadRules(
+      RULES.replace(
+        '    group_interval: 1m\n',
+        `    group_interval: 1m
+    templates:
+      title: '{{ data.counts.firing }} warehouses down ({{ meta.notification_reason }})'
+      text: 'Runbook: https://runbooks.example.com/prequel · first: {{ data.alerts[0].key }}'
+      body: '{"reason": "{{ meta.notification_reason }}", "firing": {{ data.counts.firing }}, "group": "{{ data.group.id }}"}'
+`,
+      ),
+    );
+    expect(templated.ok).toBe(true);
+    const { r, deliverAll, flush, groupId, at } = relay(templated);
+    for (let i = 0; i < 3; i++) await deliverAll(prequel('transfer.error', `d${i}`));
+    at(10_000);
+    await flush();
+    const slack = r.items.find((i) => i.kind === 'slack')!.payload as { text: string; attachments: { blocks: { text?: { text: string } }[] }[] };
+    expect(slack.text).toBe('🟠 3 warehouses down (first)');
+    expect(slack.attachments[0]!.blocks[1]!.text!.text).toMatch(/^Runbook: https:\/\/runbooks\.example\.com\/prequel · first: prequel-transfer-d0\n\n/);
+    const page = r.items.find((i) => i.kind === 'pagerduty')!.payload as { payload: { summary: string } };
+    expect(page.payload.summary).toBe('3 warehouses down (first)');
+    const hook = r.items.find((i) => i.kind === 'http')!.payload as { body: string };
+    expect(JSON.parse(hook.body)).toEqual({ reason: 'first', firing: 3, group: groupId() });
+
+    // The next notification says why it was sent, through the same templates.
+    for (let i = 3; i < 5; i++) await deliverAll(prequel('transfer.error', `d${i}`));
+    at(80_000);
+    await flush();
+    expect((r.items.find((i) => i.kind === 'slack')!.payload as { text: string }).text).toBe('🟠 5 warehouses down (members_added)');
   });
 });

@@ -11,12 +11,12 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { GroupFlush, GroupState } from '../core/delivery.ts';
 import type { Env } from '../core/env.ts';
-import type { CanonicalEvent } from '../core/event.ts';
 import type { DeliveryJob } from '../core/jobs.ts';
 import { createConsoleLogger } from '../core/log.ts';
 import { decideAdd, decideFlush, decideGroupSent, decideHandedOver, decideResolveMember, type GroupStep, type MemberInput } from '../pipeline/decide/group.ts';
 import type { GroupSpec } from '../core/delivery.ts';
 import { deliveryMode, dispatcher } from '../pipeline/dispatch.ts';
+import { flushEvent } from '../pipeline/group-key.ts';
 
 const STATE = 'state';
 /** How long a notification's record is kept (as an event's). */
@@ -38,6 +38,11 @@ export class GroupObject extends DurableObject<Env> {
 
   async state(): Promise<GroupState | null> {
     return (await this.ctx.storage.get<GroupState>(STATE)) ?? null;
+  }
+
+  /** The state and when the group's clock runs next (its alarm), for the admin API. */
+  async view(): Promise<{ state: GroupState | null; nextAt: number | null }> {
+    return { state: await this.state(), nextAt: await this.ctx.storage.getAlarm() };
   }
 
   override async alarm(): Promise<void> {
@@ -89,20 +94,4 @@ export class GroupObject extends DurableObject<Env> {
     }
     return step.decision;
   }
-}
-
-/** A group's notification as an event of the relay's own: what each target's kind renders it from. */
-export function flushEvent(flush: GroupFlush): CanonicalEvent {
-  const at = new Date(flush.at).toISOString();
-  return {
-    source: 'switchyard',
-    kind: 'switchyard',
-    type: 'group.notification',
-    id: `group:${flush.group.id}:${flush.seq}`,
-    occurredAt: at,
-    receivedAt: at,
-    correlationId: null,
-    data: flush,
-    meta: { notification_reason: flush.reason },
-  };
 }

@@ -122,8 +122,13 @@ export interface TargetKind<C extends TargetConfigBase = TargetConfigBase, P = u
   };
   /** A paging budget's digest, for kinds that can show one. */
   digest?(input: DigestInput): P;
-  /** One notification of a group (a route's group_by): the group, its members, why it was sent. */
-  group?(config: C, input: { readonly flush: GroupFlush; readonly targetName: string }): Rendered<P>;
+  /**
+   * One notification of a group (a route's group_by): the group, its members, why it was sent. `render` is the
+   * notification as an event of the relay's own with the route's (and target's) templates, for the parts a
+   * template may replace (`prepare(render).part(...)`; templates read `data.counts`, `data.alerts`,
+   * `meta.notification_reason`, …).
+   */
+  group?(config: C, input: { readonly flush: GroupFlush; readonly targetName: string; readonly render: RenderInput }): Rendered<P>;
   readonly inbox: {
     /** What the inbox stores (default: the payload). */
     payload?(config: C, payload: P): unknown;

@@ -3,6 +3,7 @@
  * it brings); delivery, `check`, `explain` and the inbox ask it here and never name a kind themselves.
  * `registerTargetKind` adds one at run time (a test's, or a fork's) — the same as a line below.
  */
+import type { GroupFlush } from '../core/delivery.ts';
 import type { Outcome } from '../core/outcome.ts';
 import type { Rendered, RenderInput } from '../render/overrides.ts';
 import { http } from './http/index.ts';
@@ -44,12 +45,24 @@ export interface RenderedNotification {
 }
 
 export function renderNotification(config: TargetConfig, routeInput: RenderInput): RenderedNotification {
-  // A target's templates apply to every route that notifies it; the route's own templates win.
-  const input = config.templates
-    ? { ...routeInput, route: { ...routeInput.route, templates: { ...config.templates, ...routeInput.route.templates } } }
-    : routeInput;
-  const r: Rendered<unknown> = kindOf(config.kind).render(config, input);
+  const r: Rendered<unknown> = kindOf(config.kind).render(config, withTargetTemplates(config, routeInput));
   return { notification: { kind: config.kind, payload: r.payload }, notes: r.notes };
+}
+
+/**
+ * A group's notification (`input.event` is the notification as the relay's own event, its data the flush): the
+ * kind's group view with the same templates, or — for a kind without one — the event rendered as any other.
+ */
+export function renderGroupNotification(config: TargetConfig, flush: GroupFlush, routeInput: RenderInput): RenderedNotification {
+  const kind = kindOf(config.kind);
+  if (!kind.group) return renderNotification(config, routeInput);
+  const r: Rendered<unknown> = kind.group(config, { flush, targetName: routeInput.targetName, render: withTargetTemplates(config, routeInput) });
+  return { notification: { kind: config.kind, payload: r.payload }, notes: r.notes };
+}
+
+/** A target's templates apply to every route that notifies it; the route's own templates win. */
+function withTargetTemplates(config: TargetConfig, input: RenderInput): RenderInput {
+  return config.templates ? { ...input, route: { ...input.route, templates: { ...config.templates, ...input.route.templates } } } : input;
 }
 
 /** One attempt. `messageId` is stable across retries of the same job (receivers deduplicate on it). */

@@ -15,6 +15,7 @@ import type { RulesConfig } from '../../src/rules/config.ts';
 import { compileRuleSet } from '../../src/rules/ruleset.ts';
 import type { InboxOps } from '../../src/targets/kind.ts';
 import { inboxTakes } from '../../src/pipeline/inbox-sink.ts';
+import { flushEvent } from '../../src/pipeline/group-key.ts';
 
 export interface MemoryJob {
   job: DeliveryJob;
@@ -190,17 +191,7 @@ export function memoryDelivery(rules: RulesConfig, options: { env?: Record<strin
     applyGroup(id, step.next);
     const flush = step.decision;
     if (!flush) return [];
-    const event: CanonicalEvent = {
-      source: 'switchyard',
-      kind: 'switchyard',
-      type: 'group.notification',
-      id: `group:${id}:${flush.seq}`,
-      occurredAt: null,
-      receivedAt: new Date(now()).toISOString(),
-      correlationId: null,
-      data: flush,
-      meta: {},
-    };
+    const event = flushEvent(flush);
     events.set(eventKey(event), event);
     const planned = await planJobs(
       event,

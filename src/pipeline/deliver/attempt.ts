@@ -11,7 +11,7 @@
  */
 import { describeError, retryable, type Outcome } from '../../core/outcome.ts';
 import type { DigestInput, Notification } from '../../targets/kind.ts';
-import { renderNotification } from '../../targets/registry.ts';
+import { renderGroupNotification, renderNotification } from '../../targets/registry.ts';
 import { groupChangeText, resolvedReplyText } from '../lifecycle.ts';
 import type { GroupFlush } from '../../core/delivery.ts';
 import { sendOrInbox, showHeld } from '../inbox-sink.ts';
@@ -86,21 +86,20 @@ async function groupNotification(ctx: JobContext, groupId: string): Promise<Atte
   const { target, targetKind, job, deps } = ctx;
   const flush = ctx.event.data as GroupFlush;
   // A kind without a group view shows the notification as an event of its own (the relay's).
-  const rendered = targetKind.group ? targetKind.group(target, { flush, targetName: job.target }) : { payload: render(ctx).notification.payload, notes: [] };
-  const notification = { kind: target.kind, payload: rendered.payload };
+  const { notification, notes } = renderGroupNotification(target, flush, { event: ctx.event, route: ctx.route, targetName: job.target });
   const group = deps.stores.groupFor(groupId);
   const before = (await group.state())?.sent[job.target];
   const inPlace = targetKind.lifecycle?.inPlace?.(target) ?? null;
   const outcome =
     inPlace && before?.slack && flush.seq > 1
-      ? await inPlace.replace(before.slack, rendered.payload as object, groupChangeText(flush), sendContext(ctx))
+      ? await inPlace.replace(before.slack, notification.payload as object, groupChangeText(flush), sendContext(ctx))
       : await send(ctx, notification);
   if (outcome.kind === 'ok') {
     const receipt = outcome.receipt;
-    const left = targetKind.lifecycle?.remember?.(rendered.payload, receipt);
+    const left = targetKind.lifecycle?.remember?.(notification.payload, receipt);
     await group.sent(job.target, before?.slack && flush.seq > 1 ? before.slack : (left?.slack ?? null), left?.message ?? null);
   }
-  return { outcome, notification, notes: rendered.notes };
+  return { outcome, notification, notes };
 }
 
 /** Locally, a muted or silenced notification still shows, greyed, in the inbox (best effort: never blocks the job). */

@@ -99,7 +99,7 @@ export const grouping: Stage = async (ctx) => {
   };
   if (alertKey) await deps.stores.alertFor(alertKey).join({ key: alertKey, eventId: event.id, title: event.type, group: spec });
   const joined = await deps.stores.groupFor(spec.id).add(spec, member);
-  return suppress(ctx, `grouped: ${member.key} is a member of ${spec.key} (${joined}); notified with the group`);
+  return suppress(ctx, `grouped: ${member.key} is a member of ${spec.key} (${joined}); notified with the group (GET /admin/groups/${spec.id})`);
 };
 
 export const lifecycle: Stage = async (ctx) => {

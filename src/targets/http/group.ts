@@ -4,6 +4,7 @@
  * with their times. Documented in docs/targets/http.md. Pure.
  */
 import type { GroupFlush } from '../../core/delivery.ts';
+import type { Prepared } from '../../render/overrides.ts';
 import type { HttpTargetConfig } from './config.ts';
 import { packRequest, type HttpRequestSpec } from './render.ts';
 
@@ -36,8 +37,11 @@ export function groupPayload(flush: GroupFlush, receiver: string) {
   };
 }
 
-export function renderHttpGroup(flush: GroupFlush, config: HttpTargetConfig, receiver: string): { payload: HttpRequestSpec; notes: string[] } {
-  const notes: string[] = [];
+/** `parts` (templates over the notification as the relay's event) may replace the body (`body`). */
+export function renderHttpGroup(flush: GroupFlush, config: HttpTargetConfig, receiver: string, parts?: Prepared): { payload: HttpRequestSpec; notes: string[] } {
+  const fallback = JSON.stringify(groupPayload(flush, receiver));
+  const body = parts ? parts.part('body', fallback) : fallback;
+  const notes: string[] = [...(parts?.notes ?? [])];
   const meta = { route: flush.group.route, severity: flush.severity, eventId: `group:${flush.group.id}:${flush.seq}`, eventType: 'group.notification' };
-  return { payload: packRequest(config, JSON.stringify(groupPayload(flush, receiver)), meta, notes), notes };
+  return { payload: packRequest(config, body, meta, notes), notes };
 }

@@ -3,6 +3,7 @@
  * optionally signed with Standard Webhooks so the receiver can verify us.
  */
 import type { TargetKind } from '../kind.ts';
+import { prepare } from '../../render/overrides.ts';
 import { httpSchema, httpProblems, toHttpConfig, type HttpTargetConfig, type HttpTargetInput } from './config.ts';
 import { renderHttpGroup } from './group.ts';
 import { httpView } from './inbox.ts';
@@ -19,7 +20,7 @@ export const http: TargetKind<HttpTargetConfig, HttpRequestSpec, HttpTargetInput
   preview: (s) => `HTTP ${s.method} ${s.body !== null ? `${s.body.length} bytes of ${s.contentType}` : `${s.query.length} query parameters`}`,
   // No pacing unless the target asks for it (`pace:`).
   pace: { defaultMs: 0, receiver: (_c, name) => `http:${name}` },
-  group: (config, { flush, targetName }) => renderHttpGroup(flush, config, targetName),
+  group: (config, { flush, targetName, render }) => renderHttpGroup(flush, config, targetName, prepare(render)),
   inbox: {
     // The request as written: its URL and headers with `${NAME}` left in, never the secrets.
     payload: (config, spec) => ({

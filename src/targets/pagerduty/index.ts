@@ -3,6 +3,7 @@
  * notifications page someone, so a route's paging budget counts them.
  */
 import type { TargetKind } from '../kind.ts';
+import { prepare } from '../../render/overrides.ts';
 import { pagerdutySchema, toPagerDutyConfig, type PagerDutyTargetConfig, type PagerDutyTargetInput } from './config.ts';
 import { renderPagerDutyGroup } from './group.ts';
 import { pagerdutyView } from './inbox.ts';
@@ -25,7 +26,10 @@ export const pagerduty: TargetKind<PagerDutyTargetConfig, PagerDutyEvent, PagerD
     // The incident it opened is closed by a resolve with the same dedup key.
     resolveWith: (sent) => (sent.dedupKey ? { event_action: 'resolve', dedup_key: sent.dedupKey, client: 'Switchyard' } : null),
   },
-  group: (_config, { flush }) => ({ payload: renderPagerDutyGroup(flush), notes: [] }),
+  group: (_config, { flush, render }) => {
+    const parts = prepare(render);
+    return { payload: renderPagerDutyGroup(flush, parts), notes: parts.notes };
+  },
   inbox: {
     answer: (event) => ({ status: 202, receipt: { pagerduty: { dedupKey: event.dedup_key } } }),
     incident: (payload) => {

@@ -4,6 +4,7 @@
  * context says why it was sent. Built with Block Kit's named limits (render.ts). Pure.
  */
 import type { GroupFlush } from '../../core/delivery.ts';
+import type { Prepared } from '../../render/overrides.ts';
 import { escapeMrkdwn } from '../../render/text.ts';
 import { SEVERITY_MARK, slackCard, type SlackMessage } from './render.ts';
 
@@ -22,9 +23,15 @@ export function groupCounts(flush: GroupFlush): string {
   return `${firing} failing${resolved > 0 ? ` · ${resolved} recovered` : ''}`;
 }
 
-export function renderSlackGroup(flush: GroupFlush): SlackMessage {
+/**
+ * `parts` (the route's and target's templates, prepared over the notification as the relay's event) may
+ * replace the title and add a text above the member list; without templates, the default message.
+ */
+export function renderSlackGroup(flush: GroupFlush, parts?: Prepared): SlackMessage {
   const mark = flush.status === 'resolved' ? SEVERITY_MARK.resolved : SEVERITY_MARK[flush.severity];
-  const title = `${groupCounts(flush)} — ${flush.group.route}`;
+  const defaultTitle = `${groupCounts(flush)} — ${flush.group.route}`;
+  const title = parts ? parts.part('title', defaultTitle).replace(/\s+/g, ' ').trim() : defaultTitle;
+  const text = parts ? parts.part('text', '', 'mrkdwn') : '';
   const total = flush.counts.firing + flush.counts.resolved;
   const lines = flush.alerts.map((a) => {
     const m = a.status === 'resolved' ? SEVERITY_MARK.resolved.emoji : SEVERITY_MARK[a.severity].emoji;
@@ -37,7 +44,7 @@ export function renderSlackGroup(flush: GroupFlush): SlackMessage {
   return slackCard({
     mark,
     title,
-    body: `${lines.join('\n')}${more}`,
-    context: `${REASONS[flush.reason]} · notification ${flush.seq}${labels ? ` · ${escapeMrkdwn(labels)}` : ''}`,
+    body: `${text ? `${text}\n\n` : ''}${lines.join('\n')}${more}`,
+    context: `${REASONS[flush.reason]} · notification ${flush.seq}${labels ? ` · ${escapeMrkdwn(labels)}` : ''}${(parts?.notes ?? []).map((n) => ` · ⚠ ${escapeMrkdwn(n)}`).join('')}`,
   });
 }

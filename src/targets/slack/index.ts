@@ -5,6 +5,7 @@
 import type { AlertTarget } from '../../core/delivery.ts';
 import { ok, permanent, type Outcome } from '../../core/outcome.ts';
 import type { InPlace, Relabel, SendContext, TargetKind } from '../kind.ts';
+import { prepare } from '../../render/overrides.ts';
 import { budgetDigest } from './digest.ts';
 import { slackSchema, slackProblems, toSlackConfig, type SlackTargetConfig, type SlackTargetInput } from './config.ts';
 import { renderSlackGroup } from './group.ts';
@@ -33,7 +34,10 @@ export const slack: TargetKind<SlackTargetConfig, SlackMessage, SlackTargetInput
     inPlace: (c) => (c.mode === 'bot' ? inPlace(c) : null),
   },
   digest: budgetDigest,
-  group: (_config, { flush }) => ({ payload: renderSlackGroup(flush), notes: [] }),
+  group: (_config, { flush, render }) => {
+    const parts = prepare(render);
+    return { payload: renderSlackGroup(flush, parts), notes: parts.notes };
+  },
   inbox: {
     answer: (_message, id) => ({ status: 200, receipt: { slack: { channel: INBOX_CHANNEL, ts: String(id) } } }),
     view: (item) => slackView(item),
