@@ -7,7 +7,7 @@ import { toWire, type IngestError } from './core/errors.ts';
 import { createConsoleLogger } from './core/log.ts';
 import { BUILT_RULES_STATUS, deliverInlineNow, ingestDeps, type Env, type RuntimeOptions } from './env.ts';
 import { dispatcher } from './pipeline/dispatch.ts';
-import { ingest } from './pipeline/ingest.ts';
+import { ingest, ingestQuery } from './pipeline/ingest.ts';
 import { answerActivation } from './sources/prelude/activation.ts';
 import { createAdminApp } from './admin.ts';
 import { createInboxApp } from './inbox/routes.ts';
@@ -44,14 +44,8 @@ export function createApp(options: RuntimeOptions = {}): Hono<AppEnv> {
     return c.json({ ok: true, service: 'switchyard', sources: Object.keys(rules.sources), rules: status });
   });
 
-  const receive = async (c: Context<AppEnv>): Promise<Response> => {
-    const source = c.req.param('source')!;
-    const deps = ingestDeps(c.env, { ...options, logger: log });
-    const raw = c.req.raw;
-    const result = await ingest(
-      { source, headers: raw.headers, body: raw.body, arrayBuffer: () => raw.arrayBuffer(), pathToken: c.req.param('token') ?? null },
-      deps,
-    );
+  /** The sender's answer to an ingest flow's result, the jobs handed to the one dispatch. */
+  const answer = async (c: Context<AppEnv>, source: string, result: Awaited<ReturnType<typeof ingest>>): Promise<Response> => {
     if (!result.ok) return fail(c, result.error, { source });
     const { accepted, duplicates, events, rejected, inlineJobs } = result.value;
     // No queue binding: deliver after the response, inside the time the runtime grants (pipeline/inline.ts).
@@ -59,21 +53,39 @@ export function createApp(options: RuntimeOptions = {}): Hono<AppEnv> {
     await dispatcher(c.env, async (jobs) => c.executionCtx.waitUntil(deliverInlineNow(c.env, jobs, { ...options, logger: log })))(inlineJobs);
     return c.json({ ok: true, accepted, duplicates, events, ...(rejected.length > 0 ? { rejected } : {}) }, 200);
   };
+
+  const receive = async (c: Context<AppEnv>): Promise<Response> => {
+    const source = c.req.param('source')!;
+    const raw = c.req.raw;
+    const deps = ingestDeps(c.env, { ...options, logger: log });
+    const result = await ingest(
+      { source, headers: raw.headers, body: raw.body, arrayBuffer: () => raw.arrayBuffer(), pathToken: c.req.param('token') ?? null },
+      deps,
+    );
+    return answer(c, source, result);
+  };
   app.post('/hooks/:source', receive);
   app.post('/hooks/:source/:token', receive);
 
+  // GET: Prelude's activation challenge, or a payload in the query string (Prequel's generic_get).
+  const receiveQuery = async (c: Context<AppEnv>): Promise<Response> => {
+    const source = c.req.param('source')!;
+    const deps = ingestDeps(c.env, { ...options, logger: log });
+    const raw = c.req.raw;
+    return answer(c, source, await ingestQuery({ source, headers: raw.headers, url: new URL(raw.url), pathToken: c.req.param('token') ?? null }, deps));
+  };
   app.get('/hooks/:source', async (c) => {
     const source = c.req.param('source');
     const { sources } = ingestDeps(c.env, options).rules;
     const config = Object.hasOwn(sources, source) ? sources[source] : undefined;
     if (!config) return fail(c, { reason: 'unknown_source', detail: `no source "${source}" in rules` });
-    if (config.kind !== 'prelude')
-      return fail(c, { reason: 'method_not_allowed', allow: ['POST'], detail: `GET is only for Prelude activation; "${source}" is ${config.kind}` });
+    if (config.kind !== 'prelude') return receiveQuery(c);
     const answer = await answerActivation(new URL(c.req.url).searchParams, config, c.env);
     if (!answer.ok) return fail(c, answer.error, { source });
     log.log('info', 'prelude.activated', { source });
     return c.body(answer.value, 200, { 'Content-Type': 'application/json' });
   });
+  app.get('/hooks/:source/:token', receiveQuery);
 
   app.all('/hooks/:source/:token?', (c) => fail(c, { reason: 'method_not_allowed', allow: [...HOOK_METHODS], detail: `${c.req.method} on a hook` }));
 

@@ -29,6 +29,7 @@ const STATUS_BY_REASON: Record<string, number> = {
   invalid_event: 400,
   invalid_envelope: 400,
   missing_parameters: 400,
+  malformed_query: 400,
   activation_rejected: 403,
   not_found: 404,
 };
@@ -109,6 +110,9 @@ describe('fuzzing the Worker', () => {
           '/',
           '/hooks/',
           '/hooks/prequel/tok',
+          '/hooks/prequel?type=transfer.error&data.destination_id=d1',
+          '/hooks/prequel?type=transfer.error&data=%7B%22a%22%3A1%7D&data.b=2',
+          '/hooks/prequel?data[a=1&type=x',
         ),
         fc.dictionary(headerName, headerValue, { maxKeys: 6 }),
         bodyArb,

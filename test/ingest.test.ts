@@ -174,7 +174,7 @@ describe('prelude activation and health', () => {
       ok: true,
       service: 'switchyard',
       // The example's three, and the source the workerd tests add (test/rules.workerd.yaml).
-      sources: ['prequel', 'prelude', 'billing', 'prequel-paging'],
+      sources: ['prequel', 'prelude', 'billing', 'prequel-paging', 'prequel-token'],
       rules: { file: 'rules.example.yaml', status: 'ok' },
     });
   });
@@ -197,5 +197,99 @@ describe('routing at ingest (rules.example.yaml, compiled once per isolate)', ()
     const res = await json(await postPrelude(JSON.stringify(batch)));
     const records = await Promise.all(res.events!.map((e) => runInDurableObject(env.EVENTS.getByName(`prelude:${e.id}`), (i) => i.record())));
     expect(records.map((r) => r!.routing.routes.flatMap((x) => x.notify))).toEqual([[], [], ['oncall']]);
+  });
+});
+
+describe("Prequel's generic_get: the payload as URL parameters", () => {
+  const fixture = JSON.parse(PREQUEL_FIXTURES.find((f) => f.name === 'transfer.error')!.body) as { type: string; api_version: string; created_at: string; data: Record<string, unknown> };
+  const get = async (path: string, headers: Record<string, string> = {}) => {
+    const { exports } = await import('cloudflare:workers');
+    return exports.default.fetch(new Request(`https://relay.test${path}`, { headers }));
+  };
+  /** The fixture flattened as data.<field> / data[<field>][<i>] parameters, a marker making it this test's own. */
+  const flattened = (marker: string) => {
+    const params = new URLSearchParams({ type: fixture.type, api_version: fixture.api_version, created_at: fixture.created_at });
+    for (const [k, v] of Object.entries({ ...fixture.data, destination_id: marker })) {
+      if (Array.isArray(v)) v.forEach((x, i) => params.append(`data[${k}][${i}]`, String(x)));
+      else params.append(`data.${k}`, String(v));
+    }
+    return params;
+  };
+  const signed = async (query: string) => {
+    const { 'content-type': _, ...headers } = await prequelHeaders(keys.prequel[0].privatePem, query, rfc3339(Date.now()));
+    return headers;
+  };
+  const recordOf = async (id: string) => runInDurableObject(env.EVENTS.getByName(`prequel:${id}`), (instance) => instance.record());
+
+  it('a signed GET is accepted, normalized and routed exactly like its POST twin', async () => {
+    const marker = `get-${crypto.randomUUID()}`;
+    const query = flattened(marker).toString();
+    const res = await get(`/hooks/prequel?${query}`, await signed(query));
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body).toMatchObject({ ok: true, accepted: 1, events: [{ type: 'transfer.error', status: 'accepted' }] });
+    const viaGet = (await recordOf(body.events![0]!.id))!;
+
+    const twin = JSON.stringify({ ...fixture, data: { ...fixture.data, destination_id: marker } });
+    const viaPost = (await recordOf((await json(await postPrequel(twin))).events![0]!.id))!;
+    // The same event (numbers, booleans and lists typed back), the same routes; only the id differs.
+    expect(viaGet.event.data).toEqual(viaPost.event.data);
+    expect({ ...viaGet.event, id: null, receivedAt: null }).toEqual({ ...viaPost.event, id: null, receivedAt: null });
+    expect(viaGet.routing).toEqual(viaPost.routing);
+    expect(viaGet.routing.routes.map((r) => r.name)).toEqual(["Transfer failures caused by the customer's side go to customer success, no page"]);
+    expect(viaGet.auth).toBe('signature (key #1), generic_get');
+  });
+
+  it('a re-send with the parameters in another order, signed over the canonical query, is a duplicate', async () => {
+    const marker = `get-${crypto.randomUUID()}`;
+    const params = flattened(marker);
+    const first = params.toString();
+    const a = await json(await get(`/hooks/prequel?${first}`, await signed(first)));
+    expect(a.accepted).toBe(1);
+    const reordered = new URLSearchParams([...params].reverse());
+    const canonical = [...reordered]
+      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+      .map(([k, v]) => [k, v].map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join('='))
+      .join('&'); // RFC 3986: !'()* escaped too
+    const b = await json(await get(`/hooks/prequel?${reordered.toString()}`, await signed(canonical)));
+    expect(b).toMatchObject({ accepted: 0, duplicates: 1, events: [{ id: a.events![0]!.id, status: 'duplicate' }] });
+  });
+
+  it('takes the data as one JSON parameter too', async () => {
+    const marker = `get-${crypto.randomUUID()}`;
+    const query = new URLSearchParams({ type: 'transfer.error', created_at: fixture.created_at, data: JSON.stringify({ ...fixture.data, destination_id: marker }) }).toString();
+    const body = await json(await get(`/hooks/prequel?${query}`, await signed(query)));
+    expect(body.accepted).toBe(1);
+    expect((await recordOf(body.events![0]!.id))!.event.data).toEqual({ ...fixture.data, destination_id: marker });
+  });
+
+  it('authenticates a token source as its POST does: path token or bearer', async () => {
+    const query = `type=transfer.success&data.destination_id=tok-${crypto.randomUUID()}`;
+    const token = env.PREQUEL_GET_TOKEN as string;
+    expect((await json(await get(`/hooks/prequel-token/${token}?${query}`))).accepted).toBe(1);
+    expect((await json(await get(`/hooks/prequel-token?${query}`, { authorization: `Bearer ${token}` }))).duplicates).toBe(1);
+    const wrong = await get(`/hooks/prequel-token/not-the-token?${query}`);
+    expect([wrong.status, (await json(wrong)).error!.reason]).toEqual([401, 'bad_token']);
+  });
+
+  it('answers a junk, unsigned or forged query with a specific 4xx, never a 5xx', async () => {
+    const query = flattened(`get-${crypto.randomUUID()}`).toString();
+    const cases: [string, Record<string, string>, number, string, string?][] = [
+      ['', {}, 400, 'malformed_query', 'unreadable query string: no "type" parameter (e.g. type=transfer.error)'],
+      ['type=transfer.error', {}, 400, 'malformed_query', 'unreadable query string: no data: give data={…} or data.<field>=… parameters'],
+      ['type=transfer.error&data=%7Bnope', {}, 400, 'malformed_query'],
+      ['type=transfer.error&type=transfer.success&data.a=1', {}, 400, 'malformed_query', 'unreadable query string: parameter "type" is given twice'],
+      [query, {}, 400, 'missing_headers'],
+      [query, await signed(`${query}&data.extra=1`), 401, 'bad_signature'],
+    ];
+    for (const [q, headers, status, reason, message] of cases) {
+      const res = await get(`/hooks/prequel?${q}`, headers);
+      const body = await json(res);
+      expect([q.slice(0, 40), res.status, body.error!.reason]).toEqual([q.slice(0, 40), status, reason]);
+      if (message) expect(body.error!.message).toBe(message);
+    }
+    // Still no GET for a sender that only POSTs.
+    const billing = await get('/hooks/billing?type=x&data.a=1');
+    expect([billing.status, billing.headers.get('allow')]).toEqual([405, 'POST']);
   });
 });

@@ -20,6 +20,7 @@ export type IngestError =
   | { readonly reason: 'invalid_event'; readonly detail: string }
   | { readonly reason: 'invalid_envelope'; readonly detail: string }
   | { readonly reason: 'missing_parameters'; readonly detail: string; readonly parameters: readonly string[] }
+  | { readonly reason: 'malformed_query'; readonly detail: string }
   | { readonly reason: 'activation_rejected'; readonly detail: string }
   | { readonly reason: 'source_unconfigured'; readonly detail: string }
   | { readonly reason: 'ledger_unavailable'; readonly detail: string };
@@ -69,6 +70,8 @@ export function toWire(error: IngestError): WireError {
       return { status: 400, message: `unexpected event shape: ${error.detail}` };
     case 'missing_parameters':
       return { status: 400, message: `missing query parameter${error.parameters.length > 1 ? 's' : ''}: ${error.parameters.join(', ')}` };
+    case 'malformed_query':
+      return { status: 400, message: `unreadable query string: ${error.detail}` };
     case 'activation_rejected':
       return { status: 403, message: 'activation request rejected' };
     case 'source_unconfigured':

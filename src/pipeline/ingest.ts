@@ -16,7 +16,7 @@
  * Time, the ledger, the env and the key cache are passed in. Without a queue the ledger hands the jobs back
  * (`inlineJobs`) for the caller to deliver in waitUntil.
  */
-import { bytesToHex, concatBytes } from '../core/encoding.ts';
+import { bytesToHex, concatBytes, utf8 } from '../core/encoding.ts';
 import { isoFromMs } from '../core/units.ts';
 import { eventProblem, jsonDepth, MAX_EVENTS_PER_DELIVERY, MAX_JSON_DEPTH, preview } from '../core/limits.ts';
 import type { IngestError } from '../core/errors.ts';
@@ -90,29 +90,96 @@ export async function ingest(request: IngestRequest, deps: IngestDeps): Promise<
 
   const verified = await verifyAndNormalize({ source: request.source, config, headers: request.headers, body: body.value, pathToken: request.pathToken }, deps);
   if (!verified.ok) return verified;
-  const events = verified.value.events;
+  return routeAndRecord(request.source, verified.value, deps);
+}
 
+/** Steps 7 and 8, shared by both delivery methods: route each event, record it (queueing its jobs), log. */
+async function routeAndRecord(
+  source: string,
+  verified: { readonly events: CanonicalEvent[]; readonly auth: string; readonly rejected: readonly RejectedEvent[] },
+  deps: IngestDeps,
+): Promise<Result<IngestSummary, IngestError>> {
+  const { events } = verified;
   const routing = events.map((e) => deps.route(e));
-  const recorded = await recordAll(events, routing, verified.value.auth, deps.ledger);
+  const recorded = await recordAll(events, routing, verified.auth, deps.ledger);
   if (!recorded.ok) return recorded;
   const outcomes = recorded.value.map((r) => r.outcome);
   const summary: IngestSummary = {
-    source: request.source,
+    source,
     accepted: outcomes.filter((o) => o === 'accepted').length,
     duplicates: outcomes.filter((o) => o === 'duplicate').length,
     events: events.map((e, i) => ({ id: e.id, type: e.type, status: outcomes[i]! })),
-    rejected: verified.value.rejected,
+    rejected: verified.rejected,
     inlineJobs: recorded.value.flatMap((r) => r.jobs),
   };
-  if (summary.rejected.length > 0) deps.log.log('warn', 'ingest.rejected_events', { source: request.source, rejected: summary.rejected });
+  if (summary.rejected.length > 0) deps.log.log('warn', 'ingest.rejected_events', { source, rejected: summary.rejected });
   deps.log.log('info', 'ingest.accepted', {
-    source: request.source,
-    auth: verified.value.auth,
+    source,
+    auth: verified.auth,
     accepted: summary.accepted,
     duplicates: summary.duplicates,
     events: summary.events.map((e, i) => ({ ...e, routes: routing[i]!.routes.map((r) => r.name) })),
   });
   return ok(summary);
+}
+
+/** A delivery whose payload is in its query string (a GET): what ingestQuery reads. */
+export interface QueryRequest {
+  readonly source: string;
+  readonly headers: Headers;
+  readonly url: URL;
+  readonly pathToken: string | null;
+}
+
+/**
+ * The ingest flow for a payload in the query string (Prequel's generic_get), the same steps as a POST's:
+ *   1. source lookup            unknown name → 404; a kind without GET deliveries → 405
+ *   3. size                     the query string against the source's body limit → 413
+ *   5. decode                   the parameters into the envelope a POST would carry → 400 (malformed_query)
+ *   4. authentication           token as for POST; or the signature over the query as received or canonical
+ *   6. normalize + screen       as for POST (the id from the canonical query's SHA-256)
+ *   7. route, 8. record         shared with POST
+ * Decoding comes before authentication here because the canonical form needs the parameters; nothing decoded
+ * is used until the signature or token has been checked.
+ */
+export async function ingestQuery(request: QueryRequest, deps: IngestDeps): Promise<Result<IngestSummary, IngestError>> {
+  const config = deps.rules.sources[request.source];
+  if (!config || !Object.hasOwn(deps.rules.sources, request.source)) return err({ reason: 'unknown_source', detail: `no source "${request.source}" in rules` });
+  const query = handlerFor(config).query;
+  if (!query) return err({ reason: 'method_not_allowed', allow: ['POST'], detail: `"${request.source}" (${config.kind}) delivers by POST only` });
+
+  const raw = request.url.search.replace(/^\?/, '');
+  if (raw.length > config.maxBodyBytes) return err({ reason: 'body_too_large', limit: config.maxBodyBytes, detail: `query string of ${raw.length} bytes` });
+  const params = request.url.searchParams;
+  const envelope = query.envelope(params);
+  if (!envelope.ok) return envelope;
+  const canonical = new Uint8Array(utf8.encode(query.canonical(params)));
+
+  const now = deps.now();
+  let auth: Result<string, IngestError> = err({ reason: 'bad_signature', detail: 'no form of the query verifies' });
+  for (const form of query.signedForms(raw, params)) {
+    const bytes = new Uint8Array(utf8.encode(form));
+    const read: ReadDelivery = { source: request.source, config, headers: request.headers, body: bytes, pathToken: request.pathToken };
+    const delivery: Delivery = { source: request.source, headers: request.headers, body: bytes, now, bodySha256: async () => new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)) };
+    auth = await authenticate(delivery, read, deps);
+    // Only a signature that does not verify is worth another form; any other failure is the answer.
+    if (auth.ok || auth.error.reason !== 'bad_signature') break;
+  }
+  if (!auth.ok) return auth;
+
+  const handler = handlerFor(config);
+  const rejected: RejectedEvent[] = [];
+  const normalized = handler.normalize(envelope.value, {
+    source: request.source,
+    receivedAt: isoFromMs(now),
+    headers: request.headers,
+    bodySha256Hex: bytesToHex(new Uint8Array(await crypto.subtle.digest('SHA-256', canonical))),
+    reject: (at, reason) => rejected.push({ at, reason }),
+  });
+  if (!normalized.ok) return normalized;
+  const screened = screen(normalized.value, rejected, `${auth.value}, generic_get`);
+  if (!screened.ok) return screened;
+  return routeAndRecord(request.source, screened.value, deps);
 }
 
 export interface ReadDelivery {

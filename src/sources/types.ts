@@ -44,4 +44,14 @@ export interface SourceKindHandler<C extends SourceConfig = SourceConfig> {
   needsBodyDigest(body: unknown): boolean;
   /** Verified, parsed JSON → canonical events (a batch may hold several). Pure. */
   normalize(body: unknown, context: NormalizeContext): Result<CanonicalEvent[], IngestError>;
+  /**
+   * Deliveries as a GET with the payload in the query string (Prequel's generic_get), for kinds whose sender
+   * has such a method: the envelope a POST would have carried, and the texts a signature may cover (each
+   * verified as if it were the body). Normalize then runs on the envelope, with the canonical query's digest.
+   */
+  readonly query?: {
+    envelope(params: URLSearchParams): Result<unknown, IngestError>;
+    signedForms(rawQuery: string, params: URLSearchParams): readonly string[];
+    canonical(params: URLSearchParams): string;
+  };
 }

@@ -8,6 +8,8 @@ export const TARGET_TEST_SECRETS = {
   PAGERDUTY_ROUTING_KEY: 'R0123456789ABCDEF0123456789ABCDE',
   AUDIT_TOKEN: 'audit-bearer-s3cret',
   CRM_API_KEY: 'crm-key-s3cret',
+  /** A token-authenticated Prequel source's shared token (test/rules.workerd.yaml). */
+  PREQUEL_GET_TOKEN: 'prequel-get-token-s3cret',
   /** The admin API's bearer token. */
   ADMIN_TOKEN: 'test-admin-token-0000',
 } as const;

@@ -10,6 +10,7 @@ import type { PrequelSourceConfig } from '../../rules/config.ts';
 import { envelopeError, importRsaKeys, isObject, stringField, verifyQuietly } from '../shared.ts';
 import { checkWindow, parseRfc3339 } from '../timestamps.ts';
 import type { SourceKindHandler } from '../types.ts';
+import { canonicalQuery, envelopeFromQuery, signedQueryForms } from './generic-get.ts';
 
 export const PREQUEL_TIMESTAMP = 'x-prequel-webhook-timestamp';
 export const PREQUEL_SIGNATURE = 'x-prequel-webhook-signature';
@@ -49,6 +50,8 @@ export const prequel: SourceKindHandler<PrequelSourceConfig> = {
   },
 
   needsBodyDigest: () => true,
+
+  query: { envelope: envelopeFromQuery, signedForms: signedQueryForms, canonical: canonicalQuery },
 
   normalize(body, context) {
     if (!isObject(body)) return envelopeError('body must be a JSON object');

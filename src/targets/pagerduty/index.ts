@@ -18,8 +18,9 @@ export const pagerduty: TargetKind<PagerDutyTargetConfig, PagerDutyEvent, PagerD
   render: (_config, input) => renderPagerDuty(input),
   send: (event, config, ctx) => sendPagerDuty(event, config, ctx),
   preview: (e) => `PagerDuty ${e.event_action} ${e.dedup_key}${e.payload ? ` "${e.payload.summary}" (${e.payload.severity})` : ''}`,
-  // PagerDuty accepts about 120 events a minute per routing key.
-  pace: { defaultMs: 500, receiver: (_c, name) => `pagerduty:${name}` },
+  // PagerDuty accepts about 120 events a minute per routing key: targets sharing one (the same secret, the
+  // same Events API host) share one pace. The key is the `${NAME}` reference, never the secret's value.
+  pace: { defaultMs: 500, receiver: (c) => `pagerduty:${c.server ?? 'events.pagerduty.com'}:${c.routingKey}` },
   pages: true,
   lifecycle: {
     remember: (event, receipt) => ({ slack: null, dedupKey: receipt && 'pagerduty' in receipt ? receipt.pagerduty.dedupKey : event.dedup_key, message: null }),
