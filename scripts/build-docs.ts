@@ -20,7 +20,16 @@ hex signature in \`X-Prequel-Webhook-Signature\`. Switchyard checks the timestam
 optional body digest header is checked when present. Prequel sends no event id: the id is \`pq_\` + SHA-256 of
 the signed body, so a retry of the same delivery is recognised as a duplicate. Events: \`transfer.error\` (with
 \`transfer_blamed_party\`), \`transfer.success\`, \`transfer.cancelled\`, and created/updated/deleted for sources,
-destinations, recipients and magic links.`,
+destinations, recipients and magic links.
+
+A Prequel webhook created with the \`generic_get\` delivery method sends the payload as URL parameters on a GET
+instead: \`GET /hooks/<source>?type=…&created_at=…&data=<JSON>\`, or with the data flattened
+(\`data.destination_id=…\`, \`data[current_resource][name]=…\`; \`true\`, \`false\`, \`null\` and numbers typed back).
+Prequel does not document the flattening nor which bytes it signs, so the signature is accepted over the query
+string as received or over its canonical form (parameters sorted, RFC 3986 encoded); a \`token:\` source
+authenticates as for POST. The event is then routed exactly like its POST twin; its id is \`pq_\` + SHA-256 of the
+canonical query. A query that cannot be read (no \`type\`, no data, a parameter twice, data both whole and
+flattened) is answered \`400 malformed_query\` with the reason.`,
   prelude: `Prelude signs the raw body with RSA-PSS / SHA-256 and sends \`X-Webhook-Signature:
 rsassa-pss-sha256=<base64>\` (base64 or base64url; salt 32, then the maximum, since the salt is undocumented).
 Single events and \`{app_id, events[]}\` batches are accepted; a batch is recorded event by event. With
