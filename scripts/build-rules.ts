@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuiltRules, RulesConfig } from '../src/rules/config.ts';
-import { parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
+import { withAdditions } from '../src/rules/add.ts';
 import { formatProblems, loadRules } from '../src/rules/load.ts';
 import { packRoutes } from '../src/rules/ruleset.ts';
 
@@ -32,18 +32,8 @@ if (!existsSync(file)) {
   console.error(`switchyard: ${shown} not found`);
   process.exit(1);
 }
-const result = loadRules(addArg ? withAdditions(readFileSync(file, 'utf8'), resolve(root, addArg)) : readFileSync(file, 'utf8'));
+const result = loadRules(addArg ? withAdditions(readFileSync(file, 'utf8'), readFileSync(resolve(root, addArg), 'utf8')) : readFileSync(file, 'utf8'));
 
-/** The rules file's text with another file's sources added to its own and its routes after its own. */
-function withAdditions(text: string, extraFile: string): string {
-  const doc = parseDocument(text);
-  const extra = parseDocument(readFileSync(extraFile, 'utf8'));
-  const sources = doc.get('sources') as YAMLMap;
-  for (const pair of (extra.get('sources') as YAMLMap | undefined)?.items ?? []) sources.add(pair);
-  const routes = doc.get('routes') as YAMLSeq;
-  for (const item of (extra.get('routes') as YAMLSeq | undefined)?.items ?? []) routes.add(item);
-  return doc.toString();
-}
 const out = outArg ? resolve(process.cwd(), outArg) : resolve(root, 'src/generated/rules.ts');
 const devMode = process.env.SWITCHYARD_DEV === '1';
 

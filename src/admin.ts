@@ -26,7 +26,7 @@ import type { EventLedgerObject } from './state/event-ledger.ts';
 import { dispatcher } from './pipeline/dispatch.ts';
 import type { Logger } from './core/log.ts';
 import { checkMatchers, isoOrInvalid, silenceWindow } from './pipeline/silences.ts';
-import type { EventTrace, GroupState, JobState, DeadLetterFilter, Silence } from './core/delivery.ts';
+import type { EventTrace, GroupState, JobState, DeadLetterFilter, Silence, UnroutedType } from './core/delivery.ts';
 
 type AdminEnv = { Bindings: Env };
 
@@ -64,6 +64,8 @@ export function createAdminApp(options: RuntimeOptions & { readonly logger: Logg
       verification: { auth: record.auth, accepted_at: new Date(record.acceptedAt).toISOString(), deliveries_from_sender: record.deliveries },
       routing: {
         matched: record.routing.routes,
+        // No route of the rules matched it (settings.unrouted's route, if any, is the one matched).
+        unrouted: record.routing.unrouted === true,
         // Every route's decision, evaluated again against the rules deployed now (they may have changed).
         explanation: ruleSet().explain(record.event),
       },
@@ -127,6 +129,25 @@ export function createAdminApp(options: RuntimeOptions & { readonly logger: Logg
       },
     });
   });
+
+  // What arrived and matched no route, per source and type (and whom settings.unrouted tells).
+  admin.get('/unrouted', async (c) => {
+    const types = (await controlOf(c.env).listUnrouted()) as UnroutedType[];
+    const iso = (ms: number) => new Date(ms).toISOString();
+    return c.json({
+      ok: true,
+      told: BUILT_RULES.settings.unrouted ?? null,
+      types: types.map((t) => ({
+        source: t.source,
+        type: t.type,
+        count: t.count,
+        first_at: iso(t.firstAt),
+        last_at: iso(t.lastAt),
+        last_event: `/admin/events/${t.source}/${encodeURIComponent(t.lastEvent)}`,
+      })),
+    });
+  });
+  admin.delete('/unrouted', async (c) => c.json({ ok: true, cleared: (await controlOf(c.env).clearUnrouted()) as number }));
 
   admin.get('/dead-letters', async (c) => {
     const filter = readFilter(c.req.query());

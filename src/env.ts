@@ -50,7 +50,11 @@ export function ruleSet(): RuleSet {
 }
 
 export function routeWith(rules: RuleSet): IngestDeps['route'] {
-  return (event) => ({ routes: rules.match(event).map((m) => ({ index: m.index, name: m.route.name, notify: m.route.notify })) });
+  return (event) => {
+    const matches = rules.match(event);
+    const routes = matches.map((m) => ({ index: m.index, name: m.route.name, notify: m.route.notify }));
+    return matches.every((m) => m.route.fallback) ? { routes, unrouted: true } : { routes };
+  };
 }
 
 export function ingestDeps(env: Env, options: RuntimeOptions = {}): IngestDeps {
@@ -65,6 +69,12 @@ export function ingestDeps(env: Env, options: RuntimeOptions = {}): IngestDeps {
     credentials,
     log: options.logger ?? createConsoleLogger({ service: 'switchyard' }),
     route: options.route ?? routeWith(ruleSet()),
+    unrouted: async (events, now) => {
+      await controlOf(env).recordUnrouted(
+        events.map((e) => ({ source: e.source, type: e.type, id: e.id })),
+        now,
+      );
+    },
   };
 }
 

@@ -177,7 +177,7 @@ function explain(eventFile: string, rulesFile: string, source: string | null, js
     }
     const notified = [...new Set(routes.flatMap((r) => r.notify))];
     io.out(
-      `  notifies: ${notified.length > 0 ? notified.join(', ') : routes.some((r) => r.matched) ? 'no one (matched a drop route)' : 'no one (no route matched)'}`,
+      `  notifies: ${notified.length > 0 ? notified.join(', ') : routes.some((r) => r.matched) ? 'no one (matched a drop route)' : 'no one: unrouted (no route matched; the relay logs and counts it — settings.unrouted would tell a target)'}`,
     );
     for (const g of groups)
       io.out(`  grouped: ${g.key} — notified with its group (first after ${durationText(g.waitMs)}, then at most every ${durationText(g.intervalMs)})`);

@@ -57,6 +57,18 @@ export interface AcceptResult {
 /** Which routes matched an event, and whom they notify: what delivery (issue 5) turns into jobs. */
 export interface RoutingDecision {
   readonly routes: readonly { readonly index: number; readonly name: string; readonly notify: readonly string[] }[];
+  /** No route of the file matched (settings.unrouted's route, if any, is then the one in `routes`). */
+  readonly unrouted?: true;
+}
+
+/** Events of one (source, type) that matched no route: how many, since when, the latest. */
+export interface UnroutedType {
+  readonly source: string;
+  readonly type: string;
+  readonly count: number;
+  readonly firstAt: number;
+  readonly lastAt: number;
+  readonly lastEvent: string;
 }
 
 // ---- retries ------------------------------------------------------------------------------------

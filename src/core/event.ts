@@ -4,6 +4,12 @@
 
 export type SourceKind = 'prequel' | 'prelude' | 'standard-webhooks';
 
+/**
+ * The source of the relay's own events (a budget's digest, a group's notification): recorded and delivered like
+ * any event, never routed by the rules, and reserved (no source of rules.yaml may take the name).
+ */
+export const RELAY_SOURCE = 'switchyard';
+
 export interface CanonicalEvent {
   /** The source's name in rules.yaml (the `:source` of `/hooks/:source`). */
   readonly source: string;

@@ -3,18 +3,20 @@
  * Durable Objects (test/kits/memory-delivery.ts), over the example rules with every target in the inbox:
  * send, repeat, resolve hand-over and its effects, budget, pause, and the budget's digest as a job.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { memoryDelivery, prequelEvent as prequel } from '../../test/kits/memory-delivery.ts';
+import { memoryDelivery, prequelEvent } from '../../test/kits/memory-delivery.ts';
+import { exampleRulesForTests } from '../../test/kits/example-rules.ts';
+import { PAGING_ROUTE, PAGING_SOURCE } from '../../test/kits/paging.ts';
 import type { CanonicalEvent } from '../core/event.ts';
 import { JOB_MESSAGE_VERSION } from '../core/jobs.ts';
-import { loadRules } from '../rules/load.ts';
 import { deliverJob } from './deliver.ts';
 
-const loaded = loadRules(readFileSync('rules.example.yaml', 'utf8'));
-if (!loaded.ok) throw new Error('the example rules do not load');
-const rules = loaded.value.config;
-const PAGES = 'Every other transfer failure pages on-call and tells data engineering';
+// The example with the tests' per-destination paging route (the example groups its own transfer failures).
+const rules = exampleRulesForTests();
+/** Transfer events through the tests' paging route; other Prequel events through the example's. */
+const prequel = (type: string, destination: string, n = 1, blame = 'prequel'): CanonicalEvent =>
+  prequelEvent(type, destination, n, blame, type === 'transfer.error' || type === 'transfer.success' ? (blame === 'third_party' ? 'prequel' : PAGING_SOURCE) : 'prequel');
+const PAGES = PAGING_ROUTE;
 
 async function deliverAll(relay: ReturnType<typeof memoryDelivery>, event: CanonicalEvent) {
   const jobs = await relay.accept(event);
@@ -32,7 +34,7 @@ describe('the delivery stage list with in-memory stores', () => {
 
     const again = prequel('transfer.error', 'd1', 2);
     await deliverAll(relay, again);
-    const repeat = [...relay.jobs.values()].find((j) => j.job.event === `prequel:${again.id}` && j.job.target === 'data-eng')!;
+    const repeat = [...relay.jobs.values()].find((j) => j.job.event === `${again.source}:${again.id}` && j.job.target === 'data-eng')!;
     expect(repeat.why).toMatch(/^repeat of an open alert \(×2\), within repeat_interval; noted in the Slack thread/);
     expect(relay.items.find((i) => i.kind === 'slack')!.replies).toHaveLength(1);
 
@@ -54,7 +56,7 @@ describe('the delivery stage list with in-memory stores', () => {
     const relay = memoryDelivery(rules, { inbox: true, now: () => (clock += 1000) });
     for (const d of ['a', 'b', 'c', 'd']) await deliverAll(relay, prequel('transfer.error', d, 1));
     const fourth = prequel('transfer.error', 'd', 1);
-    const held = [...relay.jobs.values()].find((j) => j.job.event === `prequel:${fourth.id}` && j.job.target === 'oncall')!;
+    const held = [...relay.jobs.values()].find((j) => j.job.event === `${fourth.source}:${fourth.id}` && j.job.target === 'oncall')!;
     expect([held.status, held.why]).toEqual(['suppressed', expect.stringMatching(/^held back: paging budget of 3 per 1h used up \(1 held\)/)]);
 
     const digest = {

@@ -5,7 +5,7 @@
  * event. Pure (WebCrypto's digest only).
  */
 import type { GroupFlush, GroupSpec } from '../core/delivery.ts';
-import type { CanonicalEvent } from '../core/event.ts';
+import { RELAY_SOURCE, type CanonicalEvent } from '../core/event.ts';
 import { compileGetter, parsePath } from '../core/paths.ts';
 import type { RouteConfig } from '../rules/config.ts';
 
@@ -65,7 +65,7 @@ export async function groupSpec(route: RouteConfig, event: CanonicalEvent, at: {
 export function flushEvent(flush: GroupFlush): CanonicalEvent {
   const at = new Date(flush.at).toISOString();
   return {
-    source: 'switchyard',
+    source: RELAY_SOURCE,
     kind: 'switchyard',
     type: 'group.notification',
     id: `group:${flush.group.id}:${flush.seq}`,

@@ -46,6 +46,8 @@ export interface IngestDeps {
   readonly log: Logger;
   /** The compiled rule set's decision for one event. */
   readonly route: (event: CanonicalEvent) => RoutingDecision;
+  /** Counts what no route matched (best effort: a failure here never fails the delivery). */
+  readonly unrouted?: (events: readonly Pick<CanonicalEvent, 'source' | 'type' | 'id'>[], now: number) => Promise<void>;
 }
 
 /** The part of a Request that ingest reads: its headers and its body, once. */
@@ -113,6 +115,7 @@ async function routeAndRecord(
     inlineJobs: recorded.value.flatMap((r) => r.jobs),
   };
   if (summary.rejected.length > 0) deps.log.log('warn', 'ingest.rejected_events', { source, rejected: summary.rejected });
+  await noteUnrouted(events.filter((_, i) => routing[i]!.unrouted && outcomes[i] === 'accepted'), routing, deps);
   deps.log.log('info', 'ingest.accepted', {
     source,
     auth: verified.auth,
@@ -121,6 +124,21 @@ async function routeAndRecord(
     events: summary.events.map((e, i) => ({ ...e, routes: routing[i]!.routes.map((r) => r.name) })),
   });
   return ok(summary);
+}
+
+/**
+ * Events no route matched are never dropped without a word: each is logged (`ingest.unrouted`, with whom
+ * settings.unrouted told, if anyone), counted for `GET /admin/unrouted`, and kept in its trace.
+ */
+async function noteUnrouted(events: readonly CanonicalEvent[], routing: readonly RoutingDecision[], deps: IngestDeps): Promise<void> {
+  if (events.length === 0) return;
+  const to = routing.find((r) => r.unrouted)?.routes[0]?.notify ?? [];
+  for (const e of events) deps.log.log('warn', 'ingest.unrouted', { source: e.source, type: e.type, id: e.id, told: to.length > 0 ? to : 'nobody (no settings.unrouted)' });
+  try {
+    await deps.unrouted?.(events, deps.now());
+  } catch (e) {
+    deps.log.log('warn', 'ingest.unrouted_count_failed', { error: e instanceof Error ? e.message.slice(0, 200) : 'failed' });
+  }
 }
 
 /** A delivery whose payload is in its query string (a GET): what ingestQuery reads. */

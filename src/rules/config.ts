@@ -29,6 +29,8 @@ export interface SettingsConfig {
   readonly maxBodyBytes: number;
   /** How long accepted event ids are remembered (Prelude retries for two weeks). */
   readonly dedupRetentionMs: number;
+  /** The target told of events no route matched (the fallback route notifies it); null: logged and counted only. */
+  readonly unrouted?: string | null;
 }
 
 /** How a source proves a delivery is genuine. A token is an explicit opt-in for senders that sign nothing. */
@@ -90,4 +92,12 @@ export interface RouteConfig {
   readonly group?: { readonly by: readonly string[]; readonly waitMs: number; readonly intervalMs: number };
   /** Per-route overrides of the default message parts (title, text, summary, body, …). */
   readonly templates: Templates;
+  /**
+   * The route `settings.unrouted` adds after every other: it matches an event only when no other route did
+   * (it never takes part in the first-match walk), and notifies the target named there.
+   */
+  readonly fallback?: true;
 }
+
+/** The name of the route `settings.unrouted` adds (reserved: no route of the file may take it). */
+export const UNROUTED_ROUTE = 'Unrouted events (settings.unrouted)';

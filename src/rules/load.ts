@@ -81,11 +81,19 @@ export function loadRules(text: string): Result<LoadedRules, RulesProblem[]> {
   ];
   if (!parsed.success || problems.length > 0) return err(sortProblems(problems));
   const config = toRulesConfig(parsed.data, conditions);
-  const shadowed = findShadowedRoutes(config.routes).map(({ index, by }) => ({
-    message: `route "${config.routes[index]!.name}" can never match: route "${config.routes[by]!.name}" (routes[${by}]) matches every event it could and does not continue`,
-    path: `routes[${index}]`,
-    ...nodePosition(doc, lineCounter, ['routes', index, 'name']),
-  }));
+  const shadowed = findShadowedRoutes(config.routes).map(({ index, by }) =>
+    config.routes[index]!.fallback
+      ? {
+          message: `settings.unrouted can never be used: route "${config.routes[by]!.name}" (routes[${by}]) matches every event and does not continue`,
+          path: 'settings.unrouted',
+          ...nodePosition(doc, lineCounter, ['settings', 'unrouted']),
+        }
+      : {
+          message: `route "${config.routes[index]!.name}" can never match: route "${config.routes[by]!.name}" (routes[${by}]) matches every event it could and does not continue`,
+          path: `routes[${index}]`,
+          ...nodePosition(doc, lineCounter, ['routes', index, 'name']),
+        },
+  );
   if (shadowed.length > 0) return err(shadowed);
   const routes = (data as { routes?: unknown }).routes;
   const warnings = regexOperands(routes, ['routes'], [])

@@ -11,7 +11,7 @@
  * it. (Parsing a 1,000-route file into objects up front cost ~3 ms, and every allocation after it paid again
  * in garbage collection, copying the live tree: ~15 ms in all.)
  */
-import type { CanonicalEvent } from '../core/event.ts';
+import { RELAY_SOURCE, type CanonicalEvent } from '../core/event.ts';
 import { compileCondition, explainCondition, type Predicate } from './compile.ts';
 import type { Condition, FieldCondition } from './conditions.ts';
 import type { RouteConfig } from './config.ts';
@@ -47,6 +47,8 @@ export interface RouteKeys {
   readonly types: readonly string[] | null;
   readonly sources: readonly string[] | null;
   readonly pair: readonly Condition[];
+  /** settings.unrouted's route: taken only when no other route matched. */
+  readonly fallback?: true;
 }
 
 /** Routes as the build step emits them: the index, and each route as its own JSON text. */
@@ -76,7 +78,7 @@ export function splitRoute(route: RouteConfig): Split {
     else if (field) pair.push(c);
     else rest.push(c);
   }
-  return { keys: { types, sources, pair }, rest: { op: 'all', of: rest } };
+  return { keys: { types, sources, pair, ...(route.fallback ? { fallback: true as const } : {}) }, rest: { op: 'all', of: rest } };
 }
 
 /** The strings an equality or list condition admits; null for other operators or non-string values. */
@@ -124,6 +126,10 @@ export function compileRuleSet(input: readonly RouteConfig[] | PackedRoutes): Ru
   const route = (i: number): RouteConfig => (parsed[i] ??= unpackRoute(packed!.routes[i]!));
   const compiledRoute = (i: number): CompiledRoute => (compiled[i] ??= { index: i, route: route(i), rest: compileCondition(splitRoute(route(i)).rest) });
 
+  // settings.unrouted's route (the last one, if any) stays out of the walk: it is what an event gets when the
+  // walk found nothing.
+  const fallback = keys.findIndex((k) => k.fallback === true);
+
   const pairTests: (Predicate | undefined)[] = new Array(size);
   const pairHolds = (i: number, probe: { source: string; type: string }): boolean => {
     const pair = keys[i]!.pair;
@@ -138,6 +144,7 @@ export function compileRuleSet(input: readonly RouteConfig[] | PackedRoutes): Ru
       const probe = { source, type };
       for (let i = 0; i < size; i++) {
         const k = keys[i]!;
+        if (i === fallback) continue;
         if (admits(k.types, type) && admits(k.sources, source) && pairHolds(i, probe)) found.push(compiledRoute(i));
       }
       if (candidatesByPair.size >= MAX_INDEXED_PAIRS) candidatesByPair = new Map();
@@ -157,6 +164,8 @@ export function compileRuleSet(input: readonly RouteConfig[] | PackedRoutes): Ru
         out.push(c);
         if (!c.route.continue) break;
       }
+      // The relay's own events are never routed by the rules; they are no one's unrouted event either.
+      if (out.length === 0 && fallback >= 0 && event.source !== RELAY_SOURCE) out.push(compiledRoute(fallback));
       return out;
     },
     explain(event: CanonicalEvent): readonly RouteExplanation[] {
@@ -164,6 +173,18 @@ export function compileRuleSet(input: readonly RouteConfig[] | PackedRoutes): Ru
       const out: RouteExplanation[] = [];
       for (let index = 0; index < size; index++) {
         const r = route(index);
+        if (index === fallback) {
+          const matched = !out.some((e) => e.matched) && event.source !== RELAY_SOURCE;
+          out.push({
+            index,
+            name: r.name,
+            matched,
+            skipped: false,
+            reason: matched ? `no route matched: settings.unrouted tells ${r.notify.join(', ')}` : 'a route above matched (only unrouted events come here)',
+            notify: matched ? r.notify : [],
+          });
+          continue;
+        }
         if (stoppedBy !== null) {
           out.push({
             index,

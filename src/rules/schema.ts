@@ -8,8 +8,9 @@ import { parseDuration, parseSize } from '../core/units.ts';
 import { kindOf, targetKinds } from '../targets/registry.ts';
 import { SCHEMA_PARTS } from '../core/schema-parts.ts';
 import type { Condition } from './conditions.ts';
-import type { RouteConfig, RulesConfig, SourceAuth, SourceConfig, TargetConfig } from './config.ts';
+import { UNROUTED_ROUTE, type RouteConfig, type RulesConfig, type SourceAuth, type SourceConfig, type TargetConfig } from './config.ts';
 import { closest } from '../core/suggest.ts';
+import { RELAY_SOURCE } from '../core/event.ts';
 import { parsePath } from '../core/paths.ts';
 import { checkTemplate, renderTemplate, templateView } from '../render/template.ts';
 import { SAMPLE_EVENTS } from '../render/samples.ts';
@@ -170,6 +171,10 @@ const buildRulesFile = () =>
             .default(DEFAULT_DEDUP_RETENTION)
             .refine((s) => parseDuration(s)! >= MIN_DEDUP_RETENTION_MS, { message: 'dedup_retention must be at least 14d: Prelude retries for two weeks' }),
           retry: RetrySchema.optional().describe('Retry defaults for every target (each target may override any field)'),
+          unrouted: z
+            .string()
+            .optional()
+            .describe('A target told of every event no route matched (else such events are only logged, counted and traced)'),
         })
         .prefault({}),
       sources: z
@@ -202,11 +207,13 @@ export function crossCheck(data: unknown): CrossIssue[] {
   checkTargets(file.targets, issues);
   checkTimeIntervals(file.time_intervals, file.routes, issues);
   checkRoutes(file.routes, file.targets, issues);
+  checkUnrouted((file as { settings?: { unrouted?: unknown } }).settings?.unrouted, file.targets, file.routes, issues);
   const sources = file.sources;
   if (typeof sources !== 'object' || sources === null) return issues;
   for (const [name, source] of Object.entries(sources as Record<string, unknown>)) {
     if (typeof source !== 'object' || source === null) continue;
     const s = source as Record<string, unknown>;
+    if (name === RELAY_SOURCE) issues.push({ path: ['sources', name], message: `"${RELAY_SOURCE}" is the source of the relay's own events (digests, group notifications); choose another name` });
     if (!SOURCE_KIND_NAMES.includes(s.kind as never)) continue; // the unknown kind is reported on its own
     const signedKey = s.kind === 'standard-webhooks' ? 'secrets' : 'public_keys';
     if (s[signedKey] !== undefined && s.token !== undefined)
@@ -216,6 +223,21 @@ export function crossCheck(data: unknown): CrossIssue[] {
     }
   }
   return issues;
+}
+
+/** settings.unrouted names a declared target; the name of the route it adds is its own. */
+function checkUnrouted(unrouted: unknown, targets: unknown, routes: unknown, issues: CrossIssue[]): void {
+  if (Array.isArray(routes))
+    routes.forEach((r: unknown, i) => {
+      if (typeof r === 'object' && r !== null && (r as { name?: unknown }).name === UNROUTED_ROUTE)
+        issues.push({ path: ['routes', i, 'name'], message: `"${UNROUTED_ROUTE}" is the name of the route settings.unrouted adds; choose another` });
+    });
+  if (typeof unrouted !== 'string') return;
+  const names = typeof targets === 'object' && targets !== null ? Object.keys(targets) : [];
+  if (names.includes(unrouted)) return;
+  const near = closest(unrouted, names);
+  const hint = near ? ` (did you mean "${near}"?)` : names.length > 0 ? ` (targets: ${names.join(', ')})` : ' (no targets are declared)';
+  issues.push({ path: ['settings', 'unrouted'], message: `unknown target "${unrouted}"${hint}` });
 }
 
 function checkTimeIntervals(intervals: unknown, routes: unknown, issues: CrossIssue[]): void {
@@ -430,10 +452,25 @@ export function toRulesConfig(file: RulesFileParsed, conditions: readonly Condit
   for (const [name, list] of Object.entries(file.time_intervals)) timeIntervals[name] = list.map((entry) => parseTimeInterval(entry, []));
   return {
     version: 1,
-    settings: { maxBodyBytes: maxBody, dedupRetentionMs: parseDuration(file.settings.dedup_retention)! },
+    settings: { maxBodyBytes: maxBody, dedupRetentionMs: parseDuration(file.settings.dedup_retention)!, unrouted: file.settings.unrouted ?? null },
     ...(Object.keys(timeIntervals).length > 0 ? { timeIntervals } : {}),
     sources,
     targets,
-    routes,
+    routes: file.settings.unrouted ? [...routes, unroutedRoute(file.settings.unrouted)] : routes,
+  };
+}
+
+/** The route settings.unrouted adds: last, matching only what no other route did (rules/ruleset.ts). */
+function unroutedRoute(target: string): RouteConfig {
+  return {
+    name: UNROUTED_ROUTE,
+    when: { op: 'all', of: [] },
+    notify: [target],
+    continue: false,
+    severity: 'info',
+    alertKey: null,
+    action: null,
+    templates: {},
+    fallback: true,
   };
 }

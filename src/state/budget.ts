@@ -9,7 +9,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { BudgetState, HeldPage, TakeResult } from '../core/delivery.ts';
 import type { Env } from '../core/env.ts';
-import type { CanonicalEvent } from '../core/event.ts';
+import { RELAY_SOURCE, type CanonicalEvent } from '../core/event.ts';
 import type { DeliveryJob } from '../core/jobs.ts';
 import { decideDigest, decideTake, type TakeInput } from '../pipeline/decide/budget.ts';
 import { deliveryMode, dispatcher } from '../pipeline/dispatch.ts';
@@ -59,7 +59,7 @@ export class BudgetObject extends DurableObject<Env> {
 export function digestEvent(state: BudgetState, receivedAt: string): CanonicalEvent {
   const held: readonly HeldPage[] = state.held;
   return {
-    source: 'switchyard',
+    source: RELAY_SOURCE,
     kind: 'switchyard',
     type: 'budget.digest',
     id: `digest:${state.route}:${state.digests + 1}`,

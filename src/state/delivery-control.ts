@@ -1,14 +1,15 @@
 /**
  * The relay's operating state, in one Durable Object (named `control`) with SQLite tables: the index of
  * dead letters (the jobs themselves live in their events' ledgers), paused targets, the jobs parked while
- * their target is paused, silences, and the jobs the stuck-job sweep re-dispatched (kept 7 days). Small and rarely written: one object is enough, and its single thread makes
+ * their target is paused, silences, the jobs the stuck-job sweep re-dispatched (kept 7 days), and the count of
+ * events no route matched, per source and type. Small and rarely written: one object is enough, and its single thread makes
  * "park only if still paused" and "resume takes every parked job" atomic.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../core/env.ts';
 import type { DeliveryJob } from '../core/jobs.ts';
 import { storedSilenceProblem } from '../pipeline/silences.ts';
-import type { DeadLetter, DeadLetterFilter, Silence, SweptInput, SweptJob, TargetStatus } from '../core/delivery.ts';
+import type { DeadLetter, DeadLetterFilter, Silence, SweptInput, SweptJob, TargetStatus, UnroutedType } from '../core/delivery.ts';
 
 const SWEPT_KEEP_MS = 7 * 86_400_000;
 
@@ -35,7 +36,37 @@ export class DeliveryControlObject extends DurableObject<Env> {
         job_id TEXT PRIMARY KEY, event TEXT NOT NULL, route TEXT NOT NULL, target TEXT NOT NULL, was TEXT NOT NULL,
         overdue_ms INTEGER NOT NULL, action TEXT NOT NULL, swept_at INTEGER NOT NULL, times INTEGER NOT NULL, job TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS swept_jobs_by_time ON swept_jobs (swept_at);
+      CREATE TABLE IF NOT EXISTS unrouted (
+        source TEXT NOT NULL, type TEXT NOT NULL, count INTEGER NOT NULL, first_at INTEGER NOT NULL,
+        last_at INTEGER NOT NULL, last_event TEXT NOT NULL, PRIMARY KEY (source, type));
     `);
+  }
+
+  /** Counts events no route matched, per (source, type), with the latest one's id (kept until cleared). */
+  recordUnrouted(events: readonly { readonly source: string; readonly type: string; readonly id: string }[], now: number): void {
+    for (const e of events)
+      this.ctx.storage.sql.exec(
+        `INSERT INTO unrouted (source, type, count, first_at, last_at, last_event) VALUES (?, ?, 1, ?, ?, ?)
+         ON CONFLICT (source, type) DO UPDATE SET count = unrouted.count + 1, last_at = excluded.last_at, last_event = excluded.last_event`,
+        e.source,
+        e.type,
+        now,
+        now,
+        e.id,
+      );
+  }
+
+  /** What arrived and matched no route, most recent first. */
+  listUnrouted(): UnroutedType[] {
+    return this.ctx.storage.sql
+      .exec(`SELECT * FROM unrouted ORDER BY last_at DESC LIMIT ${MAX_LIST}`)
+      .toArray()
+      .map((r) => ({ source: String(r.source), type: String(r.type), count: Number(r.count), firstAt: Number(r.first_at), lastAt: Number(r.last_at), lastEvent: String(r.last_event) }));
+  }
+
+  /** Forgets the counts (after the rules route what was missing). */
+  clearUnrouted(): number {
+    return this.ctx.storage.sql.exec('DELETE FROM unrouted').rowsWritten;
   }
 
   /** Notes the jobs one sweep re-dispatched (a job swept again is renewed and counted). */

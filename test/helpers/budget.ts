@@ -6,8 +6,9 @@
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 
-export const PAGING_SOURCE = 'prequel-paging';
-export const PAGING_ROUTE = 'Per-destination transfer pages (workerd tests)';
+import { PAGING_ROUTE } from '../kits/paging.ts';
+
+export { PAGING_ROUTE, PAGING_SOURCE } from '../kits/paging.ts';
 
 export function budgetStub() {
   return env.BUDGETS.getByName(`budget:${PAGING_ROUTE}`);

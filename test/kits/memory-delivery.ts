@@ -206,10 +206,13 @@ export function memoryDelivery(rules: RulesConfig, options: { env?: Record<strin
   return { deps, accept, jobs, alerts, groups, flushGroup, items, paused, dispatched };
 }
 
-/** A Prequel event for tests that are not about verifying it: `<type>` for a destination, the n-th of its kind. */
-export function prequelEvent(type: string, destination: string, n = 1, blame = 'prequel'): CanonicalEvent {
+/**
+ * A Prequel event for tests that are not about verifying it: `<type>` for a destination, the n-th of its kind,
+ * from `source` (the example's `prequel`, or the tests' per-destination `prequel-paging`).
+ */
+export function prequelEvent(type: string, destination: string, n = 1, blame = 'prequel', source = 'prequel'): CanonicalEvent {
   return {
-    source: 'prequel',
+    source,
     kind: 'prequel',
     type,
     id: `pq_${type}_${destination}_${n}`,

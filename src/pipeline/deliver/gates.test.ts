@@ -2,17 +2,19 @@
  * The gates one by one, in Node, over the example rules with in-memory stores (test/kits/memory-delivery.ts)
  * and every target in the local inbox: time windows, silences, a resolve with nothing open, flapping, pacing.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { memoryDelivery, prequelEvent as prequel } from '../../../test/kits/memory-delivery.ts';
+import { memoryDelivery, prequelEvent } from '../../../test/kits/memory-delivery.ts';
+import { exampleRulesForTests } from '../../../test/kits/example-rules.ts';
+import { PAGING_SOURCE } from '../../../test/kits/paging.ts';
 import type { Silence } from '../../core/delivery.ts';
 import type { CanonicalEvent } from '../../core/event.ts';
-import { loadRules } from '../../rules/load.ts';
 import { deliverJob } from '../deliver.ts';
 
-const loaded = loadRules(readFileSync('rules.example.yaml', 'utf8'));
-if (!loaded.ok) throw new Error('the example rules do not load');
-const rules = loaded.value.config;
+// The example with the tests' per-destination paging route (the example groups its own transfer failures).
+const rules = exampleRulesForTests();
+/** Transfer events through the tests' paging route; other Prequel events through the example's. */
+const prequel = (type: string, destination: string, n = 1, blame = 'prequel'): CanonicalEvent =>
+  prequelEvent(type, destination, n, blame, type === 'transfer.error' || type === 'transfer.success' ? (blame === 'third_party' ? 'prequel' : PAGING_SOURCE) : 'prequel');
 const NOON = Date.parse('2026-12-03T12:00:00Z'); // a Thursday: office hours in Paris
 
 function relayAt(clock: () => number) {
@@ -24,7 +26,7 @@ function relayAt(clock: () => number) {
     return out;
   };
   const why = (event: CanonicalEvent, target: string) =>
-    [...relay.jobs.values()].find((j) => j.job.event === `prequel:${event.id}` && j.job.target === target)?.why;
+    [...relay.jobs.values()].find((j) => j.job.event === `${event.source}:${event.id}` && j.job.target === target)?.why;
   return { relay, deliver, why };
 }
 

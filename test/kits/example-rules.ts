@@ -1,0 +1,18 @@
+/**
+ * The example rules as the tests run them (Node): rules.example.yaml with test/rules.workerd.yaml's sources and
+ * routes added, exactly as the workerd tier builds them (`build-rules --add`).
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { RulesConfig } from '../../src/rules/config.ts';
+import { withAdditions } from '../../src/rules/add.ts';
+import { loadRules } from '../../src/rules/load.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+
+export function exampleRulesForTests(): RulesConfig {
+  const text = withAdditions(readFileSync(resolve(root, 'rules.example.yaml'), 'utf8'), readFileSync(resolve(root, 'test/rules.workerd.yaml'), 'utf8'));
+  const loaded = loadRules(text);
+  if (!loaded.ok) throw new Error(`the example with the tests' additions does not load: ${JSON.stringify(loaded.error)}`);
+  return loaded.value.config;
+}
