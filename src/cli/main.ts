@@ -6,7 +6,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatProblems, loadRules, type LoadedRules } from '../rules/load.ts';
+import { formatProblems, loadRules, sourceTypes, type LoadedRules } from '../rules/load.ts';
+import { coverage, gapText } from '../rules/catalogue-check.ts';
+import { catalogueOf } from '../core/catalogue.ts';
+import type { RulesConfig } from '../rules/config.ts';
 import { compileRuleSet } from '../rules/ruleset.ts';
 import { kindOf, renderNotification, type Notification } from '../targets/registry.ts';
 import { groupKeyText, groupLabels } from '../pipeline/group-key.ts';
@@ -115,12 +118,35 @@ function check(file: string, io: Io): number {
   const loaded = loadRulesFile(file, io);
   if (!loaded.ok) return loaded.exit;
   const c = loaded.value.config;
-  io.out(`${file}: OK — ${Object.keys(c.sources).length} sources, ${Object.keys(c.targets).length} targets, ${c.routes.length} routes`);
+  const own = c.routes.filter((r) => !r.fallback).length;
+  io.out(
+    `${file}: OK — ${Object.keys(c.sources).length} sources, ${Object.keys(c.targets).length} targets, ${own} routes${c.settings.unrouted ? ` (+ unrouted events to ${c.settings.unrouted})` : ''}`,
+  );
   // ADMIN_TOKEN is the relay's own: the admin API and the inbox are off without it.
   const secrets = [...loaded.value.references.filter((n) => n !== 'ADMIN_TOKEN'), 'ADMIN_TOKEN (the admin API)'];
   io.out(`secrets and variables it needs (wrangler secret put NAME): ${secrets.join(', ')}`);
+  for (const line of coverageReport(c)) io.out(line);
   for (const w of loaded.value.warnings) io.out(`${file}:${w.line}:${w.col}: warning: ${w.message} (${w.path})`);
   return 0;
+}
+
+/** Per source with known event types: those that reach no route, and those only a deliberate drop takes. */
+function coverageReport(c: RulesConfig): string[] {
+  const types = sourceTypes(c);
+  const gaps = coverage(c.routes, types);
+  const checked = Object.entries(types).filter(([, s]) => catalogueOf(s.kind) || s.declared);
+  const free = Object.keys(types).filter((n) => !checked.some(([m]) => m === n));
+  const freeNote = free.length > 0 ? `; ${free.join(', ')}: free-form (declare types: to check them)` : '';
+  const unrouted = gaps.filter((g) => g.gap === 'unrouted');
+  const dropped = gaps.filter((g) => g.gap === 'dropped');
+  const lines = [
+    unrouted.length === 0
+      ? `coverage: every known event type of ${checked.map(([n]) => n).join(', ') || 'no source'} reaches a route${freeNote}`
+      : `coverage: ${unrouted.length} known event type(s) reach no route${c.settings.unrouted ? ` (only settings.unrouted would hear of them)` : ' (they would be dropped, logged and counted)'}${freeNote}:`,
+    ...unrouted.map((g) => `  ✗ ${gapText(g)}`),
+  ];
+  if (dropped.length > 0) lines.push(`deliberately dropped (a route that notifies no one): ${dropped.map(gapText).join('; ')}`);
+  return lines;
 }
 
 function explain(eventFile: string, rulesFile: string, source: string | null, json: boolean, io: Io): number {

@@ -39,6 +39,8 @@ export type SourceAuth = { readonly type: 'signature'; readonly keys: readonly s
 interface SourceBase {
   readonly auth: SourceAuth;
   readonly maxBodyBytes: number;
+  /** Types the file declares (`extra_types`; Standard Webhooks' `types`), for check and coverage. */
+  readonly declaredTypes?: readonly string[];
 }
 
 export interface PrequelSourceConfig extends SourceBase {

@@ -9,6 +9,7 @@ import type { RulesConfig } from './config.ts';
 import { referencedNames } from '../core/interpolate.ts';
 import { parseWhen, type Condition, type ConditionProblem } from './conditions.ts';
 import { findShadowedRoutes } from './shadow.ts';
+import { checkAgainstCatalogues, type SourceTypes } from './catalogue-check.ts';
 import { closest } from '../core/suggest.ts';
 import { crossCheck, rulesFile, SOURCE_KIND_NAMES, targetKindNames, toRulesConfig } from './schema.ts';
 
@@ -96,14 +97,30 @@ export function loadRules(text: string): Result<LoadedRules, RulesProblem[]> {
   );
   if (shadowed.length > 0) return err(shadowed);
   const routes = (data as { routes?: unknown }).routes;
-  const warnings = regexOperands(routes, ['routes'], [])
-    .filter((r) => hasNestedQuantifier(r.pattern))
-    .map((r) => ({
-      message: `regex ${JSON.stringify(r.pattern)} nests a quantifier inside a quantified group: on a long value that almost matches it can take seconds per event; rewrite it without the nesting (e.g. (a+)+ → a+)`,
-      path: dotted(r.path),
-      ...nodePosition(doc, lineCounter, r.path),
-    }));
+  const catalogueIssues = checkAgainstCatalogues(Array.isArray(routes) ? routes : [], config.routes, sourceTypes(config)).map((i) => ({
+    severity: i.severity,
+    message: i.message,
+    path: dotted(i.path as PathKey[]),
+    ...(i.onKey ? keyPosition(doc, lineCounter, i.path.slice(0, -1) as PathKey[], String(i.path[i.path.length - 1])) : nodePosition(doc, lineCounter, i.path as PathKey[])),
+  }));
+  const catalogueErrors = catalogueIssues.filter((i) => i.severity === 'error').map(({ severity: _, ...p }) => p);
+  if (catalogueErrors.length > 0) return err(sortProblems(catalogueErrors));
+  const warnings = [
+    ...regexOperands(routes, ['routes'], [])
+      .filter((r) => hasNestedQuantifier(r.pattern))
+      .map((r) => ({
+        message: `regex ${JSON.stringify(r.pattern)} nests a quantifier inside a quantified group: on a long value that almost matches it can take seconds per event; rewrite it without the nesting (e.g. (a+)+ → a+)`,
+        path: dotted(r.path),
+        ...nodePosition(doc, lineCounter, r.path),
+      })),
+    ...catalogueIssues.filter((i) => i.severity === 'warning').map(({ severity: _, ...p }) => p),
+  ];
   return ok({ config, references: [...new Set(referencedNames(JSON.stringify(data)))], warnings });
+}
+
+/** What the catalogue check knows of each source: its kind and the types the file declares for it. */
+export function sourceTypes(config: Pick<RulesConfig, 'sources'>): Record<string, SourceTypes> {
+  return Object.fromEntries(Object.entries(config.sources).map(([name, s]) => [name, { kind: s.kind, declared: s.declaredTypes ?? null }]));
 }
 
 /** The line before, the line at fault and a caret under the column, as compilers show them. */

@@ -38,6 +38,10 @@ const MIN_GROUP_INTERVAL_MS = 10_000;
 const MIN_DEDUP_RETENTION_MS = 14 * 86_400_000;
 
 const common = {
+  extra_types: z
+    .array(z.string().min(1))
+    .optional()
+    .describe("Event types the sender sends that Switchyard's catalogue of the vendor does not list (yet): routes may name them, with any data fields"),
   max_body: size('max_body').optional().describe('Largest request body accepted from this source (default: settings.max_body)'),
   token: secretRef('token')
     .optional()
@@ -78,6 +82,10 @@ const StandardWebhooksSource = z
     kind: z.literal('standard-webhooks'),
     secrets: nonEmptyList(secretRef('secrets entry')).optional().describe('whsec_ secrets; list two while rotating'),
     tolerance: duration('tolerance').default(DEFAULT_SW_TOLERANCE).describe('Accepted distance of webhook-timestamp from now, either way'),
+    types: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('The event types this sender sends, if known: routes are then checked against them, and coverage lists those no route takes'),
     ...common,
   })
   .describe('Any sender that follows the Standard Webhooks spec: HMAC-SHA256');
@@ -431,9 +439,11 @@ export function toRulesConfig(file: RulesFileParsed, conditions: readonly Condit
     const signed = s.kind === 'standard-webhooks' ? s.secrets : s.public_keys;
     const auth: SourceAuth = signed ? { type: 'signature', keys: signed } : { type: 'token', token: s.token! };
     const maxBodyBytes = s.max_body ? parseSize(s.max_body)! : maxBody;
+    const declared = [...(s.kind === 'standard-webhooks' ? (s.types ?? []) : []), ...(s.extra_types ?? [])];
+    const declaredTypes = s.extra_types !== undefined || (s.kind === 'standard-webhooks' && s.types !== undefined) ? { declaredTypes: [...new Set(declared)] } : {};
     switch (s.kind) {
       case 'prequel':
-        sources[name] = { kind: 'prequel', auth, maxBodyBytes, maxAgeMs: parseDuration(s.max_age)!, maxFutureMs: parseDuration(s.max_future)! };
+        sources[name] = { kind: 'prequel', auth, maxBodyBytes, maxAgeMs: parseDuration(s.max_age)!, maxFutureMs: parseDuration(s.max_future)!, ...declaredTypes };
         break;
       case 'prelude':
         sources[name] = {
@@ -441,10 +451,11 @@ export function toRulesConfig(file: RulesFileParsed, conditions: readonly Condit
           auth,
           maxBodyBytes,
           activation: s.activation ? { verificationToken: s.activation.verification_token, appIds: s.activation.app_ids } : null,
+          ...declaredTypes,
         };
         break;
       case 'standard-webhooks':
-        sources[name] = { kind: 'standard-webhooks', auth, maxBodyBytes, toleranceMs: parseDuration(s.tolerance)! };
+        sources[name] = { kind: 'standard-webhooks', auth, maxBodyBytes, toleranceMs: parseDuration(s.tolerance)!, ...declaredTypes };
         break;
     }
   }
