@@ -159,7 +159,9 @@ async function incidentStory() {
   const second = successId ? (await settleTraces([{ source: 'prequel', id: successId }])).get(`prequel/${successId}`) : null;
   const effects = second ? second.jobs.filter((j) => j.target !== 'oncall' || j.status !== 'suppressed') : [];
   if (!groupId) {
-    console.log(`  transfer.success ${dim(successId ?? '?')} → ${effects.map((j) => `${j.target}: ${j.status}`).join(', ') || 'no trace'}  ${dim('(the page resolves, the Slack message turns green)')}`);
+    console.log(
+      `  transfer.success ${dim(successId ?? '?')} → ${effects.map((j) => `${j.target}: ${j.status}`).join(', ') || 'no trace'}  ${dim('(the page resolves, the Slack message turns green)')}`,
+    );
     return failureId ?? null;
   }
   const now = await group(groupId);
@@ -169,7 +171,9 @@ async function incidentStory() {
       `  transfer.success ${dim(successId ?? '?')} → group notification #${notified?.n ?? '?'} (${notified?.reason ?? '?'}) → ${notified?.deliveries ?? dim('under way')}  ${dim('(the page resolves, the Slack message turns green)')}`,
     );
   } else {
-    console.log(`  transfer.success ${dim(successId ?? '?')} → member resolved; ${now?.counts.firing ?? '?'} other member(s) still failing, so the group stays open`);
+    console.log(
+      `  transfer.success ${dim(successId ?? '?')} → member resolved; ${now?.counts.firing ?? '?'} other member(s) still failing, so the group stays open`,
+    );
   }
   return failureId ?? null;
 }

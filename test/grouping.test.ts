@@ -155,13 +155,17 @@ describe('grouping (workerd, real objects and queue)', () => {
     await runDurableObjectAlarm(groupStub(id));
     await waitUntil('the first notification', async () => (await seen(batch, id)).pages.length === 1);
     [status, body] = await get(`/admin/groups/${id}`);
+    expect(status).toBe(200);
     expect(body.group).toMatchObject({ status: 'firing', notifications: 1, last_notification: `/admin/events/switchyard/group:${id}:1` });
     expect(body.group.members.every((m: { announced: boolean }) => m.announced)).toBe(true);
     const [traceStatus, trace] = await get(body.group.last_notification as string);
     expect([traceStatus, trace.jobs.map((j: { target: string }) => j.target).sort()]).toEqual([200, ['audit', 'data-eng', 'oncall']]);
 
     expect(await get('/admin/groups/not-a-group')).toEqual([400, expect.objectContaining({ error: expect.objectContaining({ reason: 'bad_group_id' }) })]);
-    expect(await get(`/admin/groups/${'0'.repeat(32)}`)).toEqual([404, expect.objectContaining({ error: expect.objectContaining({ reason: 'unknown_group' }) })]);
+    expect(await get(`/admin/groups/${'0'.repeat(32)}`)).toEqual([
+      404,
+      expect.objectContaining({ error: expect.objectContaining({ reason: 'unknown_group' }) }),
+    ]);
   });
 
   it('a member that fires and resolves within group_wait is never announced', async () => {

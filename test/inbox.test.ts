@@ -97,7 +97,10 @@ describe('the local inbox', () => {
     const deps: DeliverDeps = deliverDeps(e, new Set(), { now: () => sunday3am });
     const m = marker();
     // The quick start's first event: the seed transfer.error, blamed on the customer's side.
-    const event: CanonicalEvent = { ...prequel('transfer.error', m, 1, 'prequel'), data: { ...fixtureData('transfer.error'), destination_id: m, transfer_id: m } };
+    const event: CanonicalEvent = {
+      ...prequel('transfer.error', m, 1, 'prequel'),
+      data: { ...fixtureData('transfer.error'), destination_id: m, transfer_id: m },
+    };
     await deliverAll(event, deps);
     const mine = (await items(e)).filter((i) => i.event.id.includes(m));
     expect(mine).toHaveLength(1);

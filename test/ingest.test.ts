@@ -201,7 +201,12 @@ describe('routing at ingest (rules.example.yaml, compiled once per isolate)', ()
 });
 
 describe("Prequel's generic_get: the payload as URL parameters", () => {
-  const fixture = JSON.parse(PREQUEL_FIXTURES.find((f) => f.name === 'transfer.error')!.body) as { type: string; api_version: string; created_at: string; data: Record<string, unknown> };
+  const fixture = JSON.parse(PREQUEL_FIXTURES.find((f) => f.name === 'transfer.error')!.body) as {
+    type: string;
+    api_version: string;
+    created_at: string;
+    data: Record<string, unknown>;
+  };
   const get = async (path: string, headers: Record<string, string> = {}) => {
     const { exports } = await import('cloudflare:workers');
     return exports.default.fetch(new Request(`https://relay.test${path}`, { headers }));
@@ -257,7 +262,11 @@ describe("Prequel's generic_get: the payload as URL parameters", () => {
 
   it('takes the data as one JSON parameter too', async () => {
     const marker = `get-${crypto.randomUUID()}`;
-    const query = new URLSearchParams({ type: 'transfer.error', created_at: fixture.created_at, data: JSON.stringify({ ...fixture.data, destination_id: marker }) }).toString();
+    const query = new URLSearchParams({
+      type: 'transfer.error',
+      created_at: fixture.created_at,
+      data: JSON.stringify({ ...fixture.data, destination_id: marker }),
+    }).toString();
     const body = await json(await get(`/hooks/prequel?${query}`, await signed(query)));
     expect(body.accepted).toBe(1);
     expect((await recordOf(body.events![0]!.id))!.event.data).toEqual({ ...fixture.data, destination_id: marker });

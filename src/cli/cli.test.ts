@@ -24,8 +24,11 @@ describe('switchyard check', () => {
     const r = await run(['check', 'rules.example.yaml']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(
-      /^rules\.example\.yaml: OK — 3 sources, 6 targets, 15 routes\nsecrets and variables it needs \(wrangler secret put NAME\): PREQUEL_WEBHOOK_PUBLIC_KEY, /,
+      /^rules\.example\.yaml: OK — 3 sources, 7 targets, 19 routes \(\+ unrouted events to relay-notices\)\nsecrets and variables it needs \(wrangler secret put NAME\): PREQUEL_WEBHOOK_PUBLIC_KEY, /,
     );
+    // Coverage: every event type Prequel and Prelude document reaches a route; the deliberate drops are listed.
+    expect(r.out).toContain('coverage: every known event type of prequel, prelude reaches a route; billing: free-form (declare types: to check them)');
+    expect(r.out).toMatch(/deliberately dropped \(a route that notifies no one\): prelude transactional\.message\.created; /);
   });
 
   it('exits 1 with every problem for a broken file', async () => {
@@ -58,10 +61,10 @@ describe('switchyard check', () => {
         'routes:',
         '  - name: slow',
         '    notify: [t]',
-        '    when: { data.name: { regex: "(a+)+b" } }',
+        '    when: { data.destination_name: { regex: "(a+)+b" } }',
         '  - name: fine',
         '    notify: [t]',
-        '    when: { data.name: { regex: "[a-z]+-\\\\d{2,}" } }',
+        '    when: { data.destination_name: { regex: "[a-z]+-\\\\d{2,}" } }',
         '',
       ].join('\n'),
     );
@@ -69,7 +72,7 @@ describe('switchyard check', () => {
     expect(r.code).toBe(0);
     const warnings = r.out.split('\n').filter((l) => l.includes('warning'));
     expect(warnings).toEqual([
-      'rules.yaml:9:33: warning: regex "(a+)+b" nests a quantifier inside a quantified group: on a long value that almost matches it can take seconds per event; rewrite it without the nesting (e.g. (a+)+ → a+) (routes[0].when.data.name.regex)',
+      'rules.yaml:9:45: warning: regex "(a+)+b" nests a quantifier inside a quantified group: on a long value that almost matches it can take seconds per event; rewrite it without the nesting (e.g. (a+)+ → a+) (routes[0].when.data.destination_name.regex)',
     ]);
   });
 
@@ -98,7 +101,7 @@ describe('switchyard explain', () => {
       "  ✓ [1] Transfer failures caused by the customer's side go to customer success, no page",
       '      held: source = "prequel" and type = "transfer.error" and data.transfer_blamed_party = "third_party"',
       '      → customer-success',
-      `  – [2]…[14] not evaluated: route "Transfer failures caused by the customer's side go to customer success, no page" matched and does not continue`,
+      `  – [2]…[19] not evaluated: route "Transfer failures caused by the customer's side go to customer success, no page" matched and does not continue`,
     ]);
   });
 
@@ -140,7 +143,7 @@ describe('switchyard test', () => {
     const r = await run(['test', '--rules', 'rules.example.yaml']);
     expect(r.code).toBe(0);
     expect(r.out.split('\n')[0]).toBe('testing rules.example.yaml (named by --rules) with rules.test.yaml');
-    expect(r.out.split('\n').pop()).toBe('28 passed, 0 failed');
+    expect(r.out.split('\n').pop()).toBe('32 passed, 0 failed');
   });
 
   it('tests rules.yaml once there is one: a broken rules.yaml fails, not the example', async () => {

@@ -79,7 +79,10 @@ export const PRELUDE_EVENTS: EventCatalogue = {
     },
   },
   'transactional.message.unknown': { about: 'delivery could not be determined', fields: [...MESSAGE_FIELDS, 'status', 'reason'] },
-  'verify.authentication': { about: 'a verification was created', fields: ['verification_id', ...TARGET, 'price', 'price.amount', 'price.currency', 'metadata', 'metadata.*'] },
+  'verify.authentication': {
+    about: 'a verification was created',
+    fields: ['verification_id', ...TARGET, 'price', 'price.amount', 'price.currency', 'metadata', 'metadata.*'],
+  },
   'verify.attempt': { about: 'a verification code was sent', fields: ['verification_id', 'attempt_id', 'channel', ...TARGET] },
   'verify.delivery_status': { about: 'a verification code was delivered, or not', fields: ['verification_id', 'attempt_id', 'status', 'channel'] },
   'marketing.subscription.stop': { about: 'a recipient opted out of marketing messages', fields: ['phone_number', 'channel'] },
@@ -87,7 +90,7 @@ export const PRELUDE_EVENTS: EventCatalogue = {
   'user.deleted': { about: 'a user was deleted', fields: ['user_id'] },
   'user.profile.updated': { about: "a user's profile changed", fields: ['user_id'] },
   'user.identifier.created': { about: 'an identifier was added to a user', fields: ['user_id', ...IDENTIFIER] },
-  'user.identifier.deleted': { about: "an identifier was removed from a user", fields: ['user_id', ...IDENTIFIER] },
+  'user.identifier.deleted': { about: 'an identifier was removed from a user', fields: ['user_id', ...IDENTIFIER] },
   'user.session.created': { about: 'a user signed in', fields: ['user_id', 'session_id', ...IDENTIFIER, 'metadata', 'metadata.*', 'created_at'] },
   'user.session.revoked': { about: "a user's session was revoked", fields: ['user_id', 'session_id'] },
   'migration.hook_failed': {

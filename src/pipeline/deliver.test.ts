@@ -15,7 +15,13 @@ import { deliverJob } from './deliver.ts';
 const rules = exampleRulesForTests();
 /** Transfer events through the tests' paging route; other Prequel events through the example's. */
 const prequel = (type: string, destination: string, n = 1, blame = 'prequel'): CanonicalEvent =>
-  prequelEvent(type, destination, n, blame, type === 'transfer.error' || type === 'transfer.success' ? (blame === 'third_party' ? 'prequel' : PAGING_SOURCE) : 'prequel');
+  prequelEvent(
+    type,
+    destination,
+    n,
+    blame,
+    type === 'transfer.error' || type === 'transfer.success' ? (blame === 'third_party' ? 'prequel' : PAGING_SOURCE) : 'prequel',
+  );
 const PAGES = PAGING_ROUTE;
 
 async function deliverAll(relay: ReturnType<typeof memoryDelivery>, event: CanonicalEvent) {

@@ -115,7 +115,11 @@ async function routeAndRecord(
     inlineJobs: recorded.value.flatMap((r) => r.jobs),
   };
   if (summary.rejected.length > 0) deps.log.log('warn', 'ingest.rejected_events', { source, rejected: summary.rejected });
-  await noteUnrouted(events.filter((_, i) => routing[i]!.unrouted && outcomes[i] === 'accepted'), routing, deps);
+  await noteUnrouted(
+    events.filter((_, i) => routing[i]!.unrouted && outcomes[i] === 'accepted'),
+    routing,
+    deps,
+  );
   deps.log.log('info', 'ingest.accepted', {
     source,
     auth: verified.auth,
@@ -133,7 +137,8 @@ async function routeAndRecord(
 async function noteUnrouted(events: readonly CanonicalEvent[], routing: readonly RoutingDecision[], deps: IngestDeps): Promise<void> {
   if (events.length === 0) return;
   const to = routing.find((r) => r.unrouted)?.routes[0]?.notify ?? [];
-  for (const e of events) deps.log.log('warn', 'ingest.unrouted', { source: e.source, type: e.type, id: e.id, told: to.length > 0 ? to : 'nobody (no settings.unrouted)' });
+  for (const e of events)
+    deps.log.log('warn', 'ingest.unrouted', { source: e.source, type: e.type, id: e.id, told: to.length > 0 ? to : 'nobody (no settings.unrouted)' });
   try {
     await deps.unrouted?.(events, deps.now());
   } catch (e) {
@@ -178,7 +183,13 @@ export async function ingestQuery(request: QueryRequest, deps: IngestDeps): Prom
   for (const form of query.signedForms(raw, params)) {
     const bytes = new Uint8Array(utf8.encode(form));
     const read: ReadDelivery = { source: request.source, config, headers: request.headers, body: bytes, pathToken: request.pathToken };
-    const delivery: Delivery = { source: request.source, headers: request.headers, body: bytes, now, bodySha256: async () => new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)) };
+    const delivery: Delivery = {
+      source: request.source,
+      headers: request.headers,
+      body: bytes,
+      now,
+      bodySha256: async () => new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)),
+    };
     auth = await authenticate(delivery, read, deps);
     // Only a signature that does not verify is worth another form; any other failure is the answer.
     if (auth.ok || auth.error.reason !== 'bad_signature') break;

@@ -128,7 +128,8 @@ function leaves(when: unknown, at: readonly (string | number)[], out: Leaf[]): L
         if (op === 'glob' || op === 'regex') out.push({ at: here, field: key, op, values: [], pattern: { kind: op, text: String(operand) } });
         else out.push({ at: here, field: key, op, values: Array.isArray(operand) ? (operand as Scalar[]) : [operand as Scalar], pattern: null });
       }
-    else if (typeof value === 'string' && value.includes('*')) out.push({ at: here, field: key, op: 'glob', values: [], pattern: { kind: 'glob', text: value } });
+    else if (typeof value === 'string' && value.includes('*'))
+      out.push({ at: here, field: key, op: 'glob', values: [], pattern: { kind: 'glob', text: value } });
     else out.push({ at: here, field: key, op: 'eq', values: [value as Scalar], pattern: null });
   }
   return out;
@@ -167,14 +168,24 @@ export function checkAgainstCatalogues(
     for (const leaf of all.filter((l) => canonical(l.field) === 'source')) {
       if (leaf.pattern) {
         const test = patternTest(leaf.pattern);
-        if (!sourceNames.some(test)) error(leaf, `source ${leaf.pattern.kind} "${leaf.pattern.text}" matches no declared source (sources: ${sourceNames.join(', ')})`);
+        if (!sourceNames.some(test))
+          error(leaf, `source ${leaf.pattern.kind} "${leaf.pattern.text}" matches no declared source (sources: ${sourceNames.join(', ')})`);
       } else if (['eq', 'ne', 'in', 'not_in'].includes(leaf.op))
         for (const v of leaf.values)
-          if (typeof v === 'string' && !sourceNames.includes(v)) error(leaf, `unknown source "${v}"${hint(v, sourceNames) || ` (sources: ${sourceNames.join(', ')})`}`);
+          if (typeof v === 'string' && !sourceNames.includes(v))
+            error(leaf, `unknown source "${v}"${hint(v, sourceNames) || ` (sources: ${sourceNames.join(', ')})`}`);
     }
 
     // The sources the route admits, and what each may send it.
-    const admitted = sourceNames.filter((s) => admits(route, new Map([['source', s], ['kind', sources[s]!.kind]])));
+    const admitted = sourceNames.filter((s) =>
+      admits(
+        route,
+        new Map([
+          ['source', s],
+          ['kind', sources[s]!.kind],
+        ]),
+      ),
+    );
     const typesOf = admitted.map((s) => ({ source: s, types: knownTypes(sources[s]!) }));
     if (admitted.length === 0 || typesOf.some((t) => t.types === null)) return; // a free-form sender: anything goes
     const typeNames = [...new Set(typesOf.flatMap((t) => [...t.types!.keys()]))];
@@ -192,7 +203,18 @@ export function checkAgainstCatalogues(
 
     // The (source, type) pairs the route admits, and the fields their events carry.
     const pairs = typesOf.flatMap(({ source, types }) =>
-      [...types!].filter(([type]) => admits(route, new Map<string, unknown>([['source', source], ['kind', sources[source]!.kind], ['type', type]]))).map(([type, spec]) => ({ source, type, spec })),
+      [...types!]
+        .filter(([type]) =>
+          admits(
+            route,
+            new Map<string, unknown>([
+              ['source', source],
+              ['kind', sources[source]!.kind],
+              ['type', type],
+            ]),
+          ),
+        )
+        .map(([type, spec]) => ({ source, type, spec })),
     );
     if (pairs.length === 0 || pairs.some((p) => p.spec === null)) return; // a declared type: its fields are free
     const declaredUndocumented = new Set(all.filter((l) => l.op === 'exists').map((l) => canonical(l.field)));

@@ -15,7 +15,9 @@ describe('loading rules.yaml', () => {
     const r = loadRules(readFileSync(new URL('../../rules.example.yaml', import.meta.url), 'utf8'));
     if (!r.ok) throw new Error(formatProblems(r.error, 'rules.example.yaml'));
     const { config } = r.value;
-    expect(config.settings).toEqual({ maxBodyBytes: 262_144, dedupRetentionMs: 15 * 86_400_000 });
+    expect(config.settings).toEqual({ maxBodyBytes: 262_144, dedupRetentionMs: 15 * 86_400_000, unrouted: 'relay-notices' });
+    // settings.unrouted adds the last route: it takes only what no route above matched.
+    expect(config.routes.at(-1)).toMatchObject({ name: 'Unrouted events (settings.unrouted)', notify: ['relay-notices'], fallback: true, severity: 'info' });
     expect(config.sources).toEqual({
       prequel: {
         kind: 'prequel',
@@ -79,6 +81,25 @@ describe('loading rules.yaml', () => {
       'business-hours': [{ weekdays: [[1, 5]], times: [[540, 1080]], daysOfMonth: null, months: null, years: null, location: 'Europe/Paris' }],
     });
     expect(r.value.references).toContain('PAGERDUTY_ROUTING_KEY');
+  });
+
+  it('checks settings.unrouted: a declared target, a route name of its own, not made useless by a catch-all', () => {
+    const head = `version: 1
+sources:
+  prequel: { kind: prequel, public_keys: ['\${K}'] }
+targets:
+  notices: { kind: slack, token: '\${T}', channel: '#n' }
+`;
+    expect(problems(`${head}settings: { unrouted: notice }\nroutes: []\n`)).toMatch(
+      /rules\.yaml:6:\d+: settings\.unrouted: unknown target "notice" \(did you mean "notices"\?\)/,
+    );
+    expect(problems(`${head}settings: { unrouted: notices }\nroutes:\n  - { name: 'Unrouted events (settings.unrouted)', notify: [notices] }\n`)).toMatch(
+      /"Unrouted events \(settings\.unrouted\)" is the name of the route settings\.unrouted adds; choose another/,
+    );
+    expect(problems(`${head}settings: { unrouted: notices }\nroutes:\n  - { name: everything, notify: [notices] }\n`)).toMatch(
+      /settings\.unrouted can never be used: route "everything" \(routes\[0\]\) matches every event and does not continue/,
+    );
+    expect(problems(head.replace('  prequel:', '  switchyard:') + 'routes: []\n')).toMatch(/"switchyard" is the source of the relay's own events/);
   });
 
   it('applies per-source overrides and token authentication', () => {
@@ -336,13 +357,14 @@ routes:
   });
 
   it('accepts overlapping routes that can still match', () => {
-    const r = loadRules(`${base}targets:
+    const r = loadRules(`${base}  prequel-two: { kind: prequel, public_keys: ["\${K}"] }
+targets:
   t: { kind: pagerduty, routing_key: "\${R}" }
 routes:
-  - { name: narrow, when: { type: transfer.error, data.x: 1 }, notify: [t] }
+  - { name: narrow, when: { type: transfer.error, data.rows_transferred: 1 }, notify: [t] }
   - { name: wide, when: { type: transfer.error }, notify: [t] }
-  - { name: other source, when: { source: prelude }, notify: [t] }
-  - { name: glob then narrower glob, when: { type: "transfer.*", data.y: { gt: 1 } }, notify: [t] }
+  - { name: other source, when: { source: prequel-two }, notify: [t] }
+  - { name: glob then narrower glob, when: { type: "transfer.*", data.rows_transferred: { gt: 1 } }, notify: [t] }
   - { name: narrower, when: { type: "transfer.e*" }, notify: [t] }
 `);
     expect(r.ok).toBe(true);

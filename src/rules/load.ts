@@ -101,7 +101,9 @@ export function loadRules(text: string): Result<LoadedRules, RulesProblem[]> {
     severity: i.severity,
     message: i.message,
     path: dotted(i.path as PathKey[]),
-    ...(i.onKey ? keyPosition(doc, lineCounter, i.path.slice(0, -1) as PathKey[], String(i.path[i.path.length - 1])) : nodePosition(doc, lineCounter, i.path as PathKey[])),
+    ...(i.onKey
+      ? keyPosition(doc, lineCounter, i.path.slice(0, -1) as PathKey[], String(i.path[i.path.length - 1]))
+      : nodePosition(doc, lineCounter, i.path as PathKey[])),
   }));
   const catalogueErrors = catalogueIssues.filter((i) => i.severity === 'error').map(({ severity: _, ...p }) => p);
   if (catalogueErrors.length > 0) return err(sortProblems(catalogueErrors));

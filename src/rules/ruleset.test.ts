@@ -158,3 +158,34 @@ group('ordering and continue', () => {
     );
   });
 });
+
+group('settings.unrouted: the fallback route', () => {
+  const routes = [
+    route('audit', { source: 'prequel', type: { glob: 'export_*' } }, { continue: true }),
+    route('pages', { source: 'prequel', type: 'transfer.error' }),
+    route('Unrouted events (settings.unrouted)', {}, { notify: ['notices'], fallback: true }),
+  ];
+  for (const [form, rules] of [
+    ['plain', compileRuleSet(routes)],
+    ['packed', compileRuleSet(JSON.parse(JSON.stringify(packRoutes(routes))))],
+  ] as const) {
+    it(`takes only what no other route matched (${form})`, () => {
+      const names = (e: CanonicalEvent) => rules.match(e).map((m) => m.route.name);
+      expect(names(event('transfer.error', {}))).toEqual(['pages']);
+      expect(names(event('export_source.created', {}))).toEqual(['audit']); // a continuing route is a match too
+      expect(names(event('transfer.success', {}))).toEqual(['Unrouted events (settings.unrouted)']);
+      // The relay's own events are never routed by the rules, the fallback included.
+      expect(names(event('group.notification', {}, 'switchyard'))).toEqual([]);
+    });
+  }
+
+  it('explains itself: taken when nothing above matched, else not', () => {
+    const rules = compileRuleSet(routes);
+    expect(rules.explain(event('transfer.success', {})).at(-1)).toMatchObject({
+      matched: true,
+      reason: 'no route matched: settings.unrouted tells notices',
+      notify: ['notices'],
+    });
+    expect(rules.explain(event('export_source.created', {})).at(-1)).toMatchObject({ matched: false, notify: [] });
+  });
+});

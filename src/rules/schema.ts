@@ -179,10 +179,7 @@ const buildRulesFile = () =>
             .default(DEFAULT_DEDUP_RETENTION)
             .refine((s) => parseDuration(s)! >= MIN_DEDUP_RETENTION_MS, { message: 'dedup_retention must be at least 14d: Prelude retries for two weeks' }),
           retry: RetrySchema.optional().describe('Retry defaults for every target (each target may override any field)'),
-          unrouted: z
-            .string()
-            .optional()
-            .describe('A target told of every event no route matched (else such events are only logged, counted and traced)'),
+          unrouted: z.string().optional().describe('A target told of every event no route matched (else such events are only logged, counted and traced)'),
         })
         .prefault({}),
       sources: z
@@ -221,7 +218,11 @@ export function crossCheck(data: unknown): CrossIssue[] {
   for (const [name, source] of Object.entries(sources as Record<string, unknown>)) {
     if (typeof source !== 'object' || source === null) continue;
     const s = source as Record<string, unknown>;
-    if (name === RELAY_SOURCE) issues.push({ path: ['sources', name], message: `"${RELAY_SOURCE}" is the source of the relay's own events (digests, group notifications); choose another name` });
+    if (name === RELAY_SOURCE)
+      issues.push({
+        path: ['sources', name],
+        message: `"${RELAY_SOURCE}" is the source of the relay's own events (digests, group notifications); choose another name`,
+      });
     if (!SOURCE_KIND_NAMES.includes(s.kind as never)) continue; // the unknown kind is reported on its own
     const signedKey = s.kind === 'standard-webhooks' ? 'secrets' : 'public_keys';
     if (s[signedKey] !== undefined && s.token !== undefined)
@@ -440,10 +441,18 @@ export function toRulesConfig(file: RulesFileParsed, conditions: readonly Condit
     const auth: SourceAuth = signed ? { type: 'signature', keys: signed } : { type: 'token', token: s.token! };
     const maxBodyBytes = s.max_body ? parseSize(s.max_body)! : maxBody;
     const declared = [...(s.kind === 'standard-webhooks' ? (s.types ?? []) : []), ...(s.extra_types ?? [])];
-    const declaredTypes = s.extra_types !== undefined || (s.kind === 'standard-webhooks' && s.types !== undefined) ? { declaredTypes: [...new Set(declared)] } : {};
+    const declaredTypes =
+      s.extra_types !== undefined || (s.kind === 'standard-webhooks' && s.types !== undefined) ? { declaredTypes: [...new Set(declared)] } : {};
     switch (s.kind) {
       case 'prequel':
-        sources[name] = { kind: 'prequel', auth, maxBodyBytes, maxAgeMs: parseDuration(s.max_age)!, maxFutureMs: parseDuration(s.max_future)!, ...declaredTypes };
+        sources[name] = {
+          kind: 'prequel',
+          auth,
+          maxBodyBytes,
+          maxAgeMs: parseDuration(s.max_age)!,
+          maxFutureMs: parseDuration(s.max_future)!,
+          ...declaredTypes,
+        };
         break;
       case 'prelude':
         sources[name] = {

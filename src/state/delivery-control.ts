@@ -61,7 +61,14 @@ export class DeliveryControlObject extends DurableObject<Env> {
     return this.ctx.storage.sql
       .exec(`SELECT * FROM unrouted ORDER BY last_at DESC LIMIT ${MAX_LIST}`)
       .toArray()
-      .map((r) => ({ source: String(r.source), type: String(r.type), count: Number(r.count), firstAt: Number(r.first_at), lastAt: Number(r.last_at), lastEvent: String(r.last_event) }));
+      .map((r) => ({
+        source: String(r.source),
+        type: String(r.type),
+        count: Number(r.count),
+        firstAt: Number(r.first_at),
+        lastAt: Number(r.last_at),
+        lastEvent: String(r.last_event),
+      }));
   }
 
   /** Forgets the counts (after the rules route what was missing). */

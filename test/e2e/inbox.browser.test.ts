@@ -13,7 +13,14 @@ const executablePath = chromiumPath() as string | null;
 if (!executablePath && process.env.SWITCHYARD_BROWSER === 'required') throw new Error('chromium is required here (apt-get install chromium)');
 
 describe.skipIf(!executablePath)('the local inbox in Chromium', () => {
-  let scene: { url: URL; token: string; outbound: string[]; post(source: string, payload: unknown): Promise<unknown>; recover(): Promise<void>; close(): Promise<void> };
+  let scene: {
+    url: URL;
+    token: string;
+    outbound: string[];
+    post(source: string, payload: unknown): Promise<unknown>;
+    recover(): Promise<void>;
+    close(): Promise<void>;
+  };
   let browser: Browser;
   let page: Page;
   /** What the page's Content-Security-Policy refused: must stay empty (the page's own code all runs). */

@@ -12,7 +12,10 @@ export function post(path: string, body: string | Uint8Array, headers: Record<st
 }
 
 /** A signed Prequel delivery to /hooks/prequel, or to `source` (another source of kind prequel). */
-export async function postPrequel(body: string, options: { key?: 0 | 1; sentAt?: number; extra?: Record<string, string>; source?: string } = {}): Promise<Response> {
+export async function postPrequel(
+  body: string,
+  options: { key?: 0 | 1; sentAt?: number; extra?: Record<string, string>; source?: string } = {},
+): Promise<Response> {
   const headers = await prequelHeaders(keys.prequel[options.key ?? 0].privatePem, body, rfc3339(options.sentAt ?? Date.now()));
   return post(`/hooks/${options.source ?? 'prequel'}`, body, { ...headers, ...options.extra });
 }

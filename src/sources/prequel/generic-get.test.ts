@@ -10,7 +10,9 @@ const q = (s: string) => new URLSearchParams(s);
 describe('generic_get: the query as an envelope', () => {
   it('reads data given as JSON in one parameter', () => {
     const data = { destination_id: 'd1', transfer_blamed_party: 'first_party', models: ['users'], rows_transferred: 10 };
-    const r = envelopeFromQuery(q(`type=transfer.error&api_version=2023-10-15&created_at=2023-10-15T19:19:08Z&data=${encodeURIComponent(JSON.stringify(data))}`));
+    const r = envelopeFromQuery(
+      q(`type=transfer.error&api_version=2023-10-15&created_at=2023-10-15T19:19:08Z&data=${encodeURIComponent(JSON.stringify(data))}`),
+    );
     expect(r).toEqual({ ok: true, value: { type: 'transfer.error', api_version: '2023-10-15', created_at: '2023-10-15T19:19:08Z', data } });
   });
 

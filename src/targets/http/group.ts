@@ -38,7 +38,12 @@ export function groupPayload(flush: GroupFlush, receiver: string) {
 }
 
 /** `parts` (templates over the notification as the relay's event) may replace the body (`body`). */
-export function renderHttpGroup(flush: GroupFlush, config: HttpTargetConfig, receiver: string, parts?: Prepared): { payload: HttpRequestSpec; notes: string[] } {
+export function renderHttpGroup(
+  flush: GroupFlush,
+  config: HttpTargetConfig,
+  receiver: string,
+  parts?: Prepared,
+): { payload: HttpRequestSpec; notes: string[] } {
   const fallback = JSON.stringify(groupPayload(flush, receiver));
   const body = parts ? parts.part('body', fallback) : fallback;
   const notes: string[] = [...(parts?.notes ?? [])];
