@@ -250,7 +250,7 @@ describe('silences', () => {
       body: JSON.stringify({ matchers: { targets: ['pager'], when: { typ: 'x' } }, duration: '1h', created_by: 'a', comment: 'b' }),
     });
     expect(((await bad.json()) as { error: { message: string } }).error.message).toBe(
-      'when.typ: unknown field "typ" (did you mean "type"?); targets: no target "pager" in the rules (targets: data-eng, sms-ops, customer-success, oncall, audit, crm)',
+      'when.typ: unknown field "typ" (did you mean "type"?); targets: no target "pager" in the rules (targets: data-eng, sms-ops, relay-notices, customer-success, oncall, audit, crm)',
     );
     expect((await admin('/admin/silences/sil_nope', { method: 'DELETE' })).status).toBe(404);
   });
