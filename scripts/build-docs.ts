@@ -10,6 +10,8 @@ import { z } from 'zod';
 import { SOURCE_SCHEMAS } from '../src/rules/schema.ts';
 import { SCHEMA_PARTS } from '../src/core/schema-parts.ts';
 import { targetKinds } from '../src/targets/registry.ts';
+import { catalogueOf } from '../src/core/catalogue.ts';
+import type { SourceKind } from '../src/core/event.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -125,6 +127,27 @@ function examples(section: 'sources' | 'targets', kind: string): string {
     .join('\n')}\n\`\`\`\n`;
 }
 
+/** The vendor's events as `switchyard check` knows them (core/catalogue.ts). */
+function eventTable(kind: string): string {
+  const catalogue = catalogueOf(kind as SourceKind);
+  if (!catalogue)
+    return '## Events\n\nFree-form: any event type. Declare `types:` to have routes checked against them and coverage listed.\n';
+  const rows = Object.entries(catalogue).map(([type, spec]) => {
+    const values = Object.entries(spec.values ?? {}).map(([f, v]) => `\`${f}\`: ${v.map((x) => `\`${x}\``).join(', ')}`);
+    return `| \`${type}\` | ${cell(spec.about)} | ${spec.fields.map((f) => `\`${f}\``).join(', ')}${values.length ? ` — ${values.join('; ')}` : ''} |`;
+  });
+  return [
+    '## Events',
+    '',
+    'What `switchyard check` knows this sender sends: a route naming another type, or a `data` field none of the types it admits carries, is refused with a suggestion (`extra_types:` and `{ exists: true }` are the way around it for what the vendor has not documented yet); `check` lists the types no route takes. `x.*` admits anything below `x`.',
+    '',
+    '| type | when | data fields (documented values) |',
+    '|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+}
+
 export function buildDocs(): Map<string, string> {
   const pages = new Map<string, string>();
   for (const [section, schemas, notes] of [
@@ -146,6 +169,7 @@ export function buildDocs(): Map<string, string> {
         '',
         fieldTable(schema),
         '',
+        section === 'sources' ? eventTable(kind) : '',
         examples(section, kind),
       ].join('\n');
       pages.set(`docs/${section}/${kind}.md`, `${text.trimEnd()}\n`);

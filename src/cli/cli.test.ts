@@ -93,16 +93,41 @@ describe('switchyard explain', () => {
   });
 
   it('names the deciding condition and the value for each route', async () => {
-    const r = await run(['explain', 'test/fixtures/prequel/transfer.error.json', '--rules', 'rules.example.yaml']);
-    expect(r.out.split('\n').slice(0, 7)).toEqual([
+    const r = await run(['explain', 'test/fixtures/prequel/transfer.error.json', '--rules', 'rules.example.yaml', '--at', '2026-12-03T12:00:00+01:00']);
+    expect(r.out.split('\n').slice(0, 8)).toEqual([
       expect.stringMatching(/^event transfer\.error from prequel \(pq_[0-9a-f]{64}\)$/),
       '  ✗ [0] Audit every change to sources, destinations, recipients and magic links',
       '      type matches regex /(export_source|export_destination|recipient|export_magic_link)\\.(created|updated|deleted)/ failed: type is "transfer.error"',
       "  ✓ [1] Transfer failures caused by the customer's side go to customer success, no page",
       '      held: source = "prequel" and type = "transfer.error" and data.transfer_blamed_party = "third_party"',
       '      → customer-success',
+      '      ⏵ sends at Thu 2026-12-03 12:00 Europe/Paris: inside active_when "business-hours"',
       `  – [2]…[19] not evaluated: route "Transfer failures caused by the customer's side go to customer success, no page" matched and does not continue`,
     ]);
+  });
+
+  it('reads time windows at --at: which window decided, and when the route sends again (across a DST change)', async () => {
+    const explainAt = (at: string) => run(['explain', 'test/fixtures/prequel/transfer.error.json', '--rules', 'rules.example.yaml', '--at', at]);
+    // The quick start's event at 03:00 on a Sunday in Paris: customer success hears of it on Monday at 09:00.
+    const sunday = await explainAt('2026-12-06T03:00:00+01:00');
+    expect(sunday.out).toContain(
+      '      ⏸ muted: outside active_when "business-hours" at Sun 2026-12-06 03:00 Europe/Paris; sends again from Mon 2026-12-07 09:00 Europe/Paris (2026-12-07T08:00:00.000Z)',
+    );
+    expect(sunday.out).toContain('  notifies: no one (muted at that time: customer-success)');
+    // Friday 27 March 2026, 18:30 Paris (CET): the next opening is Monday 30 March 09:00 CEST, 07:00 UTC — an hour
+    // earlier in UTC than the week before, because the clocks went forward on the Sunday in between.
+    const friday = await explainAt('2026-03-27T18:30:00+01:00');
+    expect(friday.out).toContain('sends again from Mon 2026-03-30 09:00 Europe/Paris (2026-03-30T07:00:00.000Z)');
+    // JSON says the same.
+    const json = JSON.parse((await run(['explain', 'test/fixtures/prequel/transfer.error.json', '--rules', 'rules.example.yaml', '--at', '2026-12-06T03:00:00+01:00', '--json'])).out) as {
+      at: string;
+      windows: { route: string; muted: string; next: number }[];
+    }[];
+    expect(json[0]!.at).toBe('2026-12-06T02:00:00.000Z');
+    expect(json[0]!.windows).toEqual([expect.objectContaining({ muted: 'muted: outside active_when "business-hours"', next: Date.parse('2026-12-07T08:00:00Z') })]);
+    // A time that is not RFC 3339 with an offset is refused.
+    const bad = await explainAt('tomorrow 3am');
+    expect([bad.code, bad.err]).toEqual([2, 'switchyard: --at takes an RFC 3339 time with its offset, e.g. 2026-12-06T03:00:00+01:00 (got "tomorrow 3am")']);
   });
 
   it('shows what each notified target would receive, rendered', async () => {
@@ -143,7 +168,7 @@ describe('switchyard test', () => {
     const r = await run(['test', '--rules', 'rules.example.yaml']);
     expect(r.code).toBe(0);
     expect(r.out.split('\n')[0]).toBe('testing rules.example.yaml (named by --rules) with rules.test.yaml');
-    expect(r.out.split('\n').pop()).toBe('32 passed, 0 failed');
+    expect(r.out.split('\n').pop()).toBe('37 passed, 0 failed');
   });
 
   it('tests rules.yaml once there is one: a broken rules.yaml fails, not the example', async () => {
@@ -181,6 +206,35 @@ cases:
         '1 passed, 1 failed',
       ].join('\n'),
     );
+  });
+
+  it('says which window muted a route when a case with at: fails', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-cli-'));
+    writeFileSync(
+      join(dir, 'routing.test.yaml'),
+      `rules: ${join(root, 'rules.example.yaml')}
+cases:
+  - name: expects customer success on a Friday evening
+    event: ${join(root, 'test/fixtures/prequel/transfer.error.json')}
+    at: 2026-12-04T18:00:00+01:00
+    expect: { notify: [customer-success] }
+  - name: not a time
+    event: ${join(root, 'test/fixtures/prequel/transfer.error.json')}
+    at: friday
+    expect: { notify: [] }
+`,
+    );
+    const bad = await run(['test', 'routing.test.yaml'], dir);
+    expect([bad.code, bad.err]).toEqual([2, 'routing.test.yaml: cases.1.at: at takes an RFC 3339 time with its offset, e.g. 2026-12-06T03:00:00+01:00']);
+    writeFileSync(join(dir, 'routing.test.yaml'), readFileSync(join(dir, 'routing.test.yaml'), 'utf8').split('  - name: not a time')[0]!);
+    const r = await run(['test', 'routing.test.yaml'], dir);
+    expect(r.out.split('\n').slice(2)).toEqual([
+      '  ✗ expects customer success on a Friday evening (routing.test.yaml:3)',
+      '      notify: expected [customer-success], got []',
+      "      muted: [1] Transfer failures caused by the customer's side go to customer success, no page — muted: outside active_when \"business-hours\" at Fri 2026-12-04 18:00 Europe/Paris",
+      "      matched: [1] Transfer failures caused by the customer's side go to customer success, no page",
+      '0 passed, 1 failed',
+    ]);
   });
 
   it('rejects a malformed test file with the field at fault', async () => {

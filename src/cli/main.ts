@@ -9,11 +9,12 @@ import { parseArgs } from 'node:util';
 import { formatProblems, loadRules, sourceTypes, type LoadedRules } from '../rules/load.ts';
 import { coverage, gapText } from '../rules/catalogue-check.ts';
 import { catalogueOf } from '../core/catalogue.ts';
-import type { RulesConfig } from '../rules/config.ts';
+import type { RouteConfig, RulesConfig } from '../rules/config.ts';
 import { compileRuleSet } from '../rules/ruleset.ts';
 import { kindOf, renderNotification, type Notification } from '../targets/registry.ts';
 import { groupKeyText, groupLabels } from '../pipeline/group-key.ts';
 import { durationText } from '../core/units.ts';
+import { localText, nextUnmuted, timeMute, windowZone } from '../rules/time-intervals.ts';
 import { payloadToEvents } from './events.ts';
 import { runRulesTests } from './rules-tests.ts';
 
@@ -22,10 +23,12 @@ const COMMANDS = {
   Validates the rules file (default: rules.yaml, else rules.example.yaml): every problem with its line and
   column, warnings for risky regexes, and the secrets a deploy needs (wrangler secret put NAME).
   Exit codes: 0 valid, 1 problems, 2 file not found.`,
-  explain: `switchyard explain <event.json> [--rules file] [--source name] [--json]
+  explain: `switchyard explain <event.json> [--rules file] [--source name] [--at time] [--json]
   Shows each route's decision for a raw vendor payload (as saved from a webhook), and what every target
-  would receive. --source names the source when the payload's shape does not tell; --json prints the full
-  payloads. Exit codes: 0 explained, 1 rules problems, 2 usage or unreadable input.`,
+  would receive. Time windows (active_when / mute_when) are read at --at (RFC 3339, e.g.
+  2026-12-06T03:00:00+01:00; default: now): a muted route says which window decided and when it sends
+  again. --source names the source when the payload's shape does not tell; --json prints the full payloads.
+  Exit codes: 0 explained, 1 rules problems, 2 usage or unreadable input.`,
   test: `switchyard test [rules.test.yaml] [--rules file]
   Runs routing test cases against the file the relay deploys (rules.yaml, else rules.example.yaml), or the one
   --rules names, and says which. Exit codes: 0 all passed, 1 a case failed or the rules have problems, 2 usage.`,
@@ -33,7 +36,7 @@ const COMMANDS = {
 
 const USAGE = `usage:
   switchyard check [rules.yaml]                          validate the rules file (default: rules.yaml, else rules.example.yaml)
-  switchyard explain <event.json> [--rules file] [--source name] [--json]
+  switchyard explain <event.json> [--rules file] [--source name] [--at time] [--json]
                                                          show each route's decision for a raw vendor payload
   switchyard test [rules.test.yaml] [--rules file]       run routing test cases
   switchyard <command> --help                            more about one command`;
@@ -77,7 +80,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     parsed = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { rules: { type: 'string' }, source: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { rules: { type: 'string' }, source: { type: 'string' }, at: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (e) {
     // parseArgs explains at length; one line is enough.
@@ -93,9 +96,15 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   switch (command) {
     case 'check':
       return check(positionals[0] ?? values.rules ?? defaultRulesFile(io.cwd), io);
-    case 'explain':
+    case 'explain': {
       if (positionals.length !== 1) break;
-      return explain(positionals[0]!, values.rules ?? defaultRulesFile(io.cwd), values.source ?? null, values.json ?? false, io);
+      const at = values.at === undefined ? Date.now() : parseInstant(values.at);
+      if (at === null) {
+        io.err(`switchyard: --at takes an RFC 3339 time with its offset, e.g. 2026-12-06T03:00:00+01:00 (got ${JSON.stringify(values.at)})`);
+        return 2;
+      }
+      return explain(positionals[0]!, { rules: values.rules ?? defaultRulesFile(io.cwd), source: values.source ?? null, json: values.json ?? false, at }, io);
+    }
     case 'test':
       return runRulesTests(positionals[0] ?? 'rules.test.yaml', values.rules ?? null, io);
     case undefined:
@@ -149,8 +158,24 @@ function coverageReport(c: RulesConfig): string[] {
   return lines;
 }
 
-function explain(eventFile: string, rulesFile: string, source: string | null, json: boolean, io: Io): number {
-  const loaded = loadRulesFile(rulesFile, io);
+/** An RFC 3339 date-time with an offset (or Z), as milliseconds; null otherwise. */
+export function parseInstant(text: string): number | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(text)) return null;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** A route's time windows read at `at`: muted or not, which window decided, when it sends again. */
+export function windowVerdict(route: RouteConfig, rules: RulesConfig, at: number): { readonly muted: string | null; readonly next: number | null; readonly zone: string } | null {
+  if (!route.activeWhen?.length && !route.muteWhen?.length) return null;
+  const intervals = rules.timeIntervals ?? {};
+  const muted = timeMute(route, intervals, at);
+  return { muted, next: muted ? nextUnmuted(route, intervals, at) : null, zone: windowZone(route, intervals) };
+}
+
+function explain(eventFile: string, opts: { rules: string; source: string | null; json: boolean; at: number }, io: Io): number {
+  const { source, json, at } = opts;
+  const loaded = loadRulesFile(opts.rules, io);
   if (!loaded.ok) return loaded.exit;
   const rules = loaded.value.config;
   const path = resolve(io.cwd, eventFile);
@@ -183,13 +208,20 @@ function explain(eventFile: string, rulesFile: string, source: string | null, js
         const g = rules.routes[r.index]!.group!;
         return { route: r.name, key: groupKeyText(r.name, groupLabels(g.by, event)), waitMs: g.waitMs, intervalMs: g.intervalMs };
       });
-    return { event: { source: event.source, type: event.type, id: event.id }, routes, groups, notifications };
+    // Time windows, read at `at`: a muted route still matches, but sends nothing then.
+    const windows = routes
+      .filter((r) => r.matched)
+      .flatMap((r) => {
+        const v = windowVerdict(rules.routes[r.index]!, rules, at);
+        return v ? [{ route: r.name, index: r.index, ...v, notify: r.notify }] : [];
+      });
+    return { event: { source: event.source, type: event.type, id: event.id }, at: new Date(at).toISOString(), routes, windows, groups, notifications };
   });
   if (json) {
     io.out(JSON.stringify(report, null, 2));
     return 0;
   }
-  for (const { event, routes, groups, notifications } of report) {
+  for (const { event, routes, windows, groups, notifications } of report) {
     io.out(`event ${event.type} from ${event.source} (${event.id})`);
     for (const r of routes) {
       if (r.skipped) {
@@ -200,10 +232,24 @@ function explain(eventFile: string, rulesFile: string, source: string | null, js
       io.out(`  ${r.matched ? '✓' : '✗'} [${r.index}] ${r.name}`);
       io.out(`      ${r.reason}`);
       if (r.matched) io.out(`      → ${r.notify.length > 0 ? r.notify.join(', ') : 'no one (a deliberate drop)'}`);
+      const w = windows.find((x) => x.index === r.index);
+      if (w) {
+        const when = localText(at, w.zone);
+        const route = rules.routes[r.index]!;
+        const allowedBy = route.activeWhen?.length ? `inside active_when ${route.activeWhen.map((n) => `"${n}"`).join(', ')}` : 'its time windows allow it';
+        if (!w.muted) io.out(`      ⏵ sends at ${when}: ${route.muteWhen?.length ? `${allowedBy}, outside mute_when ${route.muteWhen.map((n) => `"${n}"`).join(', ')}` : allowedBy}`);
+        else
+          io.out(
+            `      ⏸ ${w.muted} at ${when}; ${w.next === null ? 'no unmuted time within a year' : `sends again from ${localText(w.next, w.zone)} (${new Date(w.next).toISOString()})`}`,
+          );
+      }
     }
+    const mutedTargets = new Set(windows.filter((w) => w.muted).flatMap((w) => w.notify));
     const notified = [...new Set(routes.flatMap((r) => r.notify))];
+    const sending = notified.filter((t) => !mutedTargets.has(t) || routes.some((r) => r.matched && r.notify.includes(t) && !windows.some((w) => w.index === r.index && w.muted)));
+    const heldBack = notified.filter((t) => !sending.includes(t));
     io.out(
-      `  notifies: ${notified.length > 0 ? notified.join(', ') : routes.some((r) => r.matched) ? 'no one (matched a drop route)' : 'no one: unrouted (no route matched; the relay logs and counts it — settings.unrouted would tell a target)'}`,
+      `  notifies: ${sending.length > 0 ? sending.join(', ') : notified.length > 0 ? 'no one' : routes.some((r) => r.matched) ? 'no one (matched a drop route)' : 'no one: unrouted (no route matched; the relay logs and counts it — settings.unrouted would tell a target)'}${heldBack.length > 0 ? ` (muted at that time: ${heldBack.join(', ')})` : ''}`,
     );
     for (const g of groups)
       io.out(`  grouped: ${g.key} — notified with its group (first after ${durationText(g.waitMs)}, then at most every ${durationText(g.intervalMs)})`);

@@ -7,6 +7,8 @@
  *       event: test/fixtures/prequel/transfer.error.json    # a raw vendor payload: a file, or inline
  *       source: prequel                                      # optional; guessed from the payload
  *       set: { data.transfer_blamed_party: first_party }     # optional edits to the payload first
+ *       at: 2026-12-06T03:00:00+01:00                        # optional: read time windows then (a muted
+ *                                                            #   route's targets are not notified)
  *       expect:
  *         notify: [oncall, data-eng]                         # the targets, in any order ([] = no one)
  *         routes: [Every other transfer failure pages…]      # optional: the matched routes, in order
@@ -17,7 +19,9 @@ import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { compileRuleSet } from '../rules/ruleset.ts';
 import { payloadToEvents } from './events.ts';
-import { defaultRulesFile, loadRulesFile, type Io } from './main.ts';
+import { defaultRulesFile, loadRulesFile, parseInstant, windowVerdict, type Io } from './main.ts';
+import { localText } from '../rules/time-intervals.ts';
+import type { RulesConfig } from '../rules/config.ts';
 import { groupKeyText, groupLabels } from '../pipeline/group-key.ts';
 
 const Case = z.strictObject({
@@ -25,6 +29,11 @@ const Case = z.strictObject({
   event: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
   source: z.string().optional(),
   set: z.record(z.string(), z.unknown()).optional(),
+  at: z
+    .string()
+    .refine((t) => parseInstant(t) !== null, { message: 'at takes an RFC 3339 time with its offset, e.g. 2026-12-06T03:00:00+01:00' })
+    .optional()
+    .describe("When the event arrives: the routes' time windows are read then"),
   expect: z
     .strictObject({
       notify: z.array(z.string()).optional(),
@@ -100,7 +109,7 @@ export function runRulesTests(file: string, rulesOverride: string | null, io: Io
 function runCase(
   c: z.output<typeof Case>,
   base: string,
-  rules: Parameters<typeof payloadToEvents>[1],
+  rules: RulesConfig,
   ruleSet: ReturnType<typeof compileRuleSet>,
 ): { failures: string[]; groups: string[] } {
   let payload: unknown;
@@ -118,6 +127,16 @@ function runCase(
   if (!converted.ok) return { failures: [converted.error], groups: [] };
   const matched = converted.events.flatMap((e) => ruleSet.match(e).map((m) => ({ ...m, event: e })));
   const matches = matched;
+  // With `at`, a route its time windows mute then notifies no one (it still matched).
+  const at = c.at === undefined ? null : parseInstant(c.at)!;
+  const mutedBy = new Map(
+    at === null
+      ? []
+      : matched.flatMap((m) => {
+          const v = windowVerdict(m.route, rules as RulesConfig, at);
+          return v?.muted ? [[m.index, `${v.muted} at ${localText(at, v.zone)}`] as const] : [];
+        }),
+  );
   const groups = [
     ...new Set(
       matched
@@ -127,9 +146,12 @@ function runCase(
   ];
   const failures: string[] = [];
   if (c.expect.notify) {
-    const got = [...new Set(matches.flatMap((m) => m.route.notify))].sort();
+    const got = [...new Set(matches.filter((m) => !mutedBy.has(m.index)).flatMap((m) => m.route.notify))].sort();
     const want = [...new Set(c.expect.notify)].sort();
-    if (got.join('\u0000') !== want.join('\u0000')) failures.push(`notify: expected [${want.join(', ')}], got [${got.join(', ')}]`);
+    if (got.join('\u0000') !== want.join('\u0000')) {
+      failures.push(`notify: expected [${want.join(', ')}], got [${got.join(', ')}]`);
+      for (const [index, why] of mutedBy) failures.push(`muted: [${index}] ${rules.routes[index]?.name ?? ''} — ${why}`);
+    }
   }
   if (c.expect.routes) {
     const got = matches.map((m) => m.route.name);

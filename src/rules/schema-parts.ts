@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { FIELD_OPERATORS, type FieldOp } from './conditions.ts';
+import { PRELUDE_EVENTS, PREQUEL_EVENTS } from '../core/catalogue.ts';
 
 const ScalarSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
@@ -31,10 +32,19 @@ const FieldValue = z
   .union([ScalarSchema.describe('equals (a string containing * is a glob)'), z.array(ScalarSchema).describe('equals one of'), OperatorMap])
   .describe('A value, a list of values, or an operator map');
 
+/** Every event type the vendors' catalogues know, offered by editors as `type:` values (any string passes). */
+const KnownType = z
+  .enum([...new Set([...Object.keys(PREQUEL_EVENTS), ...Object.keys(PRELUDE_EVENTS)])].sort() as [string, ...string[]])
+  .describe('An event type Prequel or Prelude sends (docs/sources/)');
+const TypeValue = z
+  .union([KnownType, ScalarSchema.describe('equals (a string containing * is a glob)'), z.array(z.union([KnownType, ScalarSchema])).describe('equals one of'), OperatorMap])
+  .describe('The event type: a value, a list of values, or an operator map');
+
 /** The `when:` language as a schema, for editors (the loader's own checks give the positioned messages). */
 export const WhenSchema: z.ZodType = z.lazy(() =>
   z
     .object({
+      type: TypeValue.optional(),
       all: z.array(WhenSchema).min(1).optional().describe('Every condition holds'),
       any: z.array(WhenSchema).min(1).optional().describe('At least one condition holds'),
       not: WhenSchema.optional().describe('The condition does not hold'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inTimeInterval, parseTimeInterval, timeMute, type TimeIntervalInput } from './time-intervals.ts';
+import { inTimeInterval, localText, nextUnmuted, parseTimeInterval, timeMute, type TimeIntervalInput } from './time-intervals.ts';
 
 const spec = (input: TimeIntervalInput) => {
   const problems: { path: (string | number)[]; message: string }[] = [];
@@ -66,5 +66,28 @@ describe('time intervals', () => {
     expect(timeMute({ activeWhen: ['business-hours'] }, intervals, at('2026-11-23T20:00:00Z'))).toBe('muted: outside active_when "business-hours"');
     expect(timeMute({ muteWhen: ['maintenance'] }, intervals, at('2026-11-22T10:00:00Z'))).toBe('muted: inside mute_when "maintenance"');
     expect(timeMute({}, intervals, at('2026-11-22T10:00:00Z'))).toBeNull();
+  });
+});
+
+describe('when a muted route sends again', () => {
+  const paris = spec({ weekdays: ['monday:friday'], times: [{ start: '09:00', end: '18:00' }], location: 'Europe/Paris' });
+  const lunch = spec({ times: [{ start: '12:00', end: '13:30' }], location: 'Europe/Paris' });
+  const december = spec({ months: ['december'], location: 'UTC' });
+  const gone = spec({ years: ['2020'], location: 'UTC' });
+  const intervals = { paris: [paris], lunch: [lunch], december: [december], gone: [gone] };
+
+  it('is now when nothing mutes it', () => {
+    expect(nextUnmuted({ activeWhen: ['paris'] }, intervals, at('2026-12-03T10:00:00Z'))).toBe(at('2026-12-03T10:00:00Z'));
+  });
+
+  it('is the minute the active window opens, or the mute window closes', () => {
+    expect(nextUnmuted({ activeWhen: ['paris'] }, intervals, at('2026-12-05T10:00:00Z'))).toBe(at('2026-12-07T08:00:00Z'));
+    expect(nextUnmuted({ activeWhen: ['paris'], muteWhen: ['lunch'] }, intervals, at('2026-12-03T11:15:00Z'))).toBe(at('2026-12-03T12:30:00Z'));
+    expect(localText(at('2026-12-03T12:30:00Z'), 'Europe/Paris')).toBe('Thu 2026-12-03 13:30 Europe/Paris');
+  });
+
+  it('finds a window months away to the minute, and says null for one that never comes again', () => {
+    expect(nextUnmuted({ activeWhen: ['december'] }, intervals, at('2026-06-15T10:20:00Z'))).toBe(at('2026-12-01T00:00:00Z'));
+    expect(nextUnmuted({ activeWhen: ['gone'] }, intervals, at('2026-06-15T10:20:00Z'))).toBeNull();
   });
 });

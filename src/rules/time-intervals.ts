@@ -177,3 +177,53 @@ export function timeMute(
     return `muted: outside active_when ${active.map((n) => `"${n}"`).join(', ')}`;
   return null;
 }
+
+const MINUTE = 60_000;
+
+/**
+ * The first instant at or after `ms` when the route's windows let it send, or null if none within a year.
+ * A scan, since intervals are wall-clock rules in their own zones (DST included): minute by minute for the
+ * first 8 days, every 5 minutes to day 35, hourly to a year — each later step refined back to the minute. A
+ * window shorter than the step it falls in (a 3-minute window a month away) can be stepped over.
+ */
+export function nextUnmuted(
+  route: { readonly activeWhen?: readonly string[]; readonly muteWhen?: readonly string[] },
+  intervals: Readonly<Record<string, readonly TimeIntervalSpec[]>>,
+  ms: number,
+): number | null {
+  const muted = (t: number) => timeMute(route, intervals, t) !== null;
+  if (!muted(ms)) return ms;
+  const start = Math.ceil(ms / MINUTE) * MINUTE;
+  const phases: [number, number][] = [
+    [8 * 1440 * MINUTE, MINUTE],
+    [35 * 1440 * MINUTE, 5 * MINUTE],
+    [366 * 1440 * MINUTE, 60 * MINUTE],
+  ];
+  let t = start;
+  for (const [until, step] of phases) {
+    for (; t <= start + until; t += step) {
+      if (muted(t)) continue;
+      // Refine back to the first free minute after the last muted sample.
+      let first = t;
+      while (first - MINUTE > t - step && first - MINUTE >= start && !muted(first - MINUTE)) first -= MINUTE;
+      return first;
+    }
+  }
+  return null;
+}
+
+/** "Mon 2026-12-07 09:00 Europe/Paris". */
+export function localText(ms: number, location: string): string {
+  const t = localTime(ms, location);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${SHORT_WEEKDAYS[t.weekday]} ${t.year}-${pad(t.month)}-${pad(t.day)} ${pad(Math.floor(t.minutes / 60))}:${pad(t.minutes % 60)} ${location}`;
+}
+
+/** The zone a route's windows are read in (its first named interval's), for showing times; UTC if none. */
+export function windowZone(
+  route: { readonly activeWhen?: readonly string[]; readonly muteWhen?: readonly string[] },
+  intervals: Readonly<Record<string, readonly TimeIntervalSpec[]>>,
+): string {
+  const name = [...(route.muteWhen ?? []), ...(route.activeWhen ?? [])].find((n) => intervals[n]?.length);
+  return name ? intervals[name]![0]!.location : 'UTC';
+}
