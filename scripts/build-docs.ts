@@ -130,8 +130,7 @@ function examples(section: 'sources' | 'targets', kind: string): string {
 /** The vendor's events as `switchyard check` knows them (core/catalogue.ts). */
 function eventTable(kind: string): string {
   const catalogue = catalogueOf(kind as SourceKind);
-  if (!catalogue)
-    return '## Events\n\nFree-form: any event type. Declare `types:` to have routes checked against them and coverage listed.\n';
+  if (!catalogue) return '## Events\n\nFree-form: any event type. Declare `types:` to have routes checked against them and coverage listed.\n';
   const rows = Object.entries(catalogue).map(([type, spec]) => {
     const values = Object.entries(spec.values ?? {}).map(([f, v]) => `\`${f}\`: ${v.map((x) => `\`${x}\``).join(', ')}`);
     return `| \`${type}\` | ${cell(spec.about)} | ${spec.fields.map((f) => `\`${f}\``).join(', ')}${values.length ? ` — ${values.join('; ')}` : ''} |`;

@@ -17,7 +17,7 @@ describe('the build step (wrangler [build] command)', () => {
     const out = join(dir, 'ok.json');
     const r = run(new URL('../rules.example.yaml', import.meta.url).pathname, out);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('OK (3 sources, 7 targets, 20 routes; secrets referenced: PREQUEL_WEBHOOK_PUBLIC_KEY, PRELUDE_WEBHOOK_PUBLIC_KEY, ');
+    expect(r.stdout).toContain('OK (3 sources, 7 targets, 21 routes; secrets referenced: PREQUEL_WEBHOOK_PUBLIC_KEY, PRELUDE_WEBHOOK_PUBLIC_KEY, ');
     expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ version: 1, sources: { prequel: { kind: 'prequel' } } });
   });
 
@@ -26,7 +26,7 @@ describe('the build step (wrangler [build] command)', () => {
     expect(run(new URL('../rules.example.yaml', import.meta.url).pathname, out).code).toBe(0);
     const { RULES_JSON } = (await import(out)) as { RULES_JSON: string };
     const built = JSON.parse(RULES_JSON) as { routes: { keys: unknown[]; routes: string[] } };
-    expect(built.routes.routes).toHaveLength(20); // the example's 19, and settings.unrouted's
+    expect(built.routes.routes).toHaveLength(21); // the example's 19, settings.unrouted's and settings.health's
     expect(built.routes.keys[1]).toEqual({ types: ['transfer.error'], sources: ['prequel'], pair: [] });
   });
 

@@ -5,7 +5,7 @@
 import { Hono, type Context } from 'hono';
 import { toWire, type IngestError } from './core/errors.ts';
 import { createConsoleLogger } from './core/log.ts';
-import { BUILT_RULES_STATUS, deliverInlineNow, ingestDeps, type Env, type RuntimeOptions } from './env.ts';
+import { BUILT_RULES_STATUS, deliverInlineNow, ingestDeps, noteSourceSeen, noteVerificationFailure, type Env, type RuntimeOptions } from './env.ts';
 import { dispatcher } from './pipeline/dispatch.ts';
 import { ingest, ingestQuery } from './pipeline/ingest.ts';
 import { answerActivation } from './sources/prelude/activation.ts';
@@ -22,6 +22,8 @@ export function createApp(options: RuntimeOptions = {}): Hono<AppEnv> {
 
   const fail = (c: Context<AppEnv>, error: IngestError, fields: Record<string, unknown> = {}): Response => {
     const wire = toWire(error);
+    // A refused signature or token counts toward the source's verification failures (settings.health).
+    if (typeof fields.source === 'string') c.executionCtx.waitUntil(noteVerificationFailure(c.env, fields.source, error.reason, log));
     log.log(wire.status >= 500 ? 'error' : 'warn', 'request.rejected', {
       reason: error.reason,
       detail: error.detail,
@@ -48,6 +50,8 @@ export function createApp(options: RuntimeOptions = {}): Hono<AppEnv> {
   const answer = async (c: Context<AppEnv>, source: string, result: Awaited<ReturnType<typeof ingest>>): Promise<Response> => {
     if (!result.ok) return fail(c, result.error, { source });
     const { accepted, duplicates, events, rejected, inlineJobs } = result.value;
+    // The source was heard from: its dead man's switch (expect_every) is reset, after the answer.
+    if (accepted + duplicates > 0) c.executionCtx.waitUntil(noteSourceSeen(c.env, source, log));
     // No queue binding: deliver after the response, inside the time the runtime grants (pipeline/inline.ts).
     // (In queue mode the ledger queued them before recording the event: inlineJobs is empty.)
     await dispatcher(c.env, async (jobs) => c.executionCtx.waitUntil(deliverInlineNow(c.env, jobs, { ...options, logger: log })))(inlineJobs);

@@ -16,6 +16,7 @@ import type { AlertLedger, DeliverDeps, JobLedger } from './pipeline/deliver.ts'
 import { deliveryMode, dispatcher } from './pipeline/dispatch.ts';
 import { deliverInline, INLINE_BUDGET_MS, INLINE_MAX_ATTEMPTS } from './pipeline/inline.ts';
 import { INBOX_NAME, type InboxObject } from './state/inbox.ts';
+import { HEALTH_NAME, type HealthObject, type HealthRoute } from './state/health.ts';
 import { inboxEnabled, inboxTakes, type InboxSink } from './pipeline/inbox-sink.ts';
 import type { DeliveryJob } from './core/jobs.ts';
 import type { Claim, AlertState, GroupState, ResolveDecision, TakeResult, Silence } from './core/delivery.ts';
@@ -151,12 +152,18 @@ export function deliverDeps(env: Env, paused: ReadonlySet<string>, options: Runt
 /** Inline mode (no queue): deliver now, in the caller's background (a request's waitUntil, an alarm). */
 export async function deliverInlineNow(env: Env, jobs: readonly DeliveryJob[], options: RuntimeOptions): Promise<void> {
   const state = await deliveryState(env);
-  await deliverInline(jobs, deliverDeps(env, state.paused, options, state.silences), {
-    maxAttempts: INLINE_MAX_ATTEMPTS,
-    budgetMs: INLINE_BUDGET_MS,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    deadLetter: (job, why) => recordDeadLetter(env, job, why),
-  });
+  const health = healthBuffer(env, options.logger ?? createConsoleLogger({ service: 'switchyard' }));
+  await deliverInline(
+    jobs,
+    { ...deliverDeps(env, state.paused, options, state.silences), health: health.sink },
+    {
+      maxAttempts: INLINE_MAX_ATTEMPTS,
+      budgetMs: INLINE_BUDGET_MS,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      deadLetter: (job, why) => recordDeadLetter(env, job, why),
+    },
+  );
+  await health.flush();
 }
 
 /** To the dead-letter queue when there is one; otherwise straight into the ledger and the index. */
@@ -168,6 +175,93 @@ export async function sendDeadLetter(env: Env, job: DeliveryJob, why: string): P
 export async function recordDeadLetter(env: Env, job: DeliveryJob, why: string): Promise<void> {
   await jobLedger(env, job.event).markDead(job.id, why);
   await controlOf(env).recordDeadLetter(job, why);
+  // Someone is told (settings.health) — never of a health notice's own dead letter.
+  const route = healthRoute();
+  if (!route || job.route === route.name) return;
+  try {
+    await healthOf(env).deadLettered({ jobId: job.id, event: job.event, route: job.route, target: job.target, why }, route);
+  } catch (e) {
+    // The dead letter itself is recorded (and listed); only the notice is lost, so say so where it shows.
+    createConsoleLogger({ service: 'switchyard' }).log('error', 'health.notice_lost', {
+      job: job.id,
+      error: e instanceof Error ? e.message.slice(0, 200) : 'failed',
+    });
+  }
+}
+
+// ---- the relay's own health (settings.health) -----------------------------------------------------------
+
+let builtHealthRoute: HealthRoute | null | undefined;
+/** settings.health's route in the built rules (index, name, targets), or null when health notices are off. */
+export function healthRoute(): HealthRoute | null {
+  if (builtHealthRoute !== undefined) return builtHealthRoute;
+  const index = BUILT_RULES.routes.keys.findIndex((k) => k.health === true);
+  if (index < 0) return (builtHealthRoute = null);
+  const r = ruleSet().route(index);
+  return (builtHealthRoute = { index, name: r.name, notify: r.notify });
+}
+
+export function healthOf(env: Pick<Env, 'HEALTH'>): DurableObjectStub<HealthObject> {
+  return env.HEALTH.getByName(HEALTH_NAME);
+}
+
+/** Attempt outcomes gathered during a batch, handed to the health object once, after it (best effort). */
+export function healthBuffer(env: Env, log: Logger): { readonly sink: NonNullable<DeliverDeps['health']>; flush(): Promise<void> } {
+  const seen: { target: string; ok: boolean; why: string | null; at: number }[] = [];
+  const route = healthRoute();
+  return {
+    sink: { attempted: (s) => void (route && seen.push(s)) },
+    async flush() {
+      const settings = BUILT_RULES.settings.health;
+      if (!route || !settings || seen.length === 0) return;
+      try {
+        await healthOf(env).attempts(seen.splice(0), settings.failingAfter, route);
+      } catch (e) {
+        log.log('warn', 'health.unavailable', { error: e instanceof Error ? e.message.slice(0, 200) : 'failed' });
+      }
+    },
+  };
+}
+
+/** Reasons a delivery was refused at verification: what settings.health counts per source. */
+const VERIFICATION_REASONS = new Set([
+  'bad_signature',
+  'bad_token',
+  'digest_mismatch',
+  'timestamp_too_old',
+  'timestamp_in_future',
+  'missing_headers',
+  'malformed_header',
+]);
+
+/** A delivery of a known source refused at verification, for the relay's health (best effort). */
+export async function noteVerificationFailure(env: Env, source: string, reason: string, log: Logger): Promise<void> {
+  const route = healthRoute();
+  const settings = BUILT_RULES.settings.health;
+  if (!route || !settings || !VERIFICATION_REASONS.has(reason) || !Object.hasOwn(BUILT_RULES.sources, source)) return;
+  try {
+    await healthOf(env).verificationFailed({ source, reason }, settings.verificationFailures, route);
+  } catch (e) {
+    log.log('warn', 'health.unavailable', { error: e instanceof Error ? e.message.slice(0, 200) : 'failed' });
+  }
+}
+
+/** When this isolate last told the health object a source was heard from: at most once a minute each. */
+const lastSeenReported = new Map<string, number>();
+const SEEN_EVERY_MS = 60_000;
+
+/** An event accepted from a source with expect_every: its dead man's switch is reset (best effort, throttled). */
+export async function noteSourceSeen(env: Env, source: string, log: Logger, now = Date.now()): Promise<void> {
+  const route = healthRoute();
+  const expectEveryMs = BUILT_RULES.sources[source]?.expectEveryMs;
+  if (!route || !expectEveryMs || now - (lastSeenReported.get(source) ?? -Infinity) < SEEN_EVERY_MS) return;
+  lastSeenReported.set(source, now);
+  try {
+    await healthOf(env).seen(source, expectEveryMs, route);
+  } catch (e) {
+    lastSeenReported.delete(source);
+    log.log('warn', 'health.unavailable', { error: e instanceof Error ? e.message.slice(0, 200) : 'failed' });
+  }
 }
 
 export function inboxOf(env: Pick<Env, 'INBOXES'>): DurableObjectStub<InboxObject> {

@@ -9,7 +9,7 @@
  * dead-letter queue (wrangler.toml names it `switchyard-dead-letters`).
  */
 import type { Logger } from './core/log.ts';
-import { deliverDeps, deliveryState, recordDeadLetter, sendDeadLetter, type Env, type RuntimeOptions } from './env.ts';
+import { deliverDeps, deliveryState, healthBuffer, recordDeadLetter, sendDeadLetter, type Env, type RuntimeOptions } from './env.ts';
 import { deliverJob, type DeliverDeps } from './pipeline/deliver.ts';
 import { parseDeadLetter, parseJob } from './core/jobs.ts';
 import { createConsoleLogger } from './core/log.ts';
@@ -46,8 +46,11 @@ export async function handleJobs(batch: MessageBatch<unknown>, env: Env, options
   }
   // A silence that cannot be read silences nothing (the pages go out); say so loudly, every batch.
   for (const s of state.silences) if (s.broken) log.log('error', 'silence.broken', { id: s.id, problem: s.broken });
-  const deps = deliverDeps(env, state.paused, options, state.silences);
+  // Attempt outcomes go to the relay's health once, after the batch: never between a job and its send.
+  const health = healthBuffer(env, log);
+  const deps = { ...deliverDeps(env, state.paused, options, state.silences), health: health.sink };
   await eachLimited(batch.messages, CONSUMER_CONCURRENCY, (message) => settleJob(message, deps, env, log));
+  await health.flush();
 }
 
 async function settleJob(message: Message<unknown>, deps: DeliverDeps, env: Env, log: Logger): Promise<void> {

@@ -24,7 +24,7 @@ describe('switchyard check', () => {
     const r = await run(['check', 'rules.example.yaml']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(
-      /^rules\.example\.yaml: OK — 3 sources, 7 targets, 19 routes \(\+ unrouted events to relay-notices\)\nsecrets and variables it needs \(wrangler secret put NAME\): PREQUEL_WEBHOOK_PUBLIC_KEY, /,
+      /^rules\.example\.yaml: OK — 3 sources, 7 targets, 19 routes \(\+ unrouted events to relay-notices\); health notices to relay-notices\nsecrets and variables it needs \(wrangler secret put NAME\): PREQUEL_WEBHOOK_PUBLIC_KEY, /,
     );
     // Coverage: every event type Prequel and Prelude document reaches a route; the deliberate drops are listed.
     expect(r.out).toContain('coverage: every known event type of prequel, prelude reaches a route; billing: free-form (declare types: to check them)');
@@ -119,12 +119,16 @@ describe('switchyard explain', () => {
     const friday = await explainAt('2026-03-27T18:30:00+01:00');
     expect(friday.out).toContain('sends again from Mon 2026-03-30 09:00 Europe/Paris (2026-03-30T07:00:00.000Z)');
     // JSON says the same.
-    const json = JSON.parse((await run(['explain', 'test/fixtures/prequel/transfer.error.json', '--rules', 'rules.example.yaml', '--at', '2026-12-06T03:00:00+01:00', '--json'])).out) as {
+    const json = JSON.parse(
+      (await run(['explain', 'test/fixtures/prequel/transfer.error.json', '--rules', 'rules.example.yaml', '--at', '2026-12-06T03:00:00+01:00', '--json'])).out,
+    ) as {
       at: string;
       windows: { route: string; muted: string; next: number }[];
     }[];
     expect(json[0]!.at).toBe('2026-12-06T02:00:00.000Z');
-    expect(json[0]!.windows).toEqual([expect.objectContaining({ muted: 'muted: outside active_when "business-hours"', next: Date.parse('2026-12-07T08:00:00Z') })]);
+    expect(json[0]!.windows).toEqual([
+      expect.objectContaining({ muted: 'muted: outside active_when "business-hours"', next: Date.parse('2026-12-07T08:00:00Z') }),
+    ]);
     // A time that is not RFC 3339 with an offset is refused.
     const bad = await explainAt('tomorrow 3am');
     expect([bad.code, bad.err]).toEqual([2, 'switchyard: --at takes an RFC 3339 time with its offset, e.g. 2026-12-06T03:00:00+01:00 (got "tomorrow 3am")']);
@@ -231,7 +235,7 @@ cases:
     expect(r.out.split('\n').slice(2)).toEqual([
       '  ✗ expects customer success on a Friday evening (routing.test.yaml:3)',
       '      notify: expected [customer-success], got []',
-      "      muted: [1] Transfer failures caused by the customer's side go to customer success, no page — muted: outside active_when \"business-hours\" at Fri 2026-12-04 18:00 Europe/Paris",
+      '      muted: [1] Transfer failures caused by the customer\'s side go to customer success, no page — muted: outside active_when "business-hours" at Fri 2026-12-04 18:00 Europe/Paris',
       "      matched: [1] Transfer failures caused by the customer's side go to customer success, no page",
       '0 passed, 1 failed',
     ]);

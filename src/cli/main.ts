@@ -80,7 +80,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     parsed = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { rules: { type: 'string' }, source: { type: 'string' }, at: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        rules: { type: 'string' },
+        source: { type: 'string' },
+        at: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (e) {
     // parseArgs explains at length; one line is enough.
@@ -127,9 +133,9 @@ function check(file: string, io: Io): number {
   const loaded = loadRulesFile(file, io);
   if (!loaded.ok) return loaded.exit;
   const c = loaded.value.config;
-  const own = c.routes.filter((r) => !r.fallback).length;
+  const own = c.routes.filter((r) => !r.fallback && !r.health).length;
   io.out(
-    `${file}: OK — ${Object.keys(c.sources).length} sources, ${Object.keys(c.targets).length} targets, ${own} routes${c.settings.unrouted ? ` (+ unrouted events to ${c.settings.unrouted})` : ''}`,
+    `${file}: OK — ${Object.keys(c.sources).length} sources, ${Object.keys(c.targets).length} targets, ${own} routes${c.settings.unrouted ? ` (+ unrouted events to ${c.settings.unrouted})` : ''}${c.settings.health ? `; health notices to ${c.settings.health.notify.join(', ')}` : ''}`,
   );
   // ADMIN_TOKEN is the relay's own: the admin API and the inbox are off without it.
   const secrets = [...loaded.value.references.filter((n) => n !== 'ADMIN_TOKEN'), 'ADMIN_TOKEN (the admin API)'];
@@ -166,7 +172,11 @@ export function parseInstant(text: string): number | null {
 }
 
 /** A route's time windows read at `at`: muted or not, which window decided, when it sends again. */
-export function windowVerdict(route: RouteConfig, rules: RulesConfig, at: number): { readonly muted: string | null; readonly next: number | null; readonly zone: string } | null {
+export function windowVerdict(
+  route: RouteConfig,
+  rules: RulesConfig,
+  at: number,
+): { readonly muted: string | null; readonly next: number | null; readonly zone: string } | null {
   if (!route.activeWhen?.length && !route.muteWhen?.length) return null;
   const intervals = rules.timeIntervals ?? {};
   const muted = timeMute(route, intervals, at);
@@ -237,7 +247,10 @@ function explain(eventFile: string, opts: { rules: string; source: string | null
         const when = localText(at, w.zone);
         const route = rules.routes[r.index]!;
         const allowedBy = route.activeWhen?.length ? `inside active_when ${route.activeWhen.map((n) => `"${n}"`).join(', ')}` : 'its time windows allow it';
-        if (!w.muted) io.out(`      ⏵ sends at ${when}: ${route.muteWhen?.length ? `${allowedBy}, outside mute_when ${route.muteWhen.map((n) => `"${n}"`).join(', ')}` : allowedBy}`);
+        if (!w.muted)
+          io.out(
+            `      ⏵ sends at ${when}: ${route.muteWhen?.length ? `${allowedBy}, outside mute_when ${route.muteWhen.map((n) => `"${n}"`).join(', ')}` : allowedBy}`,
+          );
         else
           io.out(
             `      ⏸ ${w.muted} at ${when}; ${w.next === null ? 'no unmuted time within a year' : `sends again from ${localText(w.next, w.zone)} (${new Date(w.next).toISOString()})`}`,
@@ -246,7 +259,9 @@ function explain(eventFile: string, opts: { rules: string; source: string | null
     }
     const mutedTargets = new Set(windows.filter((w) => w.muted).flatMap((w) => w.notify));
     const notified = [...new Set(routes.flatMap((r) => r.notify))];
-    const sending = notified.filter((t) => !mutedTargets.has(t) || routes.some((r) => r.matched && r.notify.includes(t) && !windows.some((w) => w.index === r.index && w.muted)));
+    const sending = notified.filter(
+      (t) => !mutedTargets.has(t) || routes.some((r) => r.matched && r.notify.includes(t) && !windows.some((w) => w.index === r.index && w.muted)),
+    );
     const heldBack = notified.filter((t) => !sending.includes(t));
     io.out(
       `  notifies: ${sending.length > 0 ? sending.join(', ') : notified.length > 0 ? 'no one' : routes.some((r) => r.matched) ? 'no one (matched a drop route)' : 'no one: unrouted (no route matched; the relay logs and counts it — settings.unrouted would tell a target)'}${heldBack.length > 0 ? ` (muted at that time: ${heldBack.join(', ')})` : ''}`,

@@ -441,3 +441,34 @@ export interface GroupState {
   /** Per target: what its last notification left (a Slack message to update in place). */
   readonly sent: Readonly<Record<string, { readonly slack: { readonly channel: string; readonly ts: string } | null; readonly message: PostedMessage | null }>>;
 }
+
+// ---- the relay's own health (settings.health) -----------------------------------------------------------
+
+/** One notice about the relay itself, sent as an event of its own (`health.*`) to settings.health's targets. */
+export interface HealthNotice {
+  readonly type:
+    'health.dead_letter' | 'health.target_failing' | 'health.target_recovered' | 'health.verification_failures' | 'health.source_silent' | 'health.source_back';
+  /** What it is about: a target, a source, a job. */
+  readonly subject: string;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly fields: Readonly<Record<string, string>>;
+  /** What to do about it, or null. */
+  readonly text: string | null;
+  /** The notice's number in the health object (its event id). */
+  readonly seq: number;
+}
+
+export interface HealthState {
+  /** Per target: failed attempts in a row, since when, whether the streak was announced. */
+  readonly targets: Readonly<
+    Record<string, { readonly failures: number; readonly since: number | null; readonly lastWhy: string | null; readonly alerted: boolean }>
+  >;
+  /** Per source: the recent verification failures (at most `max`), and the last notice. */
+  readonly verification: Readonly<
+    Record<string, { readonly recent: readonly { readonly at: number; readonly reason: string }[]; readonly alertedAt: number | null }>
+  >;
+  /** Per source with expect_every: the last event, and since when it is known silent. */
+  readonly sources: Readonly<Record<string, { readonly lastAt: number; readonly expectEveryMs: number; readonly silentSince: number | null }>>;
+  readonly seq: number;
+}

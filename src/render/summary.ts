@@ -104,7 +104,24 @@ function read(event: CanonicalEvent): Omit<Summary, 'notes'> {
     if (event.type === 'migration.hook_failed' || event.type === 'step_up.hook_failed') return hookFailed(event, data, base);
     if (event.type.startsWith('transactional.message.')) return message(event, data, base);
   }
+  if (event.kind === 'switchyard' && event.type.startsWith('health.')) return health(event, data, base);
   return generic(event, data, base);
+}
+
+/** A notice about the relay itself (settings.health): its own title, fields and advice. */
+function health(event: CanonicalEvent, d: Data, base: Base): Reading {
+  const severity = (['critical', 'error', 'warning', 'info'] as const).find((s) => s === d.severity) ?? 'warning';
+  const fields = Object.entries(obj(d.fields)).map(([label, value]) => ({ label: label.charAt(0).toUpperCase() + label.slice(1), value: display(value) }));
+  const recovery = event.type === 'health.target_recovered' || event.type === 'health.source_back';
+  return {
+    ...base,
+    title: `Switchyard: ${str(d.title) ?? event.type}`,
+    severity: recovery ? 'info' : severity,
+    state: recovery ? 'recovery' : 'problem',
+    fields,
+    body: str(d.text) ? { style: 'text', label: 'What to do', text: str(d.text)! } : null,
+    context: [`relay health · ${event.type}`, `event ${event.id}`],
+  };
 }
 
 type Base = Pick<Summary, 'fields' | 'body' | 'link' | 'changes' | 'context'>;

@@ -31,6 +31,17 @@ export interface SettingsConfig {
   readonly dedupRetentionMs: number;
   /** The target told of events no route matched (the fallback route notifies it); null: logged and counted only. */
   readonly unrouted?: string | null;
+  /** Notices about the relay itself (settings.health); null: off. */
+  readonly health?: HealthSettings | null;
+}
+
+/** settings.health: who hears of the relay's own trouble, and the thresholds. */
+export interface HealthSettings {
+  readonly notify: readonly string[];
+  /** A target's consecutive failed attempts that make one "failing" notice (its recovery makes another). */
+  readonly failingAfter: number;
+  /** Verification failures of one source within `perMs` that make one notice. */
+  readonly verificationFailures: { readonly max: number; readonly perMs: number };
 }
 
 /** How a source proves a delivery is genuine. A token is an explicit opt-in for senders that sign nothing. */
@@ -41,6 +52,8 @@ interface SourceBase {
   readonly maxBodyBytes: number;
   /** Types the file declares (`extra_types`; Standard Webhooks' `types`), for check and coverage. */
   readonly declaredTypes?: readonly string[];
+  /** A dead man's switch: silence longer than this is a health notice (settings.health). */
+  readonly expectEveryMs?: number;
 }
 
 export interface PrequelSourceConfig extends SourceBase {
@@ -99,7 +112,15 @@ export interface RouteConfig {
    * (it never takes part in the first-match walk), and notifies the target named there.
    */
   readonly fallback?: true;
+  /**
+   * The route settings.health adds for the relay's own notices: never matched by any event (the health
+   * object addresses it by index), so that its jobs pass the gates (silences, pacing) and render like any.
+   */
+  readonly health?: true;
 }
+
+/** The name of the route `settings.health` adds (reserved). */
+export const HEALTH_ROUTE = 'Relay health (settings.health)';
 
 /** The name of the route `settings.unrouted` adds (reserved: no route of the file may take it). */
 export const UNROUTED_ROUTE = 'Unrouted events (settings.unrouted)';

@@ -15,9 +15,16 @@ describe('loading rules.yaml', () => {
     const r = loadRules(readFileSync(new URL('../../rules.example.yaml', import.meta.url), 'utf8'));
     if (!r.ok) throw new Error(formatProblems(r.error, 'rules.example.yaml'));
     const { config } = r.value;
-    expect(config.settings).toEqual({ maxBodyBytes: 262_144, dedupRetentionMs: 15 * 86_400_000, unrouted: 'relay-notices' });
-    // settings.unrouted adds the last route: it takes only what no route above matched.
-    expect(config.routes.at(-1)).toMatchObject({ name: 'Unrouted events (settings.unrouted)', notify: ['relay-notices'], fallback: true, severity: 'info' });
+    expect(config.settings).toEqual({
+      maxBodyBytes: 262_144,
+      dedupRetentionMs: 15 * 86_400_000,
+      unrouted: 'relay-notices',
+      health: { notify: ['relay-notices'], failingAfter: 5, verificationFailures: { max: 10, perMs: 600_000 } },
+    });
+    // settings.unrouted adds a route after the file's: it takes only what no route above matched; settings.health
+    // adds one that no event matches, for the relay's own notices.
+    expect(config.routes.at(-2)).toMatchObject({ name: 'Unrouted events (settings.unrouted)', notify: ['relay-notices'], fallback: true, severity: 'info' });
+    expect(config.routes.at(-1)).toMatchObject({ name: 'Relay health (settings.health)', notify: ['relay-notices'], health: true });
     expect(config.sources).toEqual({
       prequel: {
         kind: 'prequel',
@@ -25,6 +32,7 @@ describe('loading rules.yaml', () => {
         maxBodyBytes: 262_144,
         maxAgeMs: 300_000,
         maxFutureMs: 60_000,
+        expectEveryMs: 86_400_000,
       },
       prelude: {
         kind: 'prelude',

@@ -82,7 +82,8 @@ export function loadRules(text: string): Result<LoadedRules, RulesProblem[]> {
   ];
   if (!parsed.success || problems.length > 0) return err(sortProblems(problems));
   const config = toRulesConfig(parsed.data, conditions);
-  const shadowed = findShadowedRoutes(config.routes).map(({ index, by }) =>
+  // settings.health's route is matched by no event by design.
+  const shadowed = findShadowedRoutes(config.routes.filter((r) => !r.health)).map(({ index, by }) =>
     config.routes[index]!.fallback
       ? {
           message: `settings.unrouted can never be used: route "${config.routes[by]!.name}" (routes[${by}]) matches every event and does not continue`,

@@ -49,6 +49,8 @@ export interface RouteKeys {
   readonly pair: readonly Condition[];
   /** settings.unrouted's route: taken only when no other route matched. */
   readonly fallback?: true;
+  /** settings.health's route: never matched (the relay's own notices are addressed to it). */
+  readonly health?: true;
 }
 
 /** Routes as the build step emits them: the index, and each route as its own JSON text. */
@@ -78,7 +80,8 @@ export function splitRoute(route: RouteConfig): Split {
     else if (field) pair.push(c);
     else rest.push(c);
   }
-  return { keys: { types, sources, pair, ...(route.fallback ? { fallback: true as const } : {}) }, rest: { op: 'all', of: rest } };
+  const flags = { ...(route.fallback ? { fallback: true as const } : {}), ...(route.health ? { health: true as const } : {}) };
+  return { keys: { types, sources, pair, ...flags }, rest: { op: 'all', of: rest } };
 }
 
 /** The strings an equality or list condition admits; null for other operators or non-string values. */
@@ -144,7 +147,7 @@ export function compileRuleSet(input: readonly RouteConfig[] | PackedRoutes): Ru
       const probe = { source, type };
       for (let i = 0; i < size; i++) {
         const k = keys[i]!;
-        if (i === fallback) continue;
+        if (i === fallback || k.health) continue;
         if (admits(k.types, type) && admits(k.sources, source) && pairHolds(i, probe)) found.push(compiledRoute(i));
       }
       if (candidatesByPair.size >= MAX_INDEXED_PAIRS) candidatesByPair = new Map();
@@ -172,6 +175,7 @@ export function compileRuleSet(input: readonly RouteConfig[] | PackedRoutes): Ru
       let stoppedBy: string | null = null;
       const out: RouteExplanation[] = [];
       for (let index = 0; index < size; index++) {
+        if (keys[index]!.health) continue; // the relay's own notices: no event is routed there
         const r = route(index);
         if (index === fallback) {
           const matched = !out.some((e) => e.matched) && event.source !== RELAY_SOURCE;

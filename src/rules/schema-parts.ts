@@ -37,7 +37,12 @@ const KnownType = z
   .enum([...new Set([...Object.keys(PREQUEL_EVENTS), ...Object.keys(PRELUDE_EVENTS)])].sort() as [string, ...string[]])
   .describe('An event type Prequel or Prelude sends (docs/sources/)');
 const TypeValue = z
-  .union([KnownType, ScalarSchema.describe('equals (a string containing * is a glob)'), z.array(z.union([KnownType, ScalarSchema])).describe('equals one of'), OperatorMap])
+  .union([
+    KnownType,
+    ScalarSchema.describe('equals (a string containing * is a glob)'),
+    z.array(z.union([KnownType, ScalarSchema])).describe('equals one of'),
+    OperatorMap,
+  ])
   .describe('The event type: a value, a list of values, or an operator map');
 
 /** The `when:` language as a schema, for editors (the loader's own checks give the positioned messages). */

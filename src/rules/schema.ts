@@ -8,7 +8,7 @@ import { parseDuration, parseSize } from '../core/units.ts';
 import { kindOf, targetKinds } from '../targets/registry.ts';
 import { SCHEMA_PARTS } from '../core/schema-parts.ts';
 import type { Condition } from './conditions.ts';
-import { UNROUTED_ROUTE, type RouteConfig, type RulesConfig, type SourceAuth, type SourceConfig, type TargetConfig } from './config.ts';
+import { HEALTH_ROUTE, UNROUTED_ROUTE, type RouteConfig, type RulesConfig, type SourceAuth, type SourceConfig, type TargetConfig } from './config.ts';
 import { closest } from '../core/suggest.ts';
 import { RELAY_SOURCE } from '../core/event.ts';
 import { parsePath } from '../core/paths.ts';
@@ -31,6 +31,10 @@ export const DEFAULT_SW_TOLERANCE = '5m';
  * repeat_interval are Alertmanager's (5m, 4h).
  */
 export const DEFAULT_GROUP_WAIT = '10s';
+/** settings.health defaults: five failures in a row is past a blip (the retry policy tries five times in ~75 s). */
+const DEFAULT_FAILING_AFTER = 5;
+const DEFAULT_VERIFY_MAX = 10;
+const DEFAULT_VERIFY_PER = '10m';
 export const DEFAULT_GROUP_INTERVAL = '5m';
 /** The storm guard: a group may not notify more often than this. */
 const MIN_GROUP_INTERVAL_MS = 10_000;
@@ -38,6 +42,9 @@ const MIN_GROUP_INTERVAL_MS = 10_000;
 const MIN_DEDUP_RETENTION_MS = 14 * 86_400_000;
 
 const common = {
+  expect_every: duration('expect_every')
+    .optional()
+    .describe('A dead man’s switch: with settings.health, silence from this source for longer is a notice (e.g. 24h)'),
   extra_types: z
     .array(z.string().min(1))
     .optional()
@@ -180,6 +187,28 @@ const buildRulesFile = () =>
             .refine((s) => parseDuration(s)! >= MIN_DEDUP_RETENTION_MS, { message: 'dedup_retention must be at least 14d: Prelude retries for two weeks' }),
           retry: RetrySchema.optional().describe('Retry defaults for every target (each target may override any field)'),
           unrouted: z.string().optional().describe('A target told of every event no route matched (else such events are only logged, counted and traced)'),
+          health: z
+            .strictObject({
+              notify: nonEmptyList(z.string().min(1)).describe('Targets told of the relay’s own trouble (a low-noise channel; a pager only if you mean it)'),
+              failing_after: z
+                .number()
+                .int()
+                .min(2)
+                .max(1000)
+                .default(DEFAULT_FAILING_AFTER)
+                .describe(`Consecutive failed deliveries to one target that make one notice; its recovery makes another (default ${DEFAULT_FAILING_AFTER})`),
+              verification_failures: z
+                .strictObject({
+                  max: z.number().int().min(1).default(DEFAULT_VERIFY_MAX).describe(`Failures (default ${DEFAULT_VERIFY_MAX})`),
+                  per: duration('per').default(DEFAULT_VERIFY_PER).describe(`Window (default ${DEFAULT_VERIFY_PER})`),
+                })
+                .prefault({})
+                .describe(
+                  'Deliveries of one source refused at verification (signature, token, timestamp) in a window that make one notice: a rotated key, a clock skew',
+                ),
+            })
+            .optional()
+            .describe('Notices about the relay itself: dead letters, failing targets, verification failures, silent sources (expect_every)'),
         })
         .prefault({}),
       sources: z
@@ -213,6 +242,7 @@ export function crossCheck(data: unknown): CrossIssue[] {
   checkTimeIntervals(file.time_intervals, file.routes, issues);
   checkRoutes(file.routes, file.targets, issues);
   checkUnrouted((file as { settings?: { unrouted?: unknown } }).settings?.unrouted, file.targets, file.routes, issues);
+  checkHealth((file as { settings?: { health?: { notify?: unknown } } }).settings?.health?.notify, file.targets, file.routes, issues);
   const sources = file.sources;
   if (typeof sources !== 'object' || sources === null) return issues;
   for (const [name, source] of Object.entries(sources as Record<string, unknown>)) {
@@ -232,6 +262,22 @@ export function crossCheck(data: unknown): CrossIssue[] {
     }
   }
   return issues;
+}
+
+/** settings.health.notify names declared targets; the name of the route it adds is its own. */
+function checkHealth(notify: unknown, targets: unknown, routes: unknown, issues: CrossIssue[]): void {
+  if (Array.isArray(routes))
+    routes.forEach((r: unknown, i) => {
+      if (typeof r === 'object' && r !== null && (r as { name?: unknown }).name === HEALTH_ROUTE)
+        issues.push({ path: ['routes', i, 'name'], message: `"${HEALTH_ROUTE}" is the name of the route settings.health adds; choose another` });
+    });
+  if (!Array.isArray(notify)) return;
+  const names = typeof targets === 'object' && targets !== null ? Object.keys(targets) : [];
+  notify.forEach((t: unknown, j) => {
+    if (typeof t !== 'string' || names.includes(t)) return;
+    const near = closest(t, names);
+    issues.push({ path: ['settings', 'health', 'notify', j], message: `unknown target "${t}"${near ? ` (did you mean "${near}"?)` : ''}` });
+  });
 }
 
 /** settings.unrouted names a declared target; the name of the route it adds is its own. */
@@ -440,6 +486,7 @@ export function toRulesConfig(file: RulesFileParsed, conditions: readonly Condit
     const signed = s.kind === 'standard-webhooks' ? s.secrets : s.public_keys;
     const auth: SourceAuth = signed ? { type: 'signature', keys: signed } : { type: 'token', token: s.token! };
     const maxBodyBytes = s.max_body ? parseSize(s.max_body)! : maxBody;
+    const expectEvery = s.expect_every ? { expectEveryMs: parseDuration(s.expect_every)! } : {};
     const declared = [...(s.kind === 'standard-webhooks' ? (s.types ?? []) : []), ...(s.extra_types ?? [])];
     const declaredTypes =
       s.extra_types !== undefined || (s.kind === 'standard-webhooks' && s.types !== undefined) ? { declaredTypes: [...new Set(declared)] } : {};
@@ -452,6 +499,7 @@ export function toRulesConfig(file: RulesFileParsed, conditions: readonly Condit
           maxAgeMs: parseDuration(s.max_age)!,
           maxFutureMs: parseDuration(s.max_future)!,
           ...declaredTypes,
+          ...expectEvery,
         };
         break;
       case 'prelude':
@@ -461,22 +509,50 @@ export function toRulesConfig(file: RulesFileParsed, conditions: readonly Condit
           maxBodyBytes,
           activation: s.activation ? { verificationToken: s.activation.verification_token, appIds: s.activation.app_ids } : null,
           ...declaredTypes,
+          ...expectEvery,
         };
         break;
       case 'standard-webhooks':
-        sources[name] = { kind: 'standard-webhooks', auth, maxBodyBytes, toleranceMs: parseDuration(s.tolerance)!, ...declaredTypes };
+        sources[name] = { kind: 'standard-webhooks', auth, maxBodyBytes, toleranceMs: parseDuration(s.tolerance)!, ...declaredTypes, ...expectEvery };
         break;
     }
   }
+  const health = file.settings.health;
   const timeIntervals: Record<string, TimeIntervalSpec[]> = {};
   for (const [name, list] of Object.entries(file.time_intervals)) timeIntervals[name] = list.map((entry) => parseTimeInterval(entry, []));
   return {
     version: 1,
-    settings: { maxBodyBytes: maxBody, dedupRetentionMs: parseDuration(file.settings.dedup_retention)!, unrouted: file.settings.unrouted ?? null },
+    settings: {
+      maxBodyBytes: maxBody,
+      dedupRetentionMs: parseDuration(file.settings.dedup_retention)!,
+      unrouted: file.settings.unrouted ?? null,
+      health: health
+        ? {
+            notify: health.notify,
+            failingAfter: health.failing_after,
+            verificationFailures: { max: health.verification_failures.max, perMs: parseDuration(health.verification_failures.per)! },
+          }
+        : null,
+    },
     ...(Object.keys(timeIntervals).length > 0 ? { timeIntervals } : {}),
     sources,
     targets,
-    routes: file.settings.unrouted ? [...routes, unroutedRoute(file.settings.unrouted)] : routes,
+    routes: [...routes, ...(file.settings.unrouted ? [unroutedRoute(file.settings.unrouted)] : []), ...(health ? [healthRoute(health.notify)] : [])],
+  };
+}
+
+/** The route settings.health adds: never matched; the health object sends the relay's notices through it. */
+function healthRoute(notify: readonly string[]): RouteConfig {
+  return {
+    name: HEALTH_ROUTE,
+    when: { op: 'any', of: [] },
+    notify,
+    continue: false,
+    severity: null,
+    alertKey: null,
+    action: null,
+    templates: {},
+    health: true,
   };
 }
 

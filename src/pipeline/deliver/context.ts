@@ -86,6 +86,8 @@ export interface DeliverDeps {
   readonly dispatch: (jobs: readonly DeliveryJob[]) => Promise<void>;
   /** Overrides each target's retry policy (the inline runner's short in-request schedule). */
   readonly policyFor?: (target: string, policy: RetryPolicy) => RetryPolicy;
+  /** Takes each attempt's outcome for the relay's health (buffered; sent once per batch, after it). */
+  readonly health?: { attempted(seen: { readonly target: string; readonly ok: boolean; readonly why: string | null; readonly at: number }): void };
 }
 
 export type JobResult =

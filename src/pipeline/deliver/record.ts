@@ -36,6 +36,8 @@ export async function decideAndRecord(ctx: JobContext, attempted: Attempted, tim
   };
   const receipt = outcome.kind === 'ok' ? outcome.receipt : null;
   await ledger.finish(job.id, record, decision, receipt);
+  // A health notice's own attempts never count toward its target's health: it cannot feed itself.
+  if (ctx.route.health !== true) deps.health?.attempted({ target: job.target, ok: outcome.kind === 'ok', why: record.error, at: timing.startedAt });
   if (ctx.alert && decision.action === 'delivered') {
     // A kind that keeps nothing for later (an HTTP endpoint) is told with the resolving event itself.
     const remembered = ctx.targetKind.lifecycle?.remember?.(notification?.payload, receipt) ?? { slack: null, dedupKey: null, message: null };
