@@ -339,9 +339,16 @@ describe('replay and pause', () => {
     const listed = (await (await admin('/admin/dead-letters?target=data-eng&limit=1000')).json()) as { dead_letters: { job: string; why: string }[] };
     expect(listed.dead_letters.find((d) => d.job === job.id)?.why).toMatch(/not_in_channel/);
 
+    // settings.health: the dead letter is one notice in the relay's notices channel, with the replay call.
+    const channel = async (name: string) => (await network.requests(SLACK, m)).filter((r) => new URLSearchParams(r.body).get('channel') === name);
+    await until('the health notice', async () => (await channel('#switchyard-notices')).length === 1);
+    const notice = new URLSearchParams((await channel('#switchyard-notices'))[0]!.body);
+    expect(notice.get('text')).toBe('🟠 Switchyard: A notification to data-eng was dead-lettered: permanent failure: slack: not_in_channel');
+    expect(notice.get('attachments')).toContain(`POST /admin/dead-letters/${job.id}/replay`);
+
     const replay = (await (await admin(`/admin/dead-letters/${job.id}/replay`, { method: 'POST' })).json()) as { replayed: string[] };
     expect(replay.replayed).toEqual([job.id]);
-    await network.waitFor(SLACK, m, 2);
+    await until('the replayed delivery', async () => (await channel('#data-eng-alerts')).length === 2);
     await until('the delivery', async () => (await trace(transferError(m))).jobs.find((j) => j.job.id === job.id)!.status === 'delivered');
 
     const again = (await (await admin(`/admin/dead-letters/${job.id}/replay`, { method: 'POST' })).json()) as {
@@ -350,7 +357,8 @@ describe('replay and pause', () => {
     };
     expect(again).toMatchObject({ replayed: [], skipped: [{ why: 'already delivered' }] });
     await settle();
-    expect(await network.requests(SLACK, m)).toHaveLength(2);
+    expect(await channel('#data-eng-alerts')).toHaveLength(2);
+    expect(await channel('#switchyard-notices')).toHaveLength(1);
     const state = (await trace(transferError(m))).jobs.find((j) => j.job.id === job.id)!;
     expect(state.attempts.map((a) => [a.run, a.n, a.decision])).toEqual([
       [1, 1, 'dead'],
