@@ -21,6 +21,7 @@ import { prequelHeaders, rfc3339 } from './helpers/signers.ts';
 
 const SLACK = 'slack.com';
 const AUDIT = 'audit.example.com';
+const PD = 'events.pagerduty.com';
 const marker = (): string => `h${crypto.randomUUID().replaceAll('-', '')}`;
 
 beforeEach(async () => {
@@ -112,19 +113,26 @@ describe('relay health (settings.health)', () => {
     });
   });
 
-  it("a health notice's own dead letter makes no further notice", async () => {
+  it("a dead-lettered page is one notice; a health notice's own dead letter makes no further notice", async () => {
     const from = (await health()).seq;
     const m = marker();
-    // data-eng refuses the page's post; the notices channel refuses the notice about it.
-    await network.script(
-      SLACK,
-      { status: 200, body: '{"ok":false,"error":"not_in_channel"}', headers: { 'content-type': 'application/json' }, match: m },
-      { status: 200, body: '{"ok":false,"error":"channel_not_found"}', headers: { 'content-type': 'application/json' }, match: 'switchyard-notices' },
-    );
-    await attempt([page(m)], 'data-eng');
+    // A revoked PagerDuty routing key: a permanent 400 for the page. The notices channel then refuses the notice.
+    await network.script(PD, {
+      status: 400,
+      body: '{"status":"invalid event","message":"Event object is invalid","errors":["Invalid routing key"]}',
+      headers: { 'content-type': 'application/json' },
+      match: m,
+    });
+    await network.script(SLACK, {
+      status: 200,
+      body: '{"ok":false,"error":"channel_not_found"}',
+      headers: { 'content-type': 'application/json' },
+      match: 'switchyard-notices',
+    });
+    await attempt([page(m)], 'oncall');
     await until('the dead letter and its notice', async () => (await noticesSince(from)).length === 1);
     const [notice] = await noticesSince(from);
-    expect(notice!.title).toBe('A notification to data-eng was dead-lettered: permanent failure: slack: not_in_channel');
+    expect(notice!.title).toMatch(/^A notification to oncall was dead-lettered: permanent failure: pagerduty: HTTP 400/);
     // The notice's job died too (channel_not_found): it is a dead letter like any, and nothing more is said.
     const noticeJobs = (await env.EVENTS.getByName(`switchyard:health:${from + 1}`).timeline()) as unknown as { jobs: { status: string }[] };
     await until('the notice dead-lettered', async () =>
