@@ -5,7 +5,16 @@
 import { Hono, type Context } from 'hono';
 import { toWire, type IngestError } from './core/errors.ts';
 import { createConsoleLogger } from './core/log.ts';
-import { BUILT_RULES_STATUS, deliverInlineNow, ingestDeps, noteSourceSeen, noteVerificationFailure, type Env, type RuntimeOptions } from './env.ts';
+import {
+  attemptFirst,
+  BUILT_RULES_STATUS,
+  deliverInlineNow,
+  ingestDeps,
+  noteSourceSeen,
+  noteVerificationFailure,
+  type Env,
+  type RuntimeOptions,
+} from './env.ts';
 import { dispatcher } from './pipeline/dispatch.ts';
 import { ingest, ingestQuery } from './pipeline/ingest.ts';
 import { answerActivation } from './sources/prelude/activation.ts';
@@ -49,7 +58,9 @@ export function createApp(options: RuntimeOptions = {}): Hono<AppEnv> {
   /** The sender's answer to an ingest flow's result, the jobs handed to the one dispatch. */
   const answer = async (c: Context<AppEnv>, source: string, result: Awaited<ReturnType<typeof ingest>>): Promise<Response> => {
     if (!result.ok) return fail(c, result.error, { source });
-    const { accepted, duplicates, events, rejected, inlineJobs } = result.value;
+    const { accepted, duplicates, events, rejected, inlineJobs, attemptNow } = result.value;
+    // Queue mode: the first attempt at once, after the answer (the queued copies are the delayed backstop).
+    if (attemptNow.length > 0) c.executionCtx.waitUntil(attemptFirst(c.env, attemptNow, { ...options, logger: log }));
     // The source was heard from: its dead man's switch (expect_every) is reset, after the answer.
     if (accepted + duplicates > 0) c.executionCtx.waitUntil(noteSourceSeen(c.env, source, log));
     // No queue binding: deliver after the response, inside the time the runtime grants (pipeline/inline.ts).

@@ -12,7 +12,7 @@ import { compileRuleSet, type RuleSet } from './rules/ruleset.ts';
 import { createCredentialCache, type CredentialCache } from './sources/credentials.ts';
 import { CONTROL_NAME, type DeliveryControlObject } from './state/delivery-control.ts';
 import { createDurableLedger } from './state/event-ledger.ts';
-import type { AlertLedger, DeliverDeps, JobLedger } from './pipeline/deliver.ts';
+import { deliverJob, type AlertLedger, type DeliverDeps, type JobLedger } from './pipeline/deliver.ts';
 import { deliveryMode, dispatcher } from './pipeline/dispatch.ts';
 import { deliverInline, INLINE_BUDGET_MS, INLINE_MAX_ATTEMPTS } from './pipeline/inline.ts';
 import { INBOX_NAME, type InboxObject } from './state/inbox.ts';
@@ -66,7 +66,8 @@ export function ingestDeps(env: Env, options: RuntimeOptions = {}): IngestDeps {
     rules,
     env,
     now: options.now ?? Date.now,
-    ledger: createDurableLedger(env.EVENTS, { retentionMs: rules.settings.dedupRetentionMs, mode: deliveryMode(env) }),
+    // In queue mode the first attempt is made at once, after the answer (app.ts); the queue is the backstop.
+    ledger: createDurableLedger(env.EVENTS, { retentionMs: rules.settings.dedupRetentionMs, mode: deliveryMode(env), firstAttempt: true }),
     credentials,
     log: options.logger ?? createConsoleLogger({ service: 'switchyard' }),
     route: options.route ?? routeWith(ruleSet()),
@@ -162,6 +163,37 @@ export async function deliverInlineNow(env: Env, jobs: readonly DeliveryJob[], o
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       deadLetter: (job, why) => recordDeadLetter(env, job, why),
     },
+  );
+  await health.flush();
+}
+
+/**
+ * The first attempt of an accepted event's jobs, at once (queue mode, after the answer): the same stage list as
+ * the queue consumer's — claim, gates, attempt, record — so pacing, budgets, silences, windows and grouping
+ * apply. A job that must wait (a retry, a paced slot) is left to its queued copy, which arrives
+ * FIRST_ATTEMPT_BACKSTOP_S later and then finds it done, due, or still held; the claim keeps the two from
+ * ever both sending.
+ */
+export async function attemptFirst(env: Env, jobs: readonly DeliveryJob[], options: RuntimeOptions): Promise<void> {
+  const log = options.logger ?? createConsoleLogger({ service: 'switchyard' });
+  const state = await deliveryState(env);
+  const health = healthBuffer(env, log);
+  const deps: DeliverDeps = { ...deliverDeps(env, state.paused, options, state.silences), health: health.sink };
+  await Promise.all(
+    jobs.map(async (job) => {
+      try {
+        const result = await deliverJob(job, deps);
+        if (result.kind === 'dead') await sendDeadLetter(env, job, result.why);
+      } catch (e) {
+        // The queued copy is still coming: it takes the job from here.
+        log.log('warn', 'delivery.first_attempt_failed', {
+          job: job.id,
+          event: job.event,
+          target: job.target,
+          error: e instanceof Error ? e.message.slice(0, 200) : String(e),
+        });
+      }
+    }),
   );
   await health.flush();
 }

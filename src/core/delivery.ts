@@ -52,6 +52,8 @@ export interface AcceptResult {
   readonly outcome: AcceptOutcome;
   /** Jobs the caller must deliver itself (inline mode, no queue); empty when they were queued. */
   readonly jobs: readonly DeliveryJob[];
+  /** Queue mode with firstAttempt: jobs queued as a delayed backstop, for the caller to attempt at once. */
+  readonly attemptNow?: readonly DeliveryJob[];
 }
 
 /** Which routes matched an event, and whom they notify: what delivery (issue 5) turns into jobs. */
@@ -90,7 +92,15 @@ export interface AcceptOptions {
   readonly auth: string;
   /** For the relay's own events: what their jobs do (a paging budget's digest). */
   readonly effect?: JobEffect;
+  /**
+   * Queue mode: the caller attempts the jobs at once (after its answer); the queued copies are the backstop,
+   * delayed by FIRST_ATTEMPT_BACKSTOP_S so that they normally find the job done.
+   */
+  readonly firstAttempt?: boolean;
 }
+
+/** How long the queued copy of a job attempted at once waits before it looks (seconds). */
+export const FIRST_ATTEMPT_BACKSTOP_S = 10;
 
 export interface EventRecord {
   readonly event: CanonicalEvent;

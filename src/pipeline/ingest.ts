@@ -75,6 +75,8 @@ export interface IngestSummary {
   readonly rejected: readonly RejectedEvent[];
   /** Jobs to deliver in waitUntil (inline mode only). */
   readonly inlineJobs: readonly DeliveryJob[];
+  /** Queue mode: jobs to attempt at once after the answer (their queued copies are the delayed backstop). */
+  readonly attemptNow: readonly DeliveryJob[];
 }
 
 /** How many ledger writes one batch runs at once. */
@@ -113,6 +115,7 @@ async function routeAndRecord(
     events: events.map((e, i) => ({ id: e.id, type: e.type, status: outcomes[i]! })),
     rejected: verified.rejected,
     inlineJobs: recorded.value.flatMap((r) => r.jobs),
+    attemptNow: recorded.value.flatMap((r) => r.attemptNow ?? []),
   };
   if (summary.rejected.length > 0) deps.log.log('warn', 'ingest.rejected_events', { source, rejected: summary.rejected });
   await noteUnrouted(

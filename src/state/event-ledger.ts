@@ -28,7 +28,7 @@ import { createConsoleLogger } from '../core/log.ts';
 import { findStuck, nextSweepAt, sweepAfterMs, type StuckJob } from '../pipeline/sweep.ts';
 import { CONTROL_NAME } from './delivery-control.ts';
 import { deliveryMode, enqueue } from '../pipeline/dispatch.ts';
-import type { Decision } from '../core/delivery.ts';
+import { FIRST_ATTEMPT_BACKSTOP_S, type Decision } from '../core/delivery.ts';
 import type {
   AcceptOptions,
   AcceptResult,
@@ -46,6 +46,8 @@ const RECORD = 'record';
 const jobKey = (id: string): string => `job:${id}`;
 /** How long a claim holds a job: longer than any send may take (targets time out after ≤ 10 s by default). */
 export const LEASE_MS = 120_000;
+/** A copy arriving this much before its retry is due is let through (queue delays are not to the millisecond). */
+const EARLY_MS = 1000;
 /** Attempts kept per job in the trace (the newest). */
 const KEEP_ATTEMPTS = 50;
 const KEEP_SWEEPS = 10;
@@ -71,7 +73,9 @@ export class EventLedgerObject extends DurableObject<Env> {
     const jobs = await planJobs(event, routing, options.effect);
     // Queue first, write after: the event is seen only once its jobs are queued, and one storage commit per
     // event (outgoing messages wait for pending writes, so writing first would cost a second commit).
-    if (options.mode === 'queue' && jobs.length > 0) await enqueue(this.env, jobs);
+    // With a first attempt made at once by the caller, the queued copies are its backstop, a little later.
+    const firstAttempt = options.mode === 'queue' && options.firstAttempt === true;
+    if (options.mode === 'queue' && jobs.length > 0) await enqueue(this.env, jobs, firstAttempt ? FIRST_ATTEMPT_BACKSTOP_S : undefined);
     const expiresAt = now + options.retentionMs;
     const record: EventRecord = {
       event,
@@ -89,7 +93,7 @@ export class EventLedgerObject extends DurableObject<Env> {
     await storage.put(entries);
     // The first sweep runs once the jobs could be overdue; it reschedules itself, then the expiry.
     await storage.setAlarm(nextSweepAt(states, now, sweepAfterMs(this.env.SWEEP_AFTER), expiresAt));
-    return { outcome: 'accepted', jobs: options.mode === 'inline' ? jobs : [] };
+    return { outcome: 'accepted', jobs: options.mode === 'inline' ? jobs : [], ...(firstAttempt && jobs.length > 0 ? { attemptNow: jobs } : {}) };
   }
 
   /** Takes a job for one attempt, unless it is settled or another consumer holds it. */
@@ -101,6 +105,9 @@ export class EventLedgerObject extends DurableObject<Env> {
     if (state.status === 'dead') return { kind: 'dead', why: state.why ?? 'dead' };
     const now = Date.now();
     if (state.status === 'sending' && state.leaseUntil !== null && state.leaseUntil > now) return { kind: 'busy', retryInMs: state.leaseUntil - now };
+    // A retry is not due yet (a copy that arrives early — the backstop of a first attempt that failed — waits).
+    if (state.status === 'retrying' && state.nextAttemptAt !== null && state.nextAttemptAt - now > EARLY_MS)
+      return { kind: 'busy', retryInMs: state.nextAttemptAt - now };
     const attempt = state.runAttempts + 1;
     await this.ctx.storage.put(jobKey(id), {
       ...state,

@@ -1,0 +1,116 @@
+/**
+ * The first attempt at once (queue mode, workerd): an accepted event's jobs are attempted right after the
+ * answer, and their queued copies — delayed, the backstop — find them done. The claim keeps the two paths from
+ * both sending; a first attempt that fails leaves the job to its copy, which waits until the retry is due; a
+ * Worker that dies after the send but before it records sends at most once more (the lease, as before).
+ */
+import { env } from 'cloudflare:workers';
+import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
+import { createApp } from '../src/app.ts';
+import { prequelHeaders, rfc3339 } from './helpers/signers.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import worker from '../src/index.ts';
+import type { DeliveryJob } from '../src/core/jobs.ts';
+import type { EventTrace, JobState } from '../src/core/delivery.ts';
+import { PAGING_SOURCE, resetBudget } from './helpers/budget.ts';
+import { PREQUEL_FIXTURES } from './helpers/fixtures.ts';
+import { network } from './helpers/network.ts';
+import { until } from './helpers/wait.ts';
+import { json, keys, postPrequel } from './helpers/worker.ts';
+
+beforeEach(resetBudget);
+
+const PD = 'events.pagerduty.com';
+const FIXTURE = JSON.parse(PREQUEL_FIXTURES.find((f) => f.name === 'transfer.error')!.body) as { data: Record<string, unknown> };
+const marker = (): string => `f${crypto.randomUUID().replaceAll('-', '')}`;
+
+async function post(m: string): Promise<string> {
+  const body = JSON.stringify({ ...FIXTURE, data: { ...FIXTURE.data, transfer_id: m, destination_id: m, transfer_blamed_party: 'prequel' } });
+  const res = await json(await postPrequel(body, { source: PAGING_SOURCE }));
+  expect(res.accepted).toBe(1);
+  return res.events![0]!.id;
+}
+const ledger = (id: string) => env.EVENTS.getByName(`${PAGING_SOURCE}:${id}`);
+const trace = async (id: string) => (await ledger(id).timeline()) as unknown as EventTrace;
+const pageJob = async (id: string) => (await trace(id)).jobs.find((j) => j.job.target === 'oncall')!;
+
+/** The queued copy of a job, delivered by the real consumer now (as if its delay had passed). */
+async function deliverCopy(job: DeliveryJob) {
+  const batch = createMessageBatch<DeliveryJob>('switchyard-jobs', [{ id: `${job.id}-copy`, timestamp: new Date(), attempts: 1, body: job }]);
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env);
+  return getQueueResult(batch, ctx);
+}
+
+describe('the first attempt at once, the queue as backstop', () => {
+  it('sends right after the answer, within the request; the queued copy finds the job done and sends nothing', async () => {
+    const m = marker();
+    const body = JSON.stringify({ ...FIXTURE, data: { ...FIXTURE.data, transfer_id: m, destination_id: m, transfer_blamed_party: 'prequel' } });
+    const headers = await prequelHeaders(keys.prequel[0].privatePem, body, rfc3339(Date.now()));
+    const ctx = createExecutionContext();
+    const res = await createApp().fetch(new Request(`https://relay.test/hooks/${PAGING_SOURCE}`, { method: 'POST', body, headers }), env, ctx);
+    const id = ((await res.json()) as { events: { id: string }[] }).events[0]!.id;
+    // Once the request's background work is done, the page is out and recorded: no consumer was needed.
+    await waitOnExecutionContext(ctx);
+    expect(await network.requests(PD, m)).toHaveLength(1);
+    const job = await pageJob(id);
+    expect([job.status, job.attempts.length]).toEqual(['delivered', 1]);
+    const copy = await deliverCopy(job.job as DeliveryJob);
+    expect(copy.explicitAcks).toEqual([`${job.job.id}-copy`]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await network.requests(PD, m)).toHaveLength(1);
+    expect((await pageJob(id)).attempts).toHaveLength(1);
+  });
+
+  it('a first attempt that fails leaves the job to its copy, which waits until the retry is due, then sends once', async () => {
+    const m = marker();
+    await network.script(PD, { status: 500, body: '{"status":"error"}', headers: { 'content-type': 'application/json' }, match: m });
+    const id = await post(m);
+    const failed = await until('the failed first attempt', async () => {
+      const j = await pageJob(id);
+      return j.status === 'retrying' ? j : null;
+    });
+    expect(failed.attempts.map((a) => a.outcome)).toEqual(['retryable']);
+    // The copy arrives before the retry is due: it is told to come back, and sends nothing.
+    const early = await deliverCopy(failed.job as DeliveryJob);
+    expect(early.retryMessages).toHaveLength(1);
+    expect(await network.requests(PD, m)).toHaveLength(1);
+    // Once due, the copy sends, once.
+    await runInDurableObject(ledger(id), async (_, state) => {
+      const key = `job:${failed.job.id}`;
+      const s = (await state.storage.get<JobState>(key))!;
+      await state.storage.put(key, { ...s, nextAttemptAt: Date.now() - 1 });
+    });
+    await deliverCopy(failed.job as DeliveryJob);
+    expect(await network.requests(PD, m)).toHaveLength(2);
+    expect((await pageJob(id)).status).toBe('delivered');
+  });
+
+  it('a Worker that dies after the send but before recording it sends at most once more: after the lease', async () => {
+    const m = marker();
+    // The first attempt is cut short here: the job is claimed (as a send would) and never finished.
+    await network.script(PD, { networkError: true, match: m });
+    const id = await post(m);
+    await until('the first attempt', async () => (await pageJob(id)).attempts.length === 1);
+    const job = (await pageJob(id)).job as DeliveryJob;
+    await runInDurableObject(ledger(id), async (_, state) => {
+      const key = `job:${job.id}`;
+      const s = (await state.storage.get<JobState>(key))!;
+      await state.storage.put(key, { ...s, status: 'sending', leaseUntil: Date.now() + 60_000, nextAttemptAt: null });
+    });
+    const sentBefore = (await network.requests(PD, m)).length;
+    // While the dead attempt's lease holds, the copy does not send.
+    expect((await deliverCopy(job)).retryMessages).toHaveLength(1);
+    expect(await network.requests(PD, m)).toHaveLength(sentBefore);
+    // After the lease, it sends once more, and that is all.
+    await runInDurableObject(ledger(id), async (_, state) => {
+      const key = `job:${job.id}`;
+      const s = (await state.storage.get<JobState>(key))!;
+      await state.storage.put(key, { ...s, leaseUntil: Date.now() - 1 });
+    });
+    await deliverCopy(job);
+    await deliverCopy(job);
+    expect(await network.requests(PD, m)).toHaveLength(sentBefore + 1);
+    expect((await pageJob(id)).status).toBe('delivered');
+  });
+});
