@@ -2,11 +2,12 @@
 // (with bench/load/rules.yaml), served by Miniflare over HTTP with its real local Queues and Durable Objects;
 // every target points at a sink inside Miniflare's outbound service that fails a chosen fraction of requests.
 // A few thousand signed Prequel events go in at a chosen concurrency; the script then waits for the queue to
-// drain and prints: events sent, jobs expected, delivered, duplicates, lost, and p50/p99 ingest latency beside
-// a bare Hono Worker served the same way, under the same load, in the same run (the ratio).
+// drain and prints: events sent, jobs expected, delivered, duplicates, lost, p50/p99 ingest latency beside
+// a bare Hono Worker served the same way, under the same load, in the same run (the ratio), and the
+// notification latency: from the sender's request to the sink's first 2xx answer for each job.
 //
 //   npm run load -- [--events 3000] [--concurrency 32] [--fail 0.2] [--drain-timeout 180]
-import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,8 +58,13 @@ function makeEvents(n) {
 }
 
 // ---- the sink: answers every target, failing FAIL of requests; counts deliveries per (target, event) -------
+/** When each event's request was sent (performance.now()), by its id (`pq_` + SHA-256 of the body). */
+const sentAt = new Map();
+const idOf = (body) => `pq_${createHash('sha256').update(body).digest('hex')}`;
+
 function createSink() {
   const delivered = new Map(); // key → 2xx answers
+  const firstAt = new Map(); // key → when its first 2xx answer was given
   let requests = 0;
   let failed = 0;
   const keyOf = (url, body) => {
@@ -77,6 +83,7 @@ function createSink() {
     const key = keyOf(url, body);
     if (!key) return new Response(`sink: cannot tell which event this is (${url.hostname})`, { status: 400 });
     delivered.set(key, (delivered.get(key) ?? 0) + 1);
+    if (!firstAt.has(key)) firstAt.set(key, performance.now());
     if (url.hostname.startsWith('slack')) return Response.json({ ok: true, channel: 'CLOAD', ts: `${Date.now() / 1000}` });
     if (url.hostname.startsWith('pagerduty')) return Response.json({ status: 'success', message: 'Event processed', dedup_key: 'k' }, { status: 202 });
     return new Response(null, { status: 204 });
@@ -93,6 +100,12 @@ function createSink() {
       }
       return { requests, failed, delivered: delivered.size, duplicates, byTarget };
     },
+    /** Notification latency per job: its first 2xx answer, less its event's request start. */
+    notifyLatencies: () =>
+      [...firstAt]
+        .map(([key, at]) => at - (sentAt.get(key.slice(key.indexOf(':') + 1)) ?? Infinity))
+        .filter((ms) => Number.isFinite(ms) && ms >= 0)
+        .sort((a, b) => a - b),
   };
 }
 
@@ -112,6 +125,7 @@ async function drive(url, events) {
     while (next < events.length) {
       const e = events[next++];
       const t0 = performance.now();
+      sentAt.set(e.id ??= idOf(e.body), t0);
       const res = await fetch(url, { method: 'POST', body: e.body, headers: e.headers });
       await res.arrayBuffer();
       latencies.push(performance.now() - t0);
@@ -176,6 +190,8 @@ async function main() {
   process.stdout.write('\n');
 
   const lost = expectedAll - s.delivered;
+  const notify = sink.notifyLatencies();
+  const q = (p) => notify[Math.min(notify.length - 1, Math.floor((p / 100) * notify.length))] ?? NaN;
   console.log(`
   events sent          ${EVENTS} (+${warmup.length} warm-up), accepted ${accepted}, statuses ${JSON.stringify(ingest.statuses)}
   jobs expected        ${expectedAll}
@@ -187,6 +203,8 @@ async function main() {
   ingest latency       relay p50 ${fmt(ingest.p50)}  p99 ${fmt(ingest.p99)}  (${ingest.rps.toFixed(0)} events/s)
   bare Hono Worker     p50 ${fmt(base.p50)}  p99 ${fmt(base.p99)}  (${base.rps.toFixed(0)} requests/s)
   ratio relay / bare   p50 ${(ingest.p50 / base.p50).toFixed(2)}×  p99 ${(ingest.p99 / base.p99).toFixed(2)}×
+
+  notification         p50 ${fmt(q(50))}  p99 ${fmt(q(99))}  over ${notify.length} jobs, from the sender's request to the receiver's first 2xx (retries of injected failures included)
 `);
   if (lost !== 0 || s.duplicates !== 0 || accepted !== EVENTS) {
     console.error('load: FAILED — every event must be accepted and every job delivered exactly once');
