@@ -6,7 +6,7 @@
 // a bare Hono Worker served the same way, under the same load, in the same run (the ratio), and the
 // notification latency: from the sender's request to the sink's first 2xx answer for each job.
 //
-//   npm run load -- [--events 3000] [--concurrency 32] [--fail 0.2] [--drain-timeout 180]
+//   npm run load -- [--events 3000] [--concurrency 32] [--fail 0.2] [--drain-timeout 180] [--first-attempt]
 import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -25,6 +25,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     fail: { type: 'string', default: '0.2' },
     'drain-timeout': { type: 'string', default: '180' },
+    // FIRST_ATTEMPT=at-once: the first attempt right after the answer, the queue as backstop.
+    'first-attempt': { type: 'boolean', default: false },
   },
 });
 const EVENTS = Number(values.events);
@@ -125,7 +127,7 @@ async function drive(url, events) {
     while (next < events.length) {
       const e = events[next++];
       const t0 = performance.now();
-      sentAt.set(e.id ??= idOf(e.body), t0);
+      sentAt.set((e.id ??= idOf(e.body)), t0);
       const res = await fetch(url, { method: 'POST', body: e.body, headers: e.headers });
       await res.arrayBuffer();
       latencies.push(performance.now() - t0);
@@ -142,7 +144,9 @@ async function drive(url, events) {
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
 
 async function main() {
-  console.log(`load: ${EVENTS} signed Prequel events, concurrency ${CONCURRENCY}, sink failing ${(FAIL * 100).toFixed(0)} % of requests`);
+  console.log(
+    `load: ${EVENTS} signed Prequel events, concurrency ${CONCURRENCY}, sink failing ${(FAIL * 100).toFixed(0)} % of requests, first attempt ${values['first-attempt'] ? 'at once (FIRST_ATTEMPT=at-once)' : 'by the queue consumer'}`,
+  );
   const events = makeEvents(EVENTS);
   const expected = events.reduce((n, e) => n + e.jobs, 0);
   const warmup = makeEvents(20);
@@ -161,6 +165,7 @@ async function main() {
       LOAD_PD_ROUTING_KEY: TARGET_TEST_SECRETS.PAGERDUTY_ROUTING_KEY,
       LOAD_SLACK_TOKEN: TARGET_TEST_SECRETS.SLACK_BOT_TOKEN,
       LOAD_HOOK_SECRET: `whsec_${Buffer.from(randomUUID()).toString('base64')}`,
+      ...(values['first-attempt'] ? { FIRST_ATTEMPT: 'at-once' } : {}),
     },
     outboundService: sink.handle,
   });

@@ -66,8 +66,13 @@ export function ingestDeps(env: Env, options: RuntimeOptions = {}): IngestDeps {
     rules,
     env,
     now: options.now ?? Date.now,
-    // In queue mode the first attempt is made at once, after the answer (app.ts); the queue is the backstop.
-    ledger: createDurableLedger(env.EVENTS, { retentionMs: rules.settings.dedupRetentionMs, mode: deliveryMode(env), firstAttempt: true }),
+    // FIRST_ATTEMPT=at-once: in queue mode the first attempt is made right after the answer (app.ts), the queue
+    // the backstop.
+    ledger: createDurableLedger(env.EVENTS, {
+      retentionMs: rules.settings.dedupRetentionMs,
+      mode: deliveryMode(env),
+      firstAttempt: env.FIRST_ATTEMPT === 'at-once',
+    }),
     credentials,
     log: options.logger ?? createConsoleLogger({ service: 'switchyard' }),
     route: options.route ?? routeWith(ruleSet()),

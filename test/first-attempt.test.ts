@@ -13,6 +13,7 @@ import worker from '../src/index.ts';
 import type { DeliveryJob } from '../src/core/jobs.ts';
 import type { EventTrace, JobState } from '../src/core/delivery.ts';
 import { PAGING_SOURCE, resetBudget } from './helpers/budget.ts';
+import { prequelEvent } from './kits/memory-delivery.ts';
 import { PREQUEL_FIXTURES } from './helpers/fixtures.ts';
 import { network } from './helpers/network.ts';
 import { until } from './helpers/wait.ts';
@@ -42,7 +43,18 @@ async function deliverCopy(job: DeliveryJob) {
   return getQueueResult(batch, ctx);
 }
 
-describe('the first attempt at once, the queue as backstop', () => {
+describe('the first attempt at once, the queue as backstop (FIRST_ATTEMPT=at-once)', () => {
+  it('is asked of the ledger only with the flag: the jobs come back to attempt, and are queued all the same', async () => {
+    const m = marker();
+    const event = prequelEvent('transfer.error', m, 1, 'prequel', PAGING_SOURCE);
+    const routing = { routes: [{ index: 0, name: 'r', notify: ['audit'] }] };
+    const without = await ledger(event.id).accept(event, routing, { retentionMs: 60_000, mode: 'queue', auth: 'test' });
+    expect([without.jobs.length, without.attemptNow]).toEqual([0, undefined]);
+    const other = { ...event, id: `pq_${m}_2` };
+    const withFlag = await ledger(other.id).accept(other, routing, { retentionMs: 60_000, mode: 'queue', auth: 'test', firstAttempt: true });
+    expect([withFlag.jobs.length, withFlag.attemptNow?.map((j) => j.target)]).toEqual([0, ['audit']]);
+  });
+
   it('sends right after the answer, within the request; the queued copy finds the job done and sends nothing', async () => {
     const m = marker();
     const body = JSON.stringify({ ...FIXTURE, data: { ...FIXTURE.data, transfer_id: m, destination_id: m, transfer_blamed_party: 'prequel' } });

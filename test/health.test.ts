@@ -14,6 +14,7 @@ import type { CanonicalEvent } from '../src/core/event.ts';
 import { eventKey, type DeliveryJob } from '../src/core/jobs.ts';
 import { healthOf, healthRoute, routeWith, ruleSet } from '../src/env.ts';
 import { PAGING_SOURCE, resetBudget } from './helpers/budget.ts';
+import { prequelEvent } from './kits/memory-delivery.ts';
 import { network } from './helpers/network.ts';
 import { until } from './helpers/wait.ts';
 import { keys, post } from './helpers/worker.ts';
@@ -48,19 +49,8 @@ async function noticesSince(from: number): Promise<{ type: string; title: string
   return out;
 }
 
-function page(m: string): CanonicalEvent {
-  return {
-    source: PAGING_SOURCE,
-    kind: 'prequel',
-    type: 'transfer.error',
-    id: `pq_${m}`,
-    occurredAt: null,
-    receivedAt: new Date().toISOString(),
-    correlationId: null,
-    meta: {},
-    data: { destination_id: m, destination_name: m, transfer_id: m, transfer_blamed_party: 'prequel' },
-  };
-}
+/** A transfer failure through the tests' per-destination paging route (a page and a Slack post). */
+const page = (m: string): CanonicalEvent => prequelEvent('transfer.error', m, 1, 'prequel', PAGING_SOURCE);
 
 /** A change to a Prequel source: the example audits it (HTTP POST to audit.example.com). */
 function change(m: string): CanonicalEvent {

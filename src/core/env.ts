@@ -20,6 +20,12 @@ export type Env = Bindings & {
   readonly ADMIN_TOKEN?: string;
   /** How overdue a job must be before the stuck-job sweep re-dispatches it (default 10m). */
   readonly SWEEP_AFTER?: string;
+  /**
+   * `at-once`: queue mode attempts an event's jobs right after the answer, the queue a delayed backstop (faster
+   * by the queue's batch window; a Worker killed mid-send can then re-send what it had just sent, after the
+   * lease — see README). Unset: the queue consumer makes every attempt.
+   */
+  readonly FIRST_ATTEMPT?: string;
   /** Worker secrets and vars referenced from rules.yaml as `${NAME}`. */
   readonly [name: string]: unknown;
 };
