@@ -181,7 +181,14 @@ export async function deliverInlineNow(env: Env, jobs: readonly DeliveryJob[], o
  */
 export async function attemptFirst(env: Env, jobs: readonly DeliveryJob[], options: RuntimeOptions): Promise<void> {
   const log = options.logger ?? createConsoleLogger({ service: 'switchyard' });
-  const state = await deliveryState(env);
+  let state: Awaited<ReturnType<typeof deliveryState>>;
+  try {
+    state = await deliveryState(env);
+  } catch (e) {
+    // The queued copies are still coming: they take the jobs from here.
+    log.log('warn', 'delivery.first_attempt_skipped', { jobs: jobs.length, error: e instanceof Error ? e.message.slice(0, 200) : String(e) });
+    return;
+  }
   const health = healthBuffer(env, log);
   const deps: DeliverDeps = { ...deliverDeps(env, state.paused, options, state.silences), health: health.sink };
   await Promise.all(

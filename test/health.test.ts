@@ -5,7 +5,7 @@
  * source is one notice from the health object's alarm, none while events arrive, and one when it is back.
  * The health object is the real one; its alarm is driven with runDurableObjectAlarm.
  */
-import { env, exports } from 'cloudflare:workers';
+import { env } from 'cloudflare:workers';
 import { createExecutionContext, createMessageBatch, getQueueResult, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import worker from '../src/index.ts';
@@ -179,6 +179,5 @@ describe('relay health (settings.health)', () => {
     expect((await health()).sources.prequel!.lastAt).toBe(first);
     await noteSourceSeen(env, 'billing', log, later); // no expect_every: nothing to watch
     expect((await health()).sources.billing).toBeUndefined();
-    void exports;
   });
 });

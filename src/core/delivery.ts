@@ -471,9 +471,7 @@ export interface HealthNotice {
 
 export interface HealthState {
   /** Per target: failed attempts in a row, since when, whether the streak was announced. */
-  readonly targets: Readonly<
-    Record<string, { readonly failures: number; readonly since: number | null; readonly lastWhy: string | null; readonly alerted: boolean }>
-  >;
+  readonly targets: Readonly<Record<string, { readonly failures: number; readonly since: number | null; readonly alerted: boolean }>>;
   /** Per source: the recent verification failures (at most `max`), and the last notice. */
   readonly verification: Readonly<
     Record<string, { readonly recent: readonly { readonly at: number; readonly reason: string }[]; readonly alertedAt: number | null }>

@@ -25,3 +25,13 @@ export function closest(word: string, candidates: readonly string[]): string | n
   }
   return best !== null && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
 }
+
+/**
+ * The hint after an unknown name: ` (did you mean "x"?)` for a likely typo, else the names there are
+ * (` (targets: a, b)`), else that there are none (` (no targets are declared)`).
+ */
+export function didYouMean(word: string, candidates: readonly string[], what: string): string {
+  const near = closest(word, candidates);
+  if (near) return ` (did you mean "${near}"?)`;
+  return candidates.length > 0 ? ` (${what}: ${candidates.join(', ')})` : ` (no ${what} are declared)`;
+}

@@ -4,24 +4,16 @@
  * send, repeat, resolve hand-over and its effects, budget, pause, and the budget's digest as a job.
  */
 import { describe, expect, it } from 'vitest';
-import { memoryDelivery, prequelEvent } from '../../test/kits/memory-delivery.ts';
-import { exampleRulesForTests } from '../../test/kits/example-rules.ts';
-import { PAGING_ROUTE, PAGING_SOURCE } from '../../test/kits/paging.ts';
+import { memoryDelivery } from '../../test/kits/memory-delivery.ts';
+import { exampleEvent, exampleRulesForTests } from '../../test/kits/example-rules.ts';
+import { PAGING_ROUTE } from '../../test/kits/paging.ts';
 import type { CanonicalEvent } from '../core/event.ts';
 import { JOB_MESSAGE_VERSION } from '../core/jobs.ts';
 import { deliverJob } from './deliver.ts';
 
 // The example with the tests' per-destination paging route (the example groups its own transfer failures).
 const rules = exampleRulesForTests();
-/** Transfer events through the tests' paging route; other Prequel events through the example's. */
-const prequel = (type: string, destination: string, n = 1, blame = 'prequel'): CanonicalEvent =>
-  prequelEvent(
-    type,
-    destination,
-    n,
-    blame,
-    type === 'transfer.error' || type === 'transfer.success' ? (blame === 'third_party' ? 'prequel' : PAGING_SOURCE) : 'prequel',
-  );
+const prequel = exampleEvent;
 const PAGES = PAGING_ROUTE;
 
 async function deliverAll(relay: ReturnType<typeof memoryDelivery>, event: CanonicalEvent) {

@@ -171,7 +171,8 @@ export interface QueryRequest {
 export async function ingestQuery(request: QueryRequest, deps: IngestDeps): Promise<Result<IngestSummary, IngestError>> {
   const config = deps.rules.sources[request.source];
   if (!config || !Object.hasOwn(deps.rules.sources, request.source)) return err({ reason: 'unknown_source', detail: `no source "${request.source}" in rules` });
-  const query = handlerFor(config).query;
+  const handler = handlerFor(config);
+  const query = handler.query;
   if (!query) return err({ reason: 'method_not_allowed', allow: ['POST'], detail: `"${request.source}" (${config.kind}) delivers by POST only` });
 
   const raw = request.url.search.replace(/^\?/, '');
@@ -199,7 +200,6 @@ export async function ingestQuery(request: QueryRequest, deps: IngestDeps): Prom
   }
   if (!auth.ok) return auth;
 
-  const handler = handlerFor(config);
   const rejected: RejectedEvent[] = [];
   const normalized = handler.normalize(envelope.value, {
     source: request.source,

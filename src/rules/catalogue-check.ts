@@ -15,7 +15,7 @@
 import { catalogueOf, documentsField, type EventTypeSpec } from '../core/catalogue.ts';
 import type { SourceKind } from '../core/event.ts';
 import { parsePath } from '../core/paths.ts';
-import { closest } from '../core/suggest.ts';
+import { closest, didYouMean } from '../core/suggest.ts';
 import { compileCondition, type Predicate } from './compile.ts';
 import { globToRegexSource, anchored, type Condition, type Scalar } from './conditions.ts';
 import type { RouteConfig } from './config.ts';
@@ -144,6 +144,7 @@ function patternTest(p: NonNullable<Leaf['pattern']>): (s: string) => boolean {
   }
 }
 
+/** " (did you mean "x"?)" for a likely typo, else nothing. */
 const hint = (name: string, known: readonly string[]) => {
   const near = closest(name, known);
   return near ? ` (did you mean "${near}"?)` : '';
@@ -172,8 +173,7 @@ export function checkAgainstCatalogues(
           error(leaf, `source ${leaf.pattern.kind} "${leaf.pattern.text}" matches no declared source (sources: ${sourceNames.join(', ')})`);
       } else if (['eq', 'ne', 'in', 'not_in'].includes(leaf.op))
         for (const v of leaf.values)
-          if (typeof v === 'string' && !sourceNames.includes(v))
-            error(leaf, `unknown source "${v}"${hint(v, sourceNames) || ` (sources: ${sourceNames.join(', ')})`}`);
+          if (typeof v === 'string' && !sourceNames.includes(v)) error(leaf, `unknown source "${v}"${didYouMean(v, sourceNames, 'sources')}`);
     }
 
     // The sources the route admits, and what each may send it.

@@ -9,7 +9,7 @@ import { kindOf, targetKinds } from '../targets/registry.ts';
 import { SCHEMA_PARTS } from '../core/schema-parts.ts';
 import type { Condition } from './conditions.ts';
 import { HEALTH_ROUTE, UNROUTED_ROUTE, type RouteConfig, type RulesConfig, type SourceAuth, type SourceConfig, type TargetConfig } from './config.ts';
-import { closest } from '../core/suggest.ts';
+import { didYouMean } from '../core/suggest.ts';
 import { RELAY_SOURCE } from '../core/event.ts';
 import { parsePath } from '../core/paths.ts';
 import { checkTemplate, renderTemplate, templateView } from '../render/template.ts';
@@ -241,8 +241,7 @@ export function crossCheck(data: unknown): CrossIssue[] {
   checkTargets(file.targets, issues);
   checkTimeIntervals(file.time_intervals, file.routes, issues);
   checkRoutes(file.routes, file.targets, issues);
-  checkUnrouted((file as { settings?: { unrouted?: unknown } }).settings?.unrouted, file.targets, file.routes, issues);
-  checkHealth((file as { settings?: { health?: { notify?: unknown } } }).settings?.health?.notify, file.targets, file.routes, issues);
+  checkAddedRoutes((file as { settings?: Parameters<typeof checkAddedRoutes>[0] }).settings, file.targets, file.routes, issues);
   const sources = file.sources;
   if (typeof sources !== 'object' || sources === null) return issues;
   for (const [name, source] of Object.entries(sources as Record<string, unknown>)) {
@@ -264,35 +263,31 @@ export function crossCheck(data: unknown): CrossIssue[] {
   return issues;
 }
 
-/** settings.health.notify names declared targets; the name of the route it adds is its own. */
-function checkHealth(notify: unknown, targets: unknown, routes: unknown, issues: CrossIssue[]): void {
+/**
+ * The settings that add a route of their own: each target they name is declared, and no route of the file takes
+ * the name of the route they add.
+ */
+function checkAddedRoutes(
+  settings: { unrouted?: unknown; health?: { notify?: unknown } } | undefined,
+  targets: unknown,
+  routes: unknown,
+  issues: CrossIssue[],
+): void {
   if (Array.isArray(routes))
     routes.forEach((r: unknown, i) => {
-      if (typeof r === 'object' && r !== null && (r as { name?: unknown }).name === HEALTH_ROUTE)
-        issues.push({ path: ['routes', i, 'name'], message: `"${HEALTH_ROUTE}" is the name of the route settings.health adds; choose another` });
+      const name = typeof r === 'object' && r !== null ? (r as { name?: unknown }).name : undefined;
+      const by = name === UNROUTED_ROUTE ? 'settings.unrouted' : name === HEALTH_ROUTE ? 'settings.health' : null;
+      if (by) issues.push({ path: ['routes', i, 'name'], message: `"${String(name)}" is the name of the route ${by} adds; choose another` });
     });
-  if (!Array.isArray(notify)) return;
   const names = typeof targets === 'object' && targets !== null ? Object.keys(targets) : [];
-  notify.forEach((t: unknown, j) => {
-    if (typeof t !== 'string' || names.includes(t)) return;
-    const near = closest(t, names);
-    issues.push({ path: ['settings', 'health', 'notify', j], message: `unknown target "${t}"${near ? ` (did you mean "${near}"?)` : ''}` });
-  });
-}
-
-/** settings.unrouted names a declared target; the name of the route it adds is its own. */
-function checkUnrouted(unrouted: unknown, targets: unknown, routes: unknown, issues: CrossIssue[]): void {
-  if (Array.isArray(routes))
-    routes.forEach((r: unknown, i) => {
-      if (typeof r === 'object' && r !== null && (r as { name?: unknown }).name === UNROUTED_ROUTE)
-        issues.push({ path: ['routes', i, 'name'], message: `"${UNROUTED_ROUTE}" is the name of the route settings.unrouted adds; choose another` });
-    });
-  if (typeof unrouted !== 'string') return;
-  const names = typeof targets === 'object' && targets !== null ? Object.keys(targets) : [];
-  if (names.includes(unrouted)) return;
-  const near = closest(unrouted, names);
-  const hint = near ? ` (did you mean "${near}"?)` : names.length > 0 ? ` (targets: ${names.join(', ')})` : ' (no targets are declared)';
-  issues.push({ path: ['settings', 'unrouted'], message: `unknown target "${unrouted}"${hint}` });
+  const named: [(string | number)[], unknown][] = [
+    [['settings', 'unrouted'], settings?.unrouted],
+    ...(Array.isArray(settings?.health?.notify)
+      ? settings.health.notify.map((t: unknown, j: number) => [['settings', 'health', 'notify', j], t] as [(string | number)[], unknown])
+      : []),
+  ];
+  for (const [path, t] of named)
+    if (typeof t === 'string' && !names.includes(t)) issues.push({ path, message: `unknown target "${t}"${didYouMean(t, names, 'targets')}` });
 }
 
 function checkTimeIntervals(intervals: unknown, routes: unknown, issues: CrossIssue[]): void {
@@ -312,9 +307,7 @@ function checkTimeIntervals(intervals: unknown, routes: unknown, issues: CrossIs
       if (!Array.isArray(list)) continue;
       list.forEach((name: unknown, j) => {
         if (typeof name !== 'string' || names.includes(name)) return;
-        const near = closest(name, names);
-        const hint = near ? ` (did you mean "${near}"?)` : names.length > 0 ? ` (time_intervals: ${names.join(', ')})` : ' (no time_intervals are declared)';
-        issues.push({ path: ['routes', i, key, j], message: `unknown time interval "${name}"${hint}` });
+        issues.push({ path: ['routes', i, key, j], message: `unknown time interval "${name}"${didYouMean(name, names, 'time_intervals')}` });
       });
     }
   });
@@ -364,9 +357,7 @@ function checkRoutes(routes: unknown, targets: unknown, issues: CrossIssue[]): v
     if (!Array.isArray(r.notify)) return;
     r.notify.forEach((target: unknown, j) => {
       if (typeof target !== 'string' || targetNames.includes(target)) return;
-      const near = closest(target, targetNames);
-      const hint = near ? ` (did you mean "${near}"?)` : targetNames.length > 0 ? ` (targets: ${targetNames.join(', ')})` : ' (no targets are declared)';
-      issues.push({ path: ['routes', i, 'notify', j], message: `unknown target "${target}"${hint}` });
+      issues.push({ path: ['routes', i, 'notify', j], message: `unknown target "${target}"${didYouMean(target, targetNames, 'targets')}` });
     });
   });
 }

@@ -12,11 +12,9 @@ import type { Env } from '../core/env.ts';
 import { RELAY_SOURCE, type CanonicalEvent } from '../core/event.ts';
 import type { DeliveryJob } from '../core/jobs.ts';
 import { decideDigest, decideTake, type TakeInput } from '../pipeline/decide/budget.ts';
-import { deliveryMode, dispatcher } from '../pipeline/dispatch.ts';
+import { recordOwnEvent } from './own-events.ts';
 
 const STATE = 'state';
-/** How long a digest's record is kept (as an event's: Prelude's two weeks and a day). */
-const DIGEST_RETENTION_MS = 15 * 86_400_000;
 
 export class BudgetObject extends DurableObject<Env> {
   async take(input: TakeInput): Promise<TakeResult> {
@@ -37,15 +35,17 @@ export class BudgetObject extends DurableObject<Env> {
     if (!turn) return;
     const { digest, next } = turn;
     const event = digestEvent(digest, new Date().toISOString());
-    const routing = { routes: [{ index: 0, name: digest.route, notify: [digest.digestTo] }] };
-    // Accepting the digest's event is idempotent (its id counts the digests): a retried alarm records it once.
-    const accepted = await this.env.EVENTS.getByName(`${event.source}:${event.id}`).accept(event, routing, {
-      retentionMs: DIGEST_RETENTION_MS,
-      mode: deliveryMode(this.env),
-      auth: 'the relay itself (paging budget digest)',
-      effect: { kind: 'digest' },
-    });
-    await dispatcher(this.env, (jobs) => this.deliverInline(jobs))(accepted.jobs as DeliveryJob[]);
+    // Its id counts the digests: a retried alarm records it once.
+    await recordOwnEvent(
+      this.env,
+      event,
+      { index: 0, name: digest.route, notify: [digest.digestTo] },
+      {
+        auth: 'the relay itself (paging budget digest)',
+        effect: { kind: 'digest' },
+        inline: (jobs) => this.deliverInline(jobs),
+      },
+    );
     await this.ctx.storage.put(STATE, next);
   }
 

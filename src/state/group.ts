@@ -15,12 +15,10 @@ import type { DeliveryJob } from '../core/jobs.ts';
 import { createConsoleLogger } from '../core/log.ts';
 import { decideAdd, decideFlush, decideGroupSent, decideHandedOver, decideResolveMember, type GroupStep, type MemberInput } from '../pipeline/decide/group.ts';
 import type { GroupSpec } from '../core/delivery.ts';
-import { deliveryMode, dispatcher } from '../pipeline/dispatch.ts';
+import { recordOwnEvent } from './own-events.ts';
 import { flushEvent } from '../pipeline/group-key.ts';
 
 const STATE = 'state';
-/** How long a notification's record is kept (as an event's). */
-const FLUSH_RETENTION_MS = 15 * 86_400_000;
 
 export class GroupObject extends DurableObject<Env> {
   async add(spec: GroupSpec, member: MemberInput): Promise<'joined' | 'counted' | 'seen'> {
@@ -57,14 +55,16 @@ export class GroupObject extends DurableObject<Env> {
   /** The notification as the relay's own event in the ledger, its jobs handed to the one dispatch. */
   private async emit(flush: GroupFlush): Promise<void> {
     const event = flushEvent(flush);
-    const routing = { routes: [{ index: flush.group.routeIndex, name: flush.group.route, notify: flush.group.notify }] };
-    const accepted = await this.env.EVENTS.getByName(`${event.source}:${event.id}`).accept(event, routing, {
-      retentionMs: FLUSH_RETENTION_MS,
-      mode: deliveryMode(this.env),
-      auth: 'the relay itself (group notification)',
-      effect: { kind: 'group', group: flush.group.id },
-    });
-    await dispatcher(this.env, (jobs) => this.deliverInline(jobs))(accepted.jobs as DeliveryJob[]);
+    const jobs = await recordOwnEvent(
+      this.env,
+      event,
+      { index: flush.group.routeIndex, name: flush.group.route, notify: flush.group.notify },
+      {
+        auth: 'the relay itself (group notification)',
+        effect: { kind: 'group', group: flush.group.id },
+        inline: (list) => this.deliverInline(list),
+      },
+    );
     createConsoleLogger({ service: 'switchyard' }).log('info', 'group.flushed', {
       group: flush.group.key,
       group_id: flush.group.id,
@@ -73,7 +73,7 @@ export class GroupObject extends DurableObject<Env> {
       notification_reason: flush.reason,
       firing: flush.counts.firing,
       resolved: flush.counts.resolved,
-      jobs: accepted.jobs.length,
+      jobs,
     });
   }
 

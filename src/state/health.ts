@@ -10,7 +10,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { HealthNotice, HealthState } from '../core/delivery.ts';
 import type { Env } from '../core/env.ts';
-import { RELAY_SOURCE, type CanonicalEvent } from '../core/event.ts';
 import type { DeliveryJob } from '../core/jobs.ts';
 import { createConsoleLogger } from '../core/log.ts';
 import {
@@ -20,15 +19,14 @@ import {
   decideSilence,
   decideVerificationFailure,
   EMPTY_HEALTH,
+  healthEvent,
   type AttemptSeen,
   type Step,
 } from '../pipeline/decide/health.ts';
-import { deliveryMode, dispatcher } from '../pipeline/dispatch.ts';
+import { recordOwnEvent } from './own-events.ts';
 
 const STATE = 'state';
 const ROUTE = 'route';
-/** How long a notice's record is kept. */
-const NOTICE_RETENTION_MS = 15 * 86_400_000;
 
 export const HEALTH_NAME = 'health';
 
@@ -83,17 +81,12 @@ export class HealthObject extends DurableObject<Env> {
 
   private async emit(notice: HealthNotice, route: HealthRoute): Promise<void> {
     const event = healthEvent(notice, new Date().toISOString());
-    const accepted = await this.env.EVENTS.getByName(`${event.source}:${event.id}`).accept(
-      event,
-      { routes: [{ index: route.index, name: route.name, notify: route.notify }] },
-      { retentionMs: NOTICE_RETENTION_MS, mode: deliveryMode(this.env), auth: 'the relay itself (health)' },
-    );
-    await dispatcher(this.env, (jobs) => this.deliverInline(jobs))(accepted.jobs as DeliveryJob[]);
+    const jobs = await recordOwnEvent(this.env, event, route, { auth: 'the relay itself (health)', inline: (list) => this.deliverInline(list) });
     createConsoleLogger({ service: 'switchyard' }).log(notice.severity === 'info' ? 'info' : 'warn', notice.type, {
       subject: notice.subject,
       title: notice.title,
       event: `${event.source}:${event.id}`,
-      jobs: accepted.jobs.length,
+      jobs,
     });
   }
 
@@ -101,19 +94,4 @@ export class HealthObject extends DurableObject<Env> {
   protected deliverInline(jobs: readonly DeliveryJob[]): Promise<void> {
     return Promise.reject(new Error(`no inline delivery here for ${jobs.length} job(s)`));
   }
-}
-
-/** A notice as an event of the relay's own: what its targets' kinds render (render/summary.ts reads it). */
-export function healthEvent(notice: HealthNotice, receivedAt: string): CanonicalEvent {
-  return {
-    source: RELAY_SOURCE,
-    kind: 'switchyard',
-    type: notice.type,
-    id: `health:${notice.seq}`,
-    occurredAt: receivedAt,
-    receivedAt,
-    correlationId: null,
-    data: notice,
-    meta: {},
-  };
 }

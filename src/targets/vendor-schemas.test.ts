@@ -27,6 +27,17 @@ import { renderSlackGroup } from './slack/group.ts';
 import { renderPagerDutyGroup } from './pagerduty/group.ts';
 import type { GroupState } from '../core/delivery.ts';
 import { decideAdd, decideFlush, decideHandedOver, decideResolveMember } from '../pipeline/decide/group.ts';
+import {
+  decideAttempts,
+  decideDeadLetter,
+  decideSeen,
+  decideSilence,
+  decideVerificationFailure,
+  EMPTY_HEALTH,
+  healthEvent,
+} from '../pipeline/decide/health.ts';
+import { flushEvent } from '../pipeline/group-key.ts';
+import { prepare } from '../render/overrides.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const loaded = loadRules(readFileSync(join(root, 'rules.example.yaml'), 'utf8'));
@@ -117,11 +128,60 @@ describe(`every rendered notification is valid${PUBLISHED_SCHEMAS ? ' (published
     for (const m of stored.slice(200)) after = decideResolveMember(after, { key: m.key }, 30_000).next as GroupState;
     flushes.push(decideFlush(after, 30_000).decision!);
     expect(flushes.map((f) => f.reason)).toEqual(['first', 'all_resolved']);
+    // Templates over the notification (as the route's would be), writing hostile text at length.
+    const templates = {
+      title: `{{ data.group.key }} {{ data.group.key }} ${hostile}`,
+      text: `{{ data.alerts | json }} ${hostile}`,
+      summary: `{{ data.group.key }}${hostile}`,
+    };
     for (const flush of flushes) {
-      const slack = renderSlackGroup(flush);
-      expectValid(slack, `group ${flush.reason}`);
+      const parts = prepare({ event: flushEvent(flush), route: routeFixture({ templates }), targetName: 'x' });
+      for (const slack of [renderSlackGroup(flush), renderSlackGroup(flush, parts)]) {
+        expectValid(slack, `group ${flush.reason}`);
+        for (const text of mrkdwnTexts(slack)) expect(text).not.toMatch(/<[!@#]|<https?:/);
+      }
+      for (const pd of [renderPagerDutyGroup(flush), renderPagerDutyGroup(flush, parts)])
+        expect(pagerDutyProblems(pd), `group ${flush.reason} pagerduty`).toEqual([]);
+    }
+  });
+
+  it("the relay's health notices, with hostile target names, sources and errors", () => {
+    const hostile = '<!channel> *bold* <https://evil.example|click> ' + '€'.repeat(3000);
+    const failing = decideAttempts(
+      EMPTY_HEALTH,
+      Array.from({ length: 6 }, (_, i) => ({ target: hostile, ok: i === 5, why: hostile, at: i })),
+      5,
+    ).notices;
+    const dead = decideDeadLetter(EMPTY_HEALTH, { jobId: hostile, event: hostile, route: hostile, target: hostile, why: hostile }).notices;
+    let verification = EMPTY_HEALTH;
+    const spikes = [];
+    for (let i = 0; i < 3; i++) {
+      const step = decideVerificationFailure(verification, { source: hostile, reason: hostile }, i, { max: 3, perMs: 60_000 });
+      verification = step.next;
+      spikes.push(...step.notices);
+    }
+    const seen = decideSeen(EMPTY_HEALTH, { source: hostile, expectEveryMs: 1000 }, 0);
+    const silent = decideSilence(seen.next, 5000);
+    const back = decideSeen(silent.next, { source: hostile, expectEveryMs: 1000 }, 9000).notices;
+    const notices = [...failing, ...dead, ...spikes, ...silent.notices, ...back];
+    expect(notices.map((n) => n.type)).toEqual([
+      'health.target_failing',
+      'health.target_recovered',
+      'health.dead_letter',
+      'health.verification_failures',
+      'health.source_silent',
+      'health.source_back',
+    ]);
+    for (const notice of notices) {
+      const input = {
+        event: healthEvent(notice, '2026-12-03T12:00:00.000Z'),
+        route: routeFixture({ name: 'Relay health (settings.health)' }),
+        targetName: 'x',
+      };
+      const slack = renderSlack(input).payload;
+      expectValid(slack, notice.type);
       for (const text of mrkdwnTexts(slack)) expect(text).not.toMatch(/<[!@#]|<https?:/);
-      expect(pagerDutyProblems(renderPagerDutyGroup(flush)), `group ${flush.reason} pagerduty`).toEqual([]);
+      expect(pagerDutyProblems(renderPagerDuty(input).payload), `${notice.type} pagerduty`).toEqual([]);
     }
   });
 

@@ -13,6 +13,7 @@
  *                      one more ("back")
  */
 import type { HealthNotice, HealthState } from '../../core/delivery.ts';
+import { RELAY_SOURCE, type CanonicalEvent } from '../../core/event.ts';
 
 export const EMPTY_HEALTH: HealthState = { targets: {}, verification: {}, sources: {}, seq: 0 };
 
@@ -21,7 +22,6 @@ export interface Step {
   readonly notices: readonly HealthNotice[];
 }
 
-const notice = (state: HealthState, n: Omit<HealthNotice, 'seq'>): HealthNotice => ({ ...n, seq: state.seq + 1 });
 const withNotices = (state: HealthState, list: readonly Omit<HealthNotice, 'seq'>[]): Step => {
   let seq = state.seq;
   const notices = list.map((n) => ({ ...n, seq: ++seq }));
@@ -41,7 +41,7 @@ export function decideAttempts(stored: HealthState, attempts: readonly AttemptSe
   const targets = { ...stored.targets };
   const out: Omit<HealthNotice, 'seq'>[] = [];
   for (const a of attempts) {
-    const t = targets[a.target] ?? { failures: 0, since: null, lastWhy: null, alerted: false };
+    const t = targets[a.target] ?? { failures: 0, since: null, alerted: false };
     if (a.ok) {
       if (t.alerted)
         out.push({
@@ -52,7 +52,7 @@ export function decideAttempts(stored: HealthState, attempts: readonly AttemptSe
           fields: { target: a.target, failures: String(t.failures), since: t.since === null ? '—' : new Date(t.since).toISOString() },
           text: null,
         });
-      targets[a.target] = { failures: 0, since: null, lastWhy: null, alerted: false };
+      targets[a.target] = { failures: 0, since: null, alerted: false };
       continue;
     }
     const failures = t.failures + 1;
@@ -66,7 +66,7 @@ export function decideAttempts(stored: HealthState, attempts: readonly AttemptSe
         fields: { target: a.target, 'last error': a.why ?? '—', since: new Date(t.since ?? a.at).toISOString() },
         text: `Its jobs are retried on their policy and dead-lettered when they give up. GET /admin/targets shows its state; POST /admin/targets/${a.target}/pause holds its jobs while it is fixed.`,
       });
-    targets[a.target] = { failures, since: t.since ?? a.at, lastWhy: a.why, alerted: t.alerted || crossing };
+    targets[a.target] = { failures, since: t.since ?? a.at, alerted: t.alerted || crossing };
   }
   return withNotices({ ...stored, targets }, out);
 }
@@ -76,19 +76,16 @@ export function decideDeadLetter(
   stored: HealthState,
   dead: { readonly jobId: string; readonly event: string; readonly route: string; readonly target: string; readonly why: string },
 ): Step {
-  return {
-    next: { ...stored, seq: stored.seq + 1 },
-    notices: [
-      notice(stored, {
-        type: 'health.dead_letter',
-        subject: dead.jobId,
-        severity: 'error',
-        title: `A notification to ${dead.target} was dead-lettered: ${dead.why.length > 120 ? `${dead.why.slice(0, 119)}…` : dead.why}`,
-        fields: { target: dead.target, route: dead.route, event: dead.event, job: dead.jobId },
-        text: `It was given up after its retries. Once the cause is fixed: POST /admin/dead-letters/${dead.jobId}/replay (or POST /admin/replay {"target":"${dead.target}"} for all of them).`,
-      }),
-    ],
-  };
+  return withNotices(stored, [
+    {
+      type: 'health.dead_letter',
+      subject: dead.jobId,
+      severity: 'error',
+      title: `A notification to ${dead.target} was dead-lettered: ${dead.why.length > 120 ? `${dead.why.slice(0, 119)}…` : dead.why}`,
+      fields: { target: dead.target, route: dead.route, event: dead.event, job: dead.jobId },
+      text: `It was given up after its retries. Once the cause is fixed: POST /admin/dead-letters/${dead.jobId}/replay (or POST /admin/replay {"target":"${dead.target}"} for all of them).`,
+    },
+  ]);
 }
 
 /** A delivery refused at verification; `reason` is its wire reason (bad_signature, timestamp_too_old, …). */
@@ -176,4 +173,19 @@ export function decideSilence(stored: HealthState, now: number): Step & { readon
   }
   const step = withNotices({ ...stored, sources }, out);
   return { ...step, alarmAt };
+}
+
+/** A notice as an event of the relay's own: what its targets' kinds render (render/summary.ts reads it). */
+export function healthEvent(notice: HealthNotice, receivedAt: string): CanonicalEvent {
+  return {
+    source: RELAY_SOURCE,
+    kind: 'switchyard',
+    type: notice.type,
+    id: `health:${notice.seq}`,
+    occurredAt: receivedAt,
+    receivedAt,
+    correlationId: null,
+    data: notice,
+    meta: {},
+  };
 }

@@ -3,24 +3,15 @@
  * and every target in the local inbox: time windows, silences, a resolve with nothing open, flapping, pacing.
  */
 import { describe, expect, it } from 'vitest';
-import { memoryDelivery, prequelEvent } from '../../../test/kits/memory-delivery.ts';
-import { exampleRulesForTests } from '../../../test/kits/example-rules.ts';
-import { PAGING_SOURCE } from '../../../test/kits/paging.ts';
+import { memoryDelivery } from '../../../test/kits/memory-delivery.ts';
+import { exampleEvent, exampleRulesForTests } from '../../../test/kits/example-rules.ts';
 import type { Silence } from '../../core/delivery.ts';
 import type { CanonicalEvent } from '../../core/event.ts';
 import { deliverJob } from '../deliver.ts';
 
 // The example with the tests' per-destination paging route (the example groups its own transfer failures).
 const rules = exampleRulesForTests();
-/** Transfer events through the tests' paging route; other Prequel events through the example's. */
-const prequel = (type: string, destination: string, n = 1, blame = 'prequel'): CanonicalEvent =>
-  prequelEvent(
-    type,
-    destination,
-    n,
-    blame,
-    type === 'transfer.error' || type === 'transfer.success' ? (blame === 'third_party' ? 'prequel' : PAGING_SOURCE) : 'prequel',
-  );
+const prequel = exampleEvent;
 const NOON = Date.parse('2026-12-03T12:00:00Z'); // a Thursday: office hours in Paris
 
 function relayAt(clock: () => number) {
