@@ -22,11 +22,11 @@ import { BUILT_RULES, controlOf, deliverInlineNow, ruleSet, type Env, type Runti
 import { eventKey, type DeliveryJob } from './core/jobs.ts';
 import { replay, replayStuck, type OperateDeps } from './pipeline/replay.ts';
 import { jobDueAt, sweepAfterMs } from './pipeline/sweep.ts';
-import type { EventLedgerObject } from './state/event-ledger.ts';
+import { eventStore } from './state/event-store.ts';
 import { dispatcher } from './pipeline/dispatch.ts';
 import type { Logger } from './core/log.ts';
 import { checkMatchers, isoOrInvalid, silenceWindow } from './pipeline/silences.ts';
-import type { EventTrace, GroupState, JobState, DeadLetterFilter, Silence, UnroutedType } from './core/delivery.ts';
+import type { GroupState, DeadLetterFilter, Silence, UnroutedType } from './core/delivery.ts';
 
 type AdminEnv = { Bindings: Env };
 
@@ -49,7 +49,7 @@ export function createAdminApp(options: RuntimeOptions & { readonly logger: Logg
 
   admin.get('/events/:source/:id', async (c) => {
     const key = eventKey({ source: c.req.param('source'), id: c.req.param('id') });
-    const trace = (await c.env.EVENTS.getByName(key).timeline()) as EventTrace | null;
+    const trace = await eventStore(c.env).of(key).timeline();
     if (!trace)
       return fail(
         c,
@@ -200,7 +200,7 @@ export function createAdminApp(options: RuntimeOptions & { readonly logger: Logg
     const now = Date.now();
     const jobs = await Promise.all(
       swept.map(async (s) => {
-        const current = (await c.env.EVENTS.getByName(s.job.event).jobState(s.job.id)) as JobState | null;
+        const current = await eventStore(c.env).of(s.job.event).jobState(s.job.id);
         const due = current ? jobDueAt(current) : null;
         return {
           job: s.job.id,
@@ -336,7 +336,10 @@ function operateDeps(c: Context<AdminEnv>, log: Logger, options: RuntimeOptions)
   const control = controlOf(env);
   return {
     markReplayed: (ids) => control.markReplayed(ids),
-    requeue: (job, o) => (env.EVENTS.getByName(job.event) as DurableObjectStub<EventLedgerObject>).requeue(job.id, o ?? {}),
+    requeue: (job, o) =>
+      eventStore(env)
+        .of(job.event)
+        .requeue(job.id, o ?? {}),
     // Inline: in the background of this request, after the answer.
     dispatch: dispatcher(env, async (jobs) => c.executionCtx.waitUntil(deliverInlineNow(env, jobs, { ...options, logger: log }))),
   };

@@ -11,7 +11,7 @@ import type { BuiltRules } from './rules/config.ts';
 import { compileRuleSet, type RuleSet } from './rules/ruleset.ts';
 import { createCredentialCache, type CredentialCache } from './sources/credentials.ts';
 import { CONTROL_NAME, type DeliveryControlObject } from './state/delivery-control.ts';
-import { createDurableLedger } from './state/event-ledger.ts';
+import { eventStore } from './state/event-store.ts';
 import { deliverJob, type AlertLedger, type DeliverDeps, type JobLedger } from './pipeline/deliver.ts';
 import { deliveryMode, dispatcher } from './pipeline/dispatch.ts';
 import { deliverInline, INLINE_BUDGET_MS, INLINE_MAX_ATTEMPTS } from './pipeline/inline.ts';
@@ -19,7 +19,7 @@ import { INBOX_NAME, type InboxObject } from './state/inbox.ts';
 import { HEALTH_NAME, type HealthObject, type HealthRoute } from './state/health.ts';
 import { inboxEnabled, inboxTakes, type InboxSink } from './pipeline/inbox-sink.ts';
 import type { DeliveryJob } from './core/jobs.ts';
-import type { Claim, AlertState, GroupState, ResolveDecision, TakeResult, Silence } from './core/delivery.ts';
+import type { AlertState, GroupState, ResolveDecision, TakeResult, Silence } from './core/delivery.ts';
 
 export type { Env };
 
@@ -68,11 +68,7 @@ export function ingestDeps(env: Env, options: RuntimeOptions = {}): IngestDeps {
     now: options.now ?? Date.now,
     // FIRST_ATTEMPT=at-once: in queue mode the first attempt is made right after the answer (app.ts), the queue
     // the backstop.
-    ledger: createDurableLedger(env.EVENTS, {
-      retentionMs: rules.settings.dedupRetentionMs,
-      mode: deliveryMode(env),
-      firstAttempt: env.FIRST_ATTEMPT === 'at-once',
-    }),
+    ledger: ingestLedger(env, rules.settings.dedupRetentionMs),
     credentials,
     log: options.logger ?? createConsoleLogger({ service: 'switchyard' }),
     route: options.route ?? routeWith(ruleSet()),
@@ -95,17 +91,16 @@ export async function deliveryState(env: Pick<Env, 'CONTROL'>): Promise<{ readon
   return { paused: new Set(state.paused), silences: state.silences };
 }
 
-/** The event ledger in front of one event's Durable Object, as delivery uses it. */
-export function jobLedger(env: Pick<Env, 'EVENTS'>, eventKey: string): JobLedger {
-  const stub = env.EVENTS.getByName(eventKey);
-  return {
-    claim: (id) => stub.claim(id) as Promise<Claim>,
-    finish: (id, attempt, decision, receipt) => stub.finish(id, attempt, decision, receipt),
-    release: (id, status, why, inMs) => stub.release(id, status, why, inMs ?? null),
-    markDead: (id, why) => stub.markDead(id, why),
-    suppress: (id, why) => stub.suppress(id, why),
-    addJobs: (jobs) => stub.addJobs(jobs),
-  };
+/** The event store as ingest uses it. */
+function ingestLedger(env: Env, retentionMs: number): IngestDeps['ledger'] {
+  const store = eventStore(env);
+  const options = { retentionMs, mode: deliveryMode(env), firstAttempt: env.FIRST_ATTEMPT === 'at-once' };
+  return { accept: (event, routing, auth) => store.accept(event, routing, { ...options, auth }) };
+}
+
+/** One event's jobs in the event store, as delivery uses them. */
+export function jobLedger(env: Env, eventKey: string): JobLedger {
+  return eventStore(env).of(eventKey);
 }
 
 export function alertLedger(env: Pick<Env, 'ALERTS'>, key: string): AlertLedger {

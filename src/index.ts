@@ -6,7 +6,17 @@ import { createApp } from './app.ts';
 import type { Env } from './env.ts';
 import { handleQueue } from './queue.ts';
 
-export { AlertObject, BudgetObject, DeliveryControlObject, EventLedgerObject, GroupObject, HealthObject, InboxObject, PacerObject } from './objects.ts';
+export {
+  AlertObject,
+  BudgetObject,
+  DeliveryControlObject,
+  EventLedgerObject,
+  EventStoreObject,
+  GroupObject,
+  HealthObject,
+  InboxObject,
+  PacerObject,
+} from './objects.ts';
 
 const app = createApp();
 

@@ -11,6 +11,7 @@ import { GroupObject as GroupStore } from './state/group.ts';
 import { HealthObject as HealthStore } from './state/health.ts';
 
 export { EventLedgerObject } from './state/event-ledger.ts';
+export { EventStoreObject } from './state/event-store.ts';
 export { DeliveryControlObject } from './state/delivery-control.ts';
 export { PacerObject } from './state/pacer.ts';
 export { InboxObject } from './state/inbox.ts';

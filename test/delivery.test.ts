@@ -19,7 +19,9 @@ import { PREQUEL_FIXTURES, STANDARD_WEBHOOKS_FIXTURES } from './helpers/fixtures
 import { network } from './helpers/network.ts';
 import { until } from './helpers/wait.ts';
 import { json, postBilling, postPrequel } from './helpers/worker.ts';
-import type { EventTrace, JobState } from '../src/core/delivery.ts';
+import type { EventTrace } from '../src/core/delivery.ts';
+import type { EventStoreObject } from '../src/state/event-store.ts';
+import { accept, editJob, recordOf, shardOf, traceOf } from './helpers/store.ts';
 
 beforeEach(resetBudget);
 
@@ -48,8 +50,7 @@ function transferError(m: string, blame = 'prequel'): CanonicalEvent {
 /** Accepts the event in its ledger without queueing (inline mode), so the test delivers its jobs itself. */
 async function jobsFor(event: CanonicalEvent): Promise<DeliveryJob[]> {
   const routing = routeWith(ruleSet())(event);
-  const result = await env.EVENTS.getByName(eventKey(event)).accept(event, routing, { retentionMs: 15 * 86_400_000, mode: 'inline', auth: 'test' });
-  return result.jobs as unknown as DeliveryJob[];
+  return [...(await accept(event, {}, routing)).jobs];
 }
 
 const byTarget = (jobs: DeliveryJob[], target: string): DeliveryJob => jobs.find((j) => j.target === target)!;
@@ -61,12 +62,7 @@ const byTarget = (jobs: DeliveryJob[], target: string): DeliveryJob => jobs.find
  * arrives before its retry is due).
  */
 async function dueNow(jobs: readonly DeliveryJob[]) {
-  for (const job of jobs)
-    await runInDurableObject(env.EVENTS.getByName(job.event), async (_, state) => {
-      const key = `job:${job.id}`;
-      const s = await state.storage.get<JobState>(key);
-      if (s?.status === 'retrying') await state.storage.put(key, { ...s, nextAttemptAt: Date.now() - 1 });
-    });
+  for (const job of jobs) await editJob(job.event, job.id, (s) => (s.status === 'retrying' ? { ...s, nextAttemptAt: Date.now() - 1 } : s));
 }
 
 async function consume(jobs: readonly DeliveryJob[], attempts = 1, useEnv: Env = env, timestamp = new Date()) {
@@ -114,9 +110,7 @@ function observeRetry<T>(message: Message<T>, delays: Map<string, number | undef
   });
 }
 
-async function trace(event: Pick<CanonicalEvent, 'source' | 'id'>): Promise<EventTrace> {
-  return (await env.EVENTS.getByName(eventKey(event)).timeline()) as unknown as EventTrace;
-}
+const trace = (event: Pick<CanonicalEvent, 'source' | 'id'>): Promise<EventTrace> => traceOf(event);
 
 function admin(path: string, init: RequestInit = {}, token = env.ADMIN_TOKEN as string): Promise<Response> {
   const headers = new Headers(init.headers);
@@ -220,7 +214,7 @@ describe('no duplicates', () => {
     const marks = [marker(), marker(), marker()];
     const jobs = await Promise.all(marks.map(async (m) => byTarget(await jobsFor(transferError(m)), 'data-eng')));
     // The second job's ledger fails once (an overloaded Durable Object), in the middle of the batch.
-    const faulty = { ...env, EVENTS: faultyNamespace(eventKey(transferError(marks[1]!))) } as unknown as Env;
+    const faulty = { ...env, EVENT_STORE: faultyNamespace(eventKey(transferError(marks[1]!))) } as unknown as Env;
     const first = await consume(jobs, 1, faulty);
     expect(first.explicitAcks.sort()).toEqual([jobs[0]!.id, jobs[2]!.id].sort());
     expect(first.retryMessages).toEqual([{ msgId: jobs[1]!.id, delaySeconds: 10 }]);
@@ -305,16 +299,12 @@ describe('ingest and the queue', () => {
   it('an event whose jobs could not be queued is not a duplicate on the vendor’s retry', async () => {
     const id = `msg_${marker()}`;
     const body = STANDARD_WEBHOOKS_FIXTURES[0]!.body;
-    const stub = env.EVENTS.getByName(`billing:${id}`);
-    // The queue refuses the first send (an outage between recording and enqueueing).
-    await runInDurableObject(stub, (instance) => {
-      const self = instance as unknown as { env: Env };
-      const real = self.env;
-      let calls = 0;
-      const sendBatch = (messages: Iterable<MessageSendRequest<DeliveryJob>>) =>
-        ++calls === 1 ? Promise.reject(new Error('queue unavailable')) : real.JOBS!.sendBatch(messages);
-      self.env = { ...real, JOBS: { sendBatch } } as unknown as Env;
-    });
+    const key = `billing:${id}`;
+    // The queue refuses the first send of this event's jobs (an outage between recording and enqueueing).
+    const restore = await intercept(
+      key,
+      (real, calls) => (messages) => (calls.count === 1 ? Promise.reject(new Error('queue unavailable')) : real.sendBatch(messages)),
+    );
     const first = await postBilling(body, id);
     expect(first.status).toBe(503);
     expect(((await first.json()) as { error: { reason: string } }).error.reason).toBe('ledger_unavailable');
@@ -325,8 +315,72 @@ describe('ingest and the queue', () => {
     await until('the delivered job', async () => (await trace({ source: 'billing', id })).jobs.every((j) => j.status === 'delivered'));
     const t = await trace({ source: 'billing', id });
     expect(t.jobs.map((j) => [j.job.target, j.attempts.length])).toEqual([['customer-success', 1]]);
+    await restore();
+  });
+
+  it('an event the store cannot write is answered 503 with nothing queued, and the vendor’s retry is a first delivery', async () => {
+    const id = `msg_${marker()}`;
+    const key = `billing:${id}`;
+    const body = STANDARD_WEBHOOKS_FIXTURES[0]!.body;
+    const sent: string[] = [];
+    const restore = await intercept(key, (real) => (messages) => {
+      for (const m of messages) sent.push(m.body.event);
+      return real.sendBatch(messages);
+    });
+    // The shard's write fails once for this event (a full disk, an overloaded object).
+    await runInDurableObject(shardOf(key), (instance) => {
+      const self = instance as unknown as { write: EventStoreObject['write'] };
+      const real = self.write.bind(instance);
+      let failed = false;
+      self.write = (k, ...rest) => {
+        if (k === key && !failed) {
+          failed = true;
+          throw new Error('SQLITE_FULL: database or disk is full');
+        }
+        return real(k, ...rest);
+      };
+    });
+    const first = await postBilling(body, id);
+    expect(first.status).toBe(503);
+    expect(((await first.json()) as { error: { reason: string } }).error.reason).toBe('ledger_unavailable');
+    expect(sent).toEqual([]);
+    expect(await recordOf(key)).toBeNull();
+    const second = await json(await postBilling(body, id));
+    expect([second.accepted, second.duplicates]).toEqual([1, 0]);
+    expect(sent).toEqual([key]);
+    await until('the delivered job', async () => (await trace({ source: 'billing', id })).jobs.every((j) => j.status === 'delivered'));
+    expect((await trace({ source: 'billing', id })).jobs.map((j) => [j.job.target, j.attempts.length])).toEqual([['customer-success', 1]]);
+    await restore();
   });
 });
+
+/**
+ * Puts `wrap` in front of the queue producer of the shard holding `key`, for batches carrying that event's
+ * jobs (the shard holds other events: theirs pass untouched). Returns the undo.
+ */
+async function intercept(
+  key: string,
+  wrap: (real: Queue<DeliveryJob>, calls: { count: number }) => (messages: MessageSendRequest<DeliveryJob>[]) => Promise<unknown>,
+): Promise<() => Promise<void>> {
+  const shard = shardOf(key);
+  await runInDurableObject(shard, (instance) => {
+    const self = instance as unknown as { env: Env };
+    const real = self.env;
+    const calls = { count: 0 };
+    const wrapped = wrap(real.JOBS!, calls);
+    const sendBatch = (messages: Iterable<MessageSendRequest<DeliveryJob>>) => {
+      const list = [...messages];
+      if (!list.some((m) => m.body.event === key)) return real.JOBS!.sendBatch(list);
+      calls.count++;
+      return wrapped(list);
+    };
+    self.env = { ...real, JOBS: { sendBatch } } as unknown as Env;
+    (instance as unknown as { restoreEnv: () => void }).restoreEnv = () => {
+      self.env = real;
+    };
+  });
+  return () => runInDurableObject(shard, (instance) => (instance as unknown as { restoreEnv: () => void }).restoreEnv());
+}
 
 describe('jobs whose event is not in the ledger', () => {
   it('waits for a young one (its record is being written, or the vendor will retry) and dead-letters an old one', async () => {
@@ -496,21 +550,21 @@ describe('the admin API', () => {
   });
 });
 
-/** An EVENTS namespace whose object for `failingKey` throws on its first claim. */
+/** An EVENT_STORE namespace whose shards throw on the first claim of a job of `failingKey`. */
 function faultyNamespace(failingKey: string): DurableObjectNamespace {
   let failed = false;
   return {
     getByName(name: string) {
-      const real = env.EVENTS.getByName(name);
-      if (name !== failingKey) return real;
+      const real = env.EVENT_STORE.getByName(name);
       return new Proxy(real, {
         get(target, prop) {
-          if (prop === 'claim' && !failed) {
-            failed = true;
-            return () => Promise.reject(new Error('Durable Object overloaded'));
-          }
-          const value = Reflect.get(target, prop);
-          return typeof value === 'function' ? value.bind(target) : value;
+          if (prop === 'claim')
+            return (key: string, id: string) => {
+              if (key !== failingKey || failed) return target.claim(key, id);
+              failed = true;
+              return Promise.reject(new Error('Durable Object overloaded'));
+            };
+          return Reflect.get(target, prop) as unknown;
         },
       });
     },

@@ -5,19 +5,19 @@
  * Worker that dies after the send but before it records sends at most once more (the lease, as before).
  */
 import { env } from 'cloudflare:workers';
-import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
 import { createApp } from '../src/app.ts';
 import { prequelHeaders, rfc3339 } from './helpers/signers.ts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import worker from '../src/index.ts';
 import type { DeliveryJob } from '../src/core/jobs.ts';
-import type { EventTrace, JobState } from '../src/core/delivery.ts';
 import { PAGING_SOURCE, resetBudget } from './helpers/budget.ts';
 import { prequelEvent } from './kits/memory-delivery.ts';
 import { PREQUEL_FIXTURES } from './helpers/fixtures.ts';
 import { network } from './helpers/network.ts';
 import { until } from './helpers/wait.ts';
 import { json, keys, postPrequel } from './helpers/worker.ts';
+import { accept, editJob, traceOf } from './helpers/store.ts';
 
 beforeEach(resetBudget);
 
@@ -31,8 +31,8 @@ async function post(m: string): Promise<string> {
   expect(res.accepted).toBe(1);
   return res.events![0]!.id;
 }
-const ledger = (id: string) => env.EVENTS.getByName(`${PAGING_SOURCE}:${id}`);
-const trace = async (id: string) => (await ledger(id).timeline()) as unknown as EventTrace;
+const keyOf = (id: string) => `${PAGING_SOURCE}:${id}`;
+const trace = (id: string) => traceOf(keyOf(id));
 const pageJob = async (id: string) => (await trace(id)).jobs.find((j) => j.job.target === 'oncall')!;
 
 /** The queued copy of a job, delivered by the real consumer now (as if its delay had passed). */
@@ -48,10 +48,10 @@ describe('the first attempt at once, the queue as backstop (FIRST_ATTEMPT=at-onc
     const m = marker();
     const event = prequelEvent('transfer.error', m, 1, 'prequel', PAGING_SOURCE);
     const routing = { routes: [{ index: 0, name: 'r', notify: ['audit'] }] };
-    const without = await ledger(event.id).accept(event, routing, { retentionMs: 60_000, mode: 'queue', auth: 'test' });
+    const without = await accept(event, { retentionMs: 60_000, mode: 'queue' }, routing);
     expect([without.jobs.length, without.attemptNow]).toEqual([0, undefined]);
     const other = { ...event, id: `pq_${m}_2` };
-    const withFlag = await ledger(other.id).accept(other, routing, { retentionMs: 60_000, mode: 'queue', auth: 'test', firstAttempt: true });
+    const withFlag = await accept(other, { retentionMs: 60_000, mode: 'queue', firstAttempt: true }, routing);
     expect([withFlag.jobs.length, withFlag.attemptNow?.map((j) => j.target)]).toEqual([0, ['audit']]);
   });
 
@@ -88,11 +88,7 @@ describe('the first attempt at once, the queue as backstop (FIRST_ATTEMPT=at-onc
     expect(early.retryMessages).toHaveLength(1);
     expect(await network.requests(PD, m)).toHaveLength(1);
     // Once due, the copy sends, once.
-    await runInDurableObject(ledger(id), async (_, state) => {
-      const key = `job:${failed.job.id}`;
-      const s = (await state.storage.get<JobState>(key))!;
-      await state.storage.put(key, { ...s, nextAttemptAt: Date.now() - 1 });
-    });
+    await editJob(keyOf(id), failed.job.id, (s) => ({ ...s, nextAttemptAt: Date.now() - 1 }));
     await deliverCopy(failed.job as DeliveryJob);
     expect(await network.requests(PD, m)).toHaveLength(2);
     expect((await pageJob(id)).status).toBe('delivered');
@@ -105,21 +101,13 @@ describe('the first attempt at once, the queue as backstop (FIRST_ATTEMPT=at-onc
     const id = await post(m);
     await until('the first attempt', async () => (await pageJob(id)).attempts.length === 1);
     const job = (await pageJob(id)).job as DeliveryJob;
-    await runInDurableObject(ledger(id), async (_, state) => {
-      const key = `job:${job.id}`;
-      const s = (await state.storage.get<JobState>(key))!;
-      await state.storage.put(key, { ...s, status: 'sending', leaseUntil: Date.now() + 60_000, nextAttemptAt: null });
-    });
+    await editJob(keyOf(id), job.id, (s) => ({ ...s, status: 'sending', leaseUntil: Date.now() + 60_000, nextAttemptAt: null }));
     const sentBefore = (await network.requests(PD, m)).length;
     // While the dead attempt's lease holds, the copy does not send.
     expect((await deliverCopy(job)).retryMessages).toHaveLength(1);
     expect(await network.requests(PD, m)).toHaveLength(sentBefore);
     // After the lease, it sends once more, and that is all.
-    await runInDurableObject(ledger(id), async (_, state) => {
-      const key = `job:${job.id}`;
-      const s = (await state.storage.get<JobState>(key))!;
-      await state.storage.put(key, { ...s, leaseUntil: Date.now() - 1 });
-    });
+    await editJob(keyOf(id), job.id, (s) => ({ ...s, leaseUntil: Date.now() - 1 }));
     await deliverCopy(job);
     await deliverCopy(job);
     expect(await network.requests(PD, m)).toHaveLength(sentBefore + 1);

@@ -14,6 +14,7 @@ import type { CanonicalEvent } from '../src/core/event.ts';
 import type { DeliveryJob } from '../src/core/jobs.ts';
 import type { EventTrace } from '../src/core/delivery.ts';
 import { deliver } from './helpers/deliver.ts';
+import { store } from './helpers/store.ts';
 import { network } from './helpers/network.ts';
 import type { RecordedRequest } from './helpers/fake-network.ts';
 
@@ -127,7 +128,9 @@ describe('grouping (workerd, real objects and queue)', () => {
     await deliver(storm('storm.failed', batch, 'b'));
     const id = await groupIdOf(batch, 'a');
     // The member's trace says where it went, and where to look.
-    const t = (await env.EVENTS.getByName(`billing:${storm('storm.failed', batch, 'a').id}`).timeline()) as unknown as EventTrace;
+    const t = (await store()
+      .of(`billing:${storm('storm.failed', batch, 'a').id}`)
+      .timeline()) as unknown as EventTrace;
     expect(t.jobs.find((j) => j.job.id === jobs[0]!.id)!.why).toMatch(new RegExp(`^grouped: storm-${batch}-a is a member of .*GET /admin/groups/${id}\\)$`));
 
     const get = async (path: string) => {
@@ -192,16 +195,16 @@ describe('grouping (workerd, real objects and queue)', () => {
     // The alarm retried as if its hand-over had not been stored: the same notification, accepted once.
     await runInDurableObject(groupStub(id), async (_, state) => {
       const st = (await state.storage.get<GroupState>('state'))!;
-      const flushed = (await env.EVENTS.getByName(`switchyard:group:${id}:1`).timeline()) as unknown as EventTrace;
+      const flushed = (await store().of(`switchyard:group:${id}:1`).timeline()) as unknown as EventTrace;
       await state.storage.put('state', { ...st, pending: flushed.record.event.data });
       await state.storage.setAlarm(Date.now());
     });
     await runDurableObjectAlarm(groupStub(id));
     // A redelivered job of that notification: settled, not sent again.
-    const trace = (await env.EVENTS.getByName(`switchyard:group:${id}:1`).timeline()) as unknown as EventTrace;
+    const trace = (await store().of(`switchyard:group:${id}:1`).timeline()) as unknown as EventTrace;
     const jobs = trace.jobs.map((j) => j.job) as DeliveryJob[];
     await waitUntil('the first notification delivered', async () =>
-      ((await env.EVENTS.getByName(`switchyard:group:${id}:1`).timeline()) as unknown as EventTrace).jobs.every((j) => j.status === 'delivered'),
+      ((await store().of(`switchyard:group:${id}:1`).timeline()) as unknown as EventTrace).jobs.every((j) => j.status === 'delivered'),
     );
     const batchOfCopies = createMessageBatch<DeliveryJob>(
       'switchyard-jobs',

@@ -5,14 +5,13 @@
  * re-dispatches what a crash lost.
  */
 import { env, exports } from 'cloudflare:workers';
-import { createExecutionContext, runInDurableObject } from 'cloudflare:test';
+import { createExecutionContext, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import worker from '../src/index.ts';
 import type { CanonicalEvent } from '../src/core/event.ts';
-import { routeWith, ruleSet, type Env } from '../src/env.ts';
+import type { Env } from '../src/env.ts';
 import { eventKey } from '../src/core/jobs.ts';
 import { DEFAULT_SWEEP_AFTER_MS } from '../src/pipeline/sweep.ts';
-import type { EventLedgerObject } from '../src/state/event-ledger.ts';
 import { PAGING_SOURCE, resetBudget } from './helpers/budget.ts';
 import { PREQUEL_FIXTURES } from './helpers/fixtures.ts';
 import { network } from './helpers/network.ts';
@@ -20,6 +19,7 @@ import { until } from './helpers/wait.ts';
 import { deliver } from './helpers/deliver.ts';
 import { json, postBilling, postPrelude } from './helpers/worker.ts';
 import type { EventRecord, JobState } from '../src/core/delivery.ts';
+import { accept, editJob, editRecord, recordOf, shardOf, store, traceOf } from './helpers/store.ts';
 
 beforeEach(resetBudget);
 
@@ -53,7 +53,7 @@ function prequelEvent(type: string, dest: string, extra: Record<string, unknown>
   };
 }
 
-const recorded = (source: string, id: string) => env.EVENTS.getByName(`${source}:${id}`).record() as Promise<EventRecord | null>;
+const recorded = (source: string, id: string): Promise<EventRecord | null> => recordOf(`${source}:${id}`);
 
 describe('permanent ingest errors: a 4xx with the reason, nothing recorded', () => {
   it('refuses JSON nested deeper than 64 levels, for every source kind', async () => {
@@ -215,43 +215,65 @@ describe('the inbox page', () => {
 
 describe('the stuck-job sweep', () => {
   /** An audited Prequel change (the example sends it to the `audit` HTTP target), accepted without its queue message. */
-  async function lostJob(): Promise<{ event: CanonicalEvent; stub: DurableObjectStub<EventLedgerObject>; m: string }> {
+  async function lostJob(): Promise<{ event: CanonicalEvent; key: string; m: string }> {
     const m = marker();
     const event = prequelEvent('export_destination.updated', m, { marker: m });
-    const stub = env.EVENTS.getByName(eventKey(event));
+    const key = eventKey(event);
     // Inline acceptance queues nothing; calling the record queue-mode makes it a job whose message was lost.
-    await stub.accept(event, routeWith(ruleSet())(event), { retentionMs: 86_400_000, mode: 'inline', auth: 'test' });
-    await runInDurableObject(stub, async (_, state) => {
-      const record = (await state.storage.get<EventRecord>('record'))!;
-      await state.storage.put('record', { ...record, mode: 'queue' });
-    });
-    return { event, stub, m };
+    await accept(event, { retentionMs: 86_400_000 });
+    await editRecord(key, (record) => ({ ...record, mode: 'queue' }));
+    return { event, key, m };
   }
 
-  const jobsOf = async (stub: DurableObjectStub<EventLedgerObject>) => (await runInDurableObject(stub, (o) => o.timeline()))!.jobs;
-  const sweep = (stub: DurableObjectStub<EventLedgerObject>, now: number) => runInDurableObject(stub, (o) => o.sweep(now));
+  const jobsOf = async (key: string) => (await traceOf(key)).jobs;
+  const sweep = (key: string, now: number) => runInDurableObject(shardOf(key), (o) => o.sweep(key, now));
+  /** When the event's shard next looks at it, and when the shard's alarm runs (the earliest of its events). */
+  const looks = (key: string) =>
+    runInDurableObject(shardOf(key), async (_, state) => ({
+      sweepAt: Number(state.storage.sql.exec('SELECT sweep_at FROM events WHERE key = ?', key).one().sweep_at),
+      alarm: await state.storage.getAlarm(),
+    }));
 
   it('schedules itself when the event is accepted, before the retention ends', async () => {
-    const { stub } = await lostJob();
-    const alarm = await runInDurableObject(stub, (_, state) => state.storage.getAlarm());
-    expect(alarm! - Date.now()).toBeGreaterThan(DEFAULT_SWEEP_AFTER_MS - 5_000);
-    expect(alarm! - Date.now()).toBeLessThan(DEFAULT_SWEEP_AFTER_MS + 5_000);
+    const { key } = await lostJob();
+    const { sweepAt, alarm } = await looks(key);
+    expect(sweepAt - Date.now()).toBeGreaterThan(DEFAULT_SWEEP_AFTER_MS - 5_000);
+    expect(sweepAt - Date.now()).toBeLessThan(DEFAULT_SWEEP_AFTER_MS + 5_000);
+    expect(alarm).not.toBeNull();
+    expect(alarm!).toBeLessThanOrEqual(sweepAt);
+  });
+
+  it('runs from the shard’s alarm: a due event is swept there, and the alarm moves on', async () => {
+    const { key, m } = await lostJob();
+    // Make the event due now, as if its margin had passed (the job's message lost long ago).
+    await editJob(key, (await jobsOf(key))[0]!.job.id, (s) => ({ ...s, updatedAt: Date.now() - DEFAULT_SWEEP_AFTER_MS - 60_000 }));
+    await runInDurableObject(shardOf(key), (_, state) => {
+      state.storage.sql.exec('UPDATE events SET sweep_at = ? WHERE key = ?', Date.now() - 1, key);
+    });
+    expect(await runDurableObjectAlarm(shardOf(key))).toBe(true);
+    await network.waitFor(AUDIT, m, 1);
+    const [job] = await until('delivered', async () => {
+      const js = await jobsOf(key);
+      return js[0]!.status === 'delivered' ? js : null;
+    });
+    expect(job!.sweeps![0]).toMatchObject({ was: 'queued', action: 'requeued' });
+    expect((await looks(key)).alarm).not.toBeNull();
   });
 
   it('re-dispatches a queued job nobody picked up, exactly once, and it is delivered once', async () => {
-    const { stub, m } = await lostJob();
+    const { key, m } = await lostJob();
     const later = Date.now() + DEFAULT_SWEEP_AFTER_MS + 60_000;
     // Not overdue yet: nothing to do.
-    expect((await sweep(stub, Date.now())).swept).toEqual([]);
-    const first = await sweep(stub, later);
+    expect((await sweep(key, Date.now())).swept).toEqual([]);
+    const first = await sweep(key, later);
     expect(first.swept.map((s) => [s.was, s.action])).toEqual([['queued', 'requeued']]);
     // The same sweep again (an alarm retried) finds nothing more.
-    const again = await sweep(stub, later);
+    const again = await sweep(key, later);
     expect(again.swept).toEqual([]);
 
     await network.waitFor(AUDIT, m, 1);
     const jobs = await until('the job delivered', async () => {
-      const js = await jobsOf(stub);
+      const js = await jobsOf(key);
       return js.every((j) => j.status === 'delivered') ? js : null;
     });
     expect(jobs[0]!.sweeps).toHaveLength(1);
@@ -270,15 +292,15 @@ describe('the stuck-job sweep', () => {
   });
 
   it('re-dispatches a job whose consumer died while sending (lease run out), and the trace shows it', async () => {
-    const { stub, m } = await lostJob();
-    const [job] = await jobsOf(stub);
-    await stub.claim(job!.job.id);
-    expect((await jobsOf(stub))[0]!.status).toBe('sending');
-    const swept = await sweep(stub, Date.now() + 2 * 60_000 + DEFAULT_SWEEP_AFTER_MS + 1000);
+    const { key, m } = await lostJob();
+    const [job] = await jobsOf(key);
+    await store().of(key).claim(job!.job.id);
+    expect((await jobsOf(key))[0]!.status).toBe('sending');
+    const swept = await sweep(key, Date.now() + 2 * 60_000 + DEFAULT_SWEEP_AFTER_MS + 1000);
     expect(swept.swept.map((s) => s.was)).toEqual(['sending']);
     await network.waitFor(AUDIT, m, 1);
     const [settled] = await until('delivered', async () => {
-      const js = await jobsOf(stub);
+      const js = await jobsOf(key);
       return js[0]!.status === 'delivered' ? js : null;
     });
     expect(settled!.sweeps![0]).toMatchObject({ was: 'sending', action: 'requeued' });
@@ -288,29 +310,28 @@ describe('the stuck-job sweep', () => {
   });
 
   it('brings the next sweep forward when a settled event gets a job again (a resolve effect, a replay)', async () => {
-    const { stub, m } = await lostJob();
-    await sweep(stub, Date.now() + DEFAULT_SWEEP_AFTER_MS + 60_000); // re-dispatched, then delivered
+    const { key, m } = await lostJob();
+    await sweep(key, Date.now() + DEFAULT_SWEEP_AFTER_MS + 60_000); // re-dispatched, then delivered
     await network.waitFor(AUDIT, m, 1);
-    await until('delivered', async () => ((await jobsOf(stub))[0]!.status === 'delivered' ? true : null));
-    // Everything settled: the next sweep finds nothing and leaves the alarm at the retention's end.
-    await sweep(stub, Date.now());
-    const settled = await runInDurableObject(stub, (_, state) => state.storage.getAlarm());
-    expect(settled! - Date.now()).toBeGreaterThan(DEFAULT_SWEEP_AFTER_MS * 2);
-    const [job] = await jobsOf(stub);
-    await stub.addJobs([{ ...job!.job, id: `${job!.job.id}x`, route: 'again' }]);
-    const alarm = await runInDurableObject(stub, (_, state) => state.storage.getAlarm());
-    expect(alarm! - Date.now()).toBeLessThanOrEqual(DEFAULT_SWEEP_AFTER_MS + 1000);
+    await until('delivered', async () => ((await jobsOf(key))[0]!.status === 'delivered' ? true : null));
+    // Everything settled: the next sweep finds nothing and leaves the event's next look at the retention's end.
+    await sweep(key, Date.now());
+    expect((await looks(key)).sweepAt - Date.now()).toBeGreaterThan(DEFAULT_SWEEP_AFTER_MS * 2);
+    const [job] = await jobsOf(key);
+    await store()
+      .of(key)
+      .addJobs([{ ...job!.job, id: `${job!.job.id}x`, route: 'again' }]);
+    const { sweepAt, alarm } = await looks(key);
+    expect(sweepAt - Date.now()).toBeLessThanOrEqual(DEFAULT_SWEEP_AFTER_MS + 1000);
+    expect(alarm!).toBeLessThanOrEqual(sweepAt);
   });
 
   it('without a queue, dead-letters a stuck job so it can be replayed', async () => {
-    const { stub } = await lostJob();
-    await runInDurableObject(stub, async (_, state) => {
-      const record = (await state.storage.get<EventRecord>('record'))!;
-      await state.storage.put('record', { ...record, mode: 'inline' });
-    });
-    const swept = await sweep(stub, Date.now() + DEFAULT_SWEEP_AFTER_MS + 60_000);
+    const { key } = await lostJob();
+    await editRecord(key, (record) => ({ ...record, mode: 'inline' }));
+    const swept = await sweep(key, Date.now() + DEFAULT_SWEEP_AFTER_MS + 60_000);
     expect(swept.swept.map((s) => s.action)).toEqual(['dead']);
-    const [job] = (await jobsOf(stub)) as JobState[];
+    const [job] = (await jobsOf(key)) as JobState[];
     expect(job!.status).toBe('dead');
     const letters = (await (await admin('/admin/dead-letters')).json()) as { dead_letters: { job: string; why: string }[] };
     expect(letters.dead_letters.find((l) => l.job === job!.job.id)?.why).toMatch(/^stuck \(queued \d+s past due\): the inline delivery was interrupted/);

@@ -11,9 +11,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import worker from '../src/index.ts';
 import type { HealthState } from '../src/core/delivery.ts';
 import type { CanonicalEvent } from '../src/core/event.ts';
-import { eventKey, type DeliveryJob } from '../src/core/jobs.ts';
-import { healthOf, healthRoute, routeWith, ruleSet } from '../src/env.ts';
+import type { DeliveryJob } from '../src/core/jobs.ts';
+import { healthOf, healthRoute } from '../src/env.ts';
 import { PAGING_SOURCE, resetBudget } from './helpers/budget.ts';
+import { accept, store } from './helpers/store.ts';
 import { prequelEvent } from './kits/memory-delivery.ts';
 import { network } from './helpers/network.ts';
 import { until } from './helpers/wait.ts';
@@ -42,7 +43,7 @@ async function noticesSince(from: number): Promise<{ type: string; title: string
   const out: { type: string; title: string }[] = [];
   const { seq } = await health();
   for (let n = from + 1; n <= seq; n++) {
-    const t = (await env.EVENTS.getByName(`switchyard:health:${n}`).timeline()) as unknown as { record: { event: CanonicalEvent } } | null;
+    const t = (await store().of(`switchyard:health:${n}`).timeline()) as unknown as { record: { event: CanonicalEvent } } | null;
     const data = t?.record.event.data as { type: string; title: string } | undefined;
     if (data) out.push({ type: data.type, title: data.title });
   }
@@ -67,7 +68,7 @@ function change(m: string): CanonicalEvent {
 async function attempt(events: readonly CanonicalEvent[], target: string): Promise<void> {
   const jobs: DeliveryJob[] = [];
   for (const e of events) {
-    const accepted = await env.EVENTS.getByName(eventKey(e)).accept(e, routeWith(ruleSet())(e), { retentionMs: 86_400_000, mode: 'inline', auth: 'test' });
+    const accepted = await accept(e, { retentionMs: 86_400_000 });
     jobs.push(...(accepted.jobs as unknown as DeliveryJob[]).filter((j) => j.target === target));
   }
   const batch = createMessageBatch<DeliveryJob>(
@@ -124,11 +125,15 @@ describe('relay health (settings.health)', () => {
     const [notice] = await noticesSince(from);
     expect(notice!.title).toMatch(/^A notification to oncall was dead-lettered: permanent failure: pagerduty: HTTP 400/);
     // The notice's job died too (channel_not_found): it is a dead letter like any, and nothing more is said.
-    const noticeJobs = (await env.EVENTS.getByName(`switchyard:health:${from + 1}`).timeline()) as unknown as { jobs: { status: string }[] };
+    const noticeJobs = (await store()
+      .of(`switchyard:health:${from + 1}`)
+      .timeline()) as unknown as { jobs: { status: string }[] };
     await until('the notice dead-lettered', async () =>
-      ((await env.EVENTS.getByName(`switchyard:health:${from + 1}`).timeline()) as unknown as { jobs: { status: string }[] }).jobs.every(
-        (j) => j.status === 'dead',
-      ),
+      (
+        (await store()
+          .of(`switchyard:health:${from + 1}`)
+          .timeline()) as unknown as { jobs: { status: string }[] }
+      ).jobs.every((j) => j.status === 'dead'),
     );
     expect(noticeJobs.jobs).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 500));

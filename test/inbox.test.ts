@@ -8,11 +8,12 @@ import { createExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../src/index.ts';
 import type { CanonicalEvent } from '../src/core/event.ts';
-import { deliverDeps, routeWith, ruleSet, type Env } from '../src/env.ts';
+import { deliverDeps, type Env } from '../src/env.ts';
 import { deliverJob, type DeliverDeps } from '../src/pipeline/deliver.ts';
-import { eventKey, type DeliveryJob } from '../src/core/jobs.ts';
+import type { DeliveryJob } from '../src/core/jobs.ts';
 import type { InboxItem } from '../src/core/delivery.ts';
 import { PAGING_SOURCE } from './helpers/budget.ts';
+import { accept } from './helpers/store.ts';
 import { PREQUEL_FIXTURES } from './helpers/fixtures.ts';
 import { network } from './helpers/network.ts';
 
@@ -38,11 +39,7 @@ function prequel(type: 'transfer.error' | 'transfer.success', dest: string, n: n
 }
 
 async function deliverAll(event: CanonicalEvent, deps: DeliverDeps): Promise<void> {
-  const accepted = await env.EVENTS.getByName(eventKey(event)).accept(event, routeWith(ruleSet())(event), {
-    retentionMs: 86_400_000 * 15,
-    mode: 'inline',
-    auth: 'test',
-  });
+  const accepted = await accept(event);
   for (const job of accepted.jobs as unknown as DeliveryJob[]) expect((await deliverJob(job, deps)).kind).not.toBe('dead');
 }
 

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { PREQUEL_FIXTURES, PRELUDE_FIXTURES, STANDARD_WEBHOOKS_FIXTURES } from './helpers/fixtures.ts';
 import { json, keys, post, postBilling, postPrelude, postPrequel } from './helpers/worker.ts';
 import { prequelHeaders, rfc3339 } from './helpers/signers.ts';
+import { recordOf, shardOf } from './helpers/store.ts';
 
 describe('every seed event is accepted when signed', () => {
   for (const f of PREQUEL_FIXTURES) {
@@ -121,8 +122,7 @@ describe('idempotency (Durable Object)', () => {
     const first = await json(await postPrelude(body));
     const second = await json(await postPrelude(body, { key: 1 }));
     expect([first.accepted, first.duplicates, second.accepted, second.duplicates]).toEqual([1, 0, 0, 1]);
-    const stub = env.EVENTS.getByName('prelude:evt_dup_once');
-    const record = await runInDurableObject(stub, (instance) => instance.record());
+    const record = await recordOf('prelude:evt_dup_once');
     expect(record).toMatchObject({ deliveries: 2, event: { id: 'evt_dup_once', type: 'transactional.message.failed', correlationId: 'order-A-1042' } });
   });
 
@@ -147,13 +147,18 @@ describe('idempotency (Durable Object)', () => {
   it('forgets an event after the retention period (alarm)', async () => {
     const body = STANDARD_WEBHOOKS_FIXTURES[0]!.body;
     await postBilling(body, 'msg_expiring');
-    const stub = env.EVENTS.getByName('billing:msg_expiring');
-    const record = await runInDurableObject(stub, (instance) => instance.record());
+    const key = 'billing:msg_expiring';
+    const record = await recordOf(key);
     expect(record!.expiresAt! - Date.now()).toBeGreaterThan(14 * 86_400_000);
-    // Until then the alarm is the stuck-job sweep; past the retention it deletes the event.
-    await runInDurableObject(stub, (_, state) => state.storage.put('record', { ...record!, expiresAt: Date.now() - 1 }));
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
-    expect(await runInDurableObject(stub, (instance) => instance.record())).toBeNull();
+    // Until then the shard's alarm is the stuck-job sweep; past the retention it deletes the event (and only it).
+    const shard = shardOf(key);
+    await runInDurableObject(shard, (_, state) => {
+      state.storage.sql.exec('UPDATE events SET expires_at = ?1, sweep_at = ?1 WHERE key = ?2', Date.now() - 1, key);
+    });
+    const neighbours = await runInDurableObject(shard, (_, state) => Number(state.storage.sql.exec('SELECT COUNT(*) AS n FROM events').one().n));
+    expect(await runDurableObjectAlarm(shard)).toBe(true);
+    expect(await recordOf(key)).toBeNull();
+    expect(await runInDurableObject(shard, (_, state) => Number(state.storage.sql.exec('SELECT COUNT(*) AS n FROM events').one().n))).toBe(neighbours - 1);
   });
 });
 
@@ -184,8 +189,7 @@ describe('routing at ingest (rules.example.yaml, compiled once per isolate)', ()
   it('records which routes matched and whom they notify beside the event', async () => {
     const body = PREQUEL_FIXTURES.find((f) => f.name === 'transfer.error')!.body.replace('third_party', 'first_party');
     const res = await json(await postPrequel(body));
-    const stub = env.EVENTS.getByName(`prequel:${res.events![0]!.id}`);
-    const record = await runInDurableObject(stub, (instance) => instance.record());
+    const record = await recordOf(`prequel:${res.events![0]!.id}`);
     expect(record!.routing).toEqual({
       routes: [{ index: 2, name: 'Every other transfer failure pages on-call and tells data engineering', notify: ['oncall', 'data-eng'] }],
     });
@@ -195,7 +199,7 @@ describe('routing at ingest (rules.example.yaml, compiled once per isolate)', ()
     const batch = JSON.parse(PRELUDE_FIXTURES.find((f) => f.name === 'session.batch')!.body) as { events: { id: string }[] };
     for (const e of batch.events) e.id = `${e.id}_routing`;
     const res = await json(await postPrelude(JSON.stringify(batch)));
-    const records = await Promise.all(res.events!.map((e) => runInDurableObject(env.EVENTS.getByName(`prelude:${e.id}`), (i) => i.record())));
+    const records = await Promise.all(res.events!.map((e) => recordOf(`prelude:${e.id}`)));
     expect(records.map((r) => r!.routing.routes.flatMap((x) => x.notify))).toEqual([[], [], ['oncall']]);
   });
 });
@@ -224,7 +228,7 @@ describe("Prequel's generic_get: the payload as URL parameters", () => {
     const { 'content-type': _, ...headers } = await prequelHeaders(keys.prequel[0].privatePem, query, rfc3339(Date.now()));
     return headers;
   };
-  const recordOf = async (id: string) => runInDurableObject(env.EVENTS.getByName(`prequel:${id}`), (instance) => instance.record());
+  const prequelRecord = (id: string) => recordOf(`prequel:${id}`);
 
   it('a signed GET is accepted, normalized and routed exactly like its POST twin', async () => {
     const marker = `get-${crypto.randomUUID()}`;
@@ -233,10 +237,10 @@ describe("Prequel's generic_get: the payload as URL parameters", () => {
     expect(res.status).toBe(200);
     const body = await json(res);
     expect(body).toMatchObject({ ok: true, accepted: 1, events: [{ type: 'transfer.error', status: 'accepted' }] });
-    const viaGet = (await recordOf(body.events![0]!.id))!;
+    const viaGet = (await prequelRecord(body.events![0]!.id))!;
 
     const twin = JSON.stringify({ ...fixture, data: { ...fixture.data, destination_id: marker } });
-    const viaPost = (await recordOf((await json(await postPrequel(twin))).events![0]!.id))!;
+    const viaPost = (await prequelRecord((await json(await postPrequel(twin))).events![0]!.id))!;
     // The same event (numbers, booleans and lists typed back), the same routes; only the id differs.
     expect(viaGet.event.data).toEqual(viaPost.event.data);
     expect({ ...viaGet.event, id: null, receivedAt: null }).toEqual({ ...viaPost.event, id: null, receivedAt: null });
@@ -269,7 +273,7 @@ describe("Prequel's generic_get: the payload as URL parameters", () => {
     }).toString();
     const body = await json(await get(`/hooks/prequel?${query}`, await signed(query)));
     expect(body.accepted).toBe(1);
-    expect((await recordOf(body.events![0]!.id))!.event.data).toEqual({ ...fixture.data, destination_id: marker });
+    expect((await prequelRecord(body.events![0]!.id))!.event.data).toEqual({ ...fixture.data, destination_id: marker });
   });
 
   it('authenticates a token source as its POST does: path token or bearer', async () => {

@@ -8,10 +8,11 @@ import { env, exports } from 'cloudflare:workers';
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { budgetStub, PAGING_ROUTE, PAGING_SOURCE, resetBudget } from './helpers/budget.ts';
+import { accept, traceOf } from './helpers/store.ts';
 import type { CanonicalEvent } from '../src/core/event.ts';
-import { deliverDeps, routeWith, ruleSet } from '../src/env.ts';
+import { deliverDeps } from '../src/env.ts';
 import { deliverJob } from '../src/pipeline/deliver.ts';
-import { eventKey, type DeliveryJob } from '../src/core/jobs.ts';
+import type { DeliveryJob } from '../src/core/jobs.ts';
 import { PREQUEL_FIXTURES } from './helpers/fixtures.ts';
 import { network } from './helpers/network.ts';
 import { until } from './helpers/wait.ts';
@@ -42,7 +43,7 @@ function prequel(type: 'transfer.error' | 'transfer.success', destination: strin
 }
 
 const alert = async (key: string) => (await env.ALERTS.getByName(`alert:${key}`).state()) as unknown as AlertState | null;
-const trace = async (event: CanonicalEvent) => (await env.EVENTS.getByName(eventKey(event)).timeline()) as unknown as EventTrace;
+const trace = (event: CanonicalEvent): Promise<EventTrace> => traceOf(event);
 const form = (r: RecordedRequest) => new URLSearchParams(r.body);
 
 async function slackFor(ts: string): Promise<RecordedRequest[]> {
@@ -170,11 +171,7 @@ describe('time windows', () => {
       const dest = marker();
       // The example's own customer-success route (source prequel), not the tests' paging source.
       const event = { ...prequel('transfer.error', dest, 1, 'third_party'), source: 'prequel' };
-      const accepted = await env.EVENTS.getByName(eventKey(event)).accept(event, routeWith(ruleSet())(event), {
-        retentionMs: 15 * 86_400_000,
-        mode: 'inline',
-        auth: 'test',
-      });
+      const accepted = await accept(event);
       const [job] = accepted.jobs as unknown as DeliveryJob[];
       expect(job!.target).toBe('customer-success');
       const result = await deliverJob(job!, deliverDeps(env, new Set(), { now: () => Date.parse(iso) }));

@@ -26,6 +26,13 @@ export type Env = Bindings & {
    * lease — see README). Unset: the queue consumer makes every attempt.
    */
   readonly FIRST_ATTEMPT?: string;
+  /** How many shards the event store has (1–1024, default 16). Changing it re-homes every key: see README. */
+  readonly EVENT_SHARDS?: string;
+  /**
+   * An instant (ISO 8601): until then, an event accepted by the per-event objects of a version before the event
+   * store still counts as seen (set it to the upgrade's time plus the retention; see README).
+   */
+  readonly LEGACY_EVENTS_UNTIL?: string;
   /** Worker secrets and vars referenced from rules.yaml as `${NAME}`. */
   readonly [name: string]: unknown;
 };

@@ -24,6 +24,7 @@ import {
   type TriggerInput,
 } from '../pipeline/decide/alert.ts';
 import { dispatcher } from '../pipeline/dispatch.ts';
+import { eventStore } from './event-store.ts';
 
 const STATE = 'state';
 
@@ -69,7 +70,7 @@ export class AlertObject extends DurableObject<Env> {
       const { pending, reached } = step.decision;
       const origin = { v: JOB_MESSAGE_VERSION, id: '', event: pending.eventKey, routeIndex: pending.routeIndex, route: pending.route, target: '' } as const;
       const effects = await resolveEffects(origin, state.key, reached);
-      await this.env.EVENTS.getByName(pending.eventKey).addJobs(effects);
+      await eventStore(this.env).of(pending.eventKey).addJobs(effects);
       await dispatcher(this.env, (jobs) => this.deliverInline(jobs))(effects);
     }
     await this.apply(step);

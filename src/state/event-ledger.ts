@@ -1,7 +1,11 @@
 /**
- * One Durable Object per accepted event (named `<source>:<event id>`): its idempotency record, and the
- * ledger of its delivery jobs and every attempt (the event's trace). Strongly consistent and single-threaded
- * per id, so two identical deliveries arriving together are accepted once, and two copies of one queue
+ * Before the event store (state/event-store.ts), one Durable Object per accepted event (named `<source>:<event
+ * id>`): its idempotency record, and the ledger of its delivery jobs and every attempt (the event's trace).
+ * New events go to the store; this class stays so that the events it holds remain readable and their jobs
+ * deliverable until they expire (the store asks it whenever it finds nothing), and is exercised by the same
+ * tests. What follows describes it as it was written.
+ *
+ * Strongly consistent and single-threaded per id, so two identical deliveries arriving together are accepted once, and two copies of one queue
  * message (Queues deliver at least once) cannot both send. The record expires by alarm after the retention
  * period.
  *
@@ -24,33 +28,15 @@ import type { CanonicalEvent } from '../core/event.ts';
 import type { Env } from '../core/env.ts';
 import { eventKey, newJobState, planJobs, type DeliveryJob } from '../core/jobs.ts';
 import type { Receipt } from '../core/outcome.ts';
-import { createConsoleLogger } from '../core/log.ts';
-import { findStuck, nextSweepAt, sweepAfterMs, type StuckJob } from '../pipeline/sweep.ts';
-import { CONTROL_NAME } from './delivery-control.ts';
-import { deliveryMode, enqueue } from '../pipeline/dispatch.ts';
+import { nextSweepAt, sweepAfterMs } from '../pipeline/sweep.ts';
+import { enqueue } from '../pipeline/dispatch.ts';
 import { FIRST_ATTEMPT_BACKSTOP_S, type Decision } from '../core/delivery.ts';
-import type {
-  AcceptOptions,
-  AcceptResult,
-  AttemptRecord,
-  Claim,
-  EventRecord,
-  EventTrace,
-  JobState,
-  RoutingDecision,
-  SweepRecord,
-  SweepReport,
-} from '../core/delivery.ts';
+import { afterFinish, afterMarkDead, afterRelease, afterSuppress, decideClaim, decideRequeue } from '../pipeline/decide/job.ts';
+import { redispatchStuck } from './event-store.ts';
+import type { AcceptOptions, AcceptResult, AttemptRecord, Claim, EventRecord, EventTrace, JobState, RoutingDecision, SweepReport } from '../core/delivery.ts';
 
 const RECORD = 'record';
 const jobKey = (id: string): string => `job:${id}`;
-/** How long a claim holds a job: longer than any send may take (targets time out after ≤ 10 s by default). */
-export const LEASE_MS = 120_000;
-/** A copy arriving this much before its retry is due is let through (queue delays are not to the millisecond). */
-const EARLY_MS = 1000;
-/** Attempts kept per job in the trace (the newest). */
-const KEEP_ATTEMPTS = 50;
-const KEEP_SWEEPS = 10;
 
 export class EventLedgerObject extends DurableObject<Env> {
   /** Serializes accept() calls: enqueueing awaits I/O that input gates do not cover. */
@@ -100,63 +86,36 @@ export class EventLedgerObject extends DurableObject<Env> {
   async claim(id: string): Promise<Claim> {
     const [record, state] = await Promise.all([this.ctx.storage.get<EventRecord>(RECORD), this.ctx.storage.get<JobState>(jobKey(id))]);
     if (!record || !state) return { kind: 'missing' };
-    if (state.status === 'delivered') return { kind: 'delivered' };
-    if (state.status === 'suppressed') return { kind: 'suppressed' };
-    if (state.status === 'dead') return { kind: 'dead', why: state.why ?? 'dead' };
-    const now = Date.now();
-    if (state.status === 'sending' && state.leaseUntil !== null && state.leaseUntil > now) return { kind: 'busy', retryInMs: state.leaseUntil - now };
-    // A retry is not due yet (a copy that arrives early — the backstop of a first attempt that failed — waits).
-    if (state.status === 'retrying' && state.nextAttemptAt !== null && state.nextAttemptAt - now > EARLY_MS)
-      return { kind: 'busy', retryInMs: state.nextAttemptAt - now };
-    const attempt = state.runAttempts + 1;
-    await this.ctx.storage.put(jobKey(id), {
-      ...state,
-      status: 'sending',
-      runAttempts: attempt,
-      leaseUntil: now + LEASE_MS,
-      updatedAt: now,
-    } satisfies JobState);
-    return { kind: 'go', event: record.event, attempt, run: state.run, queuedAt: state.queuedAt };
+    const decided = decideClaim(state, Date.now());
+    if ('claim' in decided) return decided.claim;
+    await this.ctx.storage.put(jobKey(id), decided.go);
+    return { kind: 'go', event: record.event, attempt: decided.go.runAttempts, run: decided.go.run, queuedAt: decided.go.queuedAt };
   }
 
-  /** Records one attempt and what was decided; a late finish of a superseded run is kept in the history only. */
   async finish(id: string, attempt: AttemptRecord, decision: Decision, receipt: Receipt | null): Promise<void> {
-    const state = await this.ctx.storage.get<JobState>(jobKey(id));
-    if (!state) return;
-    const attempts = [...state.attempts, attempt].slice(-KEEP_ATTEMPTS);
-    if (attempt.run !== state.run || state.status === 'delivered') {
-      await this.ctx.storage.put(jobKey(id), { ...state, attempts });
-      return;
-    }
-    const now = Date.now();
-    const next: JobState = {
-      ...state,
-      attempts,
-      leaseUntil: null,
-      updatedAt: now,
-      ...(decision.action === 'delivered'
-        ? { status: 'delivered', receipt, why: null, nextAttemptAt: null }
-        : decision.action === 'retry'
-          ? { status: 'retrying', why: decision.why, nextAttemptAt: now + decision.delayMs }
-          : { status: 'dead', why: decision.why, nextAttemptAt: null }),
-    };
-    await this.ctx.storage.put(jobKey(id), next);
+    await this.update(id, (state, now) => afterFinish(state, { attempt, decision, receipt }, now));
   }
 
-  /** Settles a claimed job without sending: a repeat counted, a resolve with nothing open, handed to its effects. */
   async suppress(id: string, why: string): Promise<void> {
+    await this.update(id, (state, now) => afterSuppress(state, why, now));
+  }
+
+  async release(id: string, status: 'parked' | 'queued', why: string | null, inMs: number | null = null): Promise<void> {
+    await this.update(id, (state, now) => afterRelease(state, { status, why, inMs }, now));
+  }
+
+  async markDead(id: string, why: string): Promise<JobState | null> {
     const state = await this.ctx.storage.get<JobState>(jobKey(id));
-    if (!state || state.status === 'delivered') return;
-    const runAttempts = state.status === 'sending' ? Math.max(0, state.runAttempts - 1) : state.runAttempts;
-    await this.ctx.storage.put(jobKey(id), {
-      ...state,
-      status: 'suppressed',
-      runAttempts,
-      why,
-      leaseUntil: null,
-      nextAttemptAt: null,
-      updatedAt: Date.now(),
-    } satisfies JobState);
+    if (!state) return null;
+    return (await this.update(id, (s, now) => afterMarkDead(s, why, now), state)) ?? state;
+  }
+
+  private async update(id: string, decide: (state: JobState, now: number) => JobState | null, known?: JobState): Promise<JobState | null> {
+    const state = known ?? (await this.ctx.storage.get<JobState>(jobKey(id)));
+    if (!state) return null;
+    const next = decide(state, Date.now());
+    if (next) await this.ctx.storage.put(jobKey(id), next);
+    return next;
   }
 
   /** Adds follow-up jobs (an alert's resolve effects) to this event's trace; ones already there are kept. */
@@ -172,10 +131,7 @@ export class EventLedgerObject extends DurableObject<Env> {
     await this.sweepNoLaterThan(now, record);
   }
 
-  /**
-   * A job queued again (added, replayed, resumed) may be due long before the alarm (set to the retention's end
-   * once everything had settled): bring the next sweep forward so that a lost message is still found.
-   */
+  /** A job queued again may be due long before the alarm (set to the retention's end): bring the next sweep forward. */
   private async sweepNoLaterThan(queuedAt: number, known?: EventRecord): Promise<void> {
     // Records from before the sweep keep their alarm: it is their expiry (they store no `expiresAt`).
     const record = known ?? (await this.ctx.storage.get<EventRecord>(RECORD));
@@ -185,128 +141,37 @@ export class EventLedgerObject extends DurableObject<Env> {
     if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
-  /**
-   * Gives a claimed job back without an attempt (its target is paused, or it waits for a send slot). `inMs`:
-   * when the queue will bring it back, so the sweep knows when it is due.
-   */
-  async release(id: string, status: 'parked' | 'queued', why: string | null, inMs: number | null = null): Promise<void> {
-    const state = await this.ctx.storage.get<JobState>(jobKey(id));
-    if (!state || state.status === 'delivered' || state.status === 'dead') return;
-    const runAttempts = state.status === 'sending' ? Math.max(0, state.runAttempts - 1) : state.runAttempts;
-    const now = Date.now();
-    await this.ctx.storage.put(jobKey(id), {
-      ...state,
-      status,
-      runAttempts,
-      leaseUntil: null,
-      nextAttemptAt: inMs === null ? null : now + inMs,
-      why,
-      updatedAt: now,
-    } satisfies JobState);
-  }
-
-  /** Marks a job dead (the dead-letter consumer; idempotent). Never overrides a delivery. */
-  async markDead(id: string, why: string): Promise<JobState | null> {
-    const state = await this.ctx.storage.get<JobState>(jobKey(id));
-    if (!state) return null;
-    if (state.status === 'delivered' || state.status === 'dead') return state;
-    const next: JobState = { ...state, status: 'dead', why, leaseUntil: null, nextAttemptAt: null, updatedAt: Date.now() };
-    await this.ctx.storage.put(jobKey(id), next);
-    return next;
-  }
-
-  /**
-   * Starts a new run of a dead job (a replay), or releases a parked one (its target resumed): a new run's
-   * attempts and age count from zero. Returns the job to enqueue, or why not.
-   */
   async requeue(
     id: string,
     options: { readonly stuck?: boolean } = {},
   ): Promise<{ readonly job: DeliveryJob } | { readonly refused: 'missing' | 'delivered' | 'in_flight' }> {
     const state = await this.ctx.storage.get<JobState>(jobKey(id));
     if (!state) return { refused: 'missing' };
-    if (state.status === 'delivered' || state.status === 'suppressed') return { refused: 'delivered' };
-    // Queued and not yet claimed (e.g. a replay whose enqueue failed): queue another copy; claims dedupe.
-    if (state.status === 'queued') return { job: state.job };
     const now = Date.now();
-    // A replay of a stuck job (`"state": "stuck"`): one waiting for a retry, or held by a lease that ran out,
-    // is queued again as it is (same run); a claim still held is not.
-    if (options.stuck && (state.status === 'retrying' || (state.status === 'sending' && (state.leaseUntil ?? 0) <= now))) {
-      await this.ctx.storage.put(jobKey(id), { ...state, status: 'queued', leaseUntil: null, nextAttemptAt: null, updatedAt: now } satisfies JobState);
+    const decided = decideRequeue(state, options.stuck === true, now);
+    if ('refused' in decided) return decided;
+    if (decided.next) {
+      await this.ctx.storage.put(jobKey(id), decided.next);
       await this.sweepNoLaterThan(now);
-      return { job: state.job };
     }
-    if (state.status !== 'dead' && state.status !== 'parked') return { refused: 'in_flight' };
-    const run = state.status === 'dead' ? state.run + 1 : state.run;
-    const runAttempts = state.status === 'dead' ? 0 : state.runAttempts;
-    const queuedAt = state.status === 'dead' ? now : state.queuedAt;
-    await this.ctx.storage.put(jobKey(id), {
-      ...state,
-      status: 'queued',
-      run,
-      runAttempts,
-      queuedAt,
-      why: null,
-      leaseUntil: null,
-      updatedAt: now,
-    } satisfies JobState);
-    await this.sweepNoLaterThan(now);
-    return { job: state.job };
+    return { job: decided.job };
   }
 
-  /**
-   * The stuck-job sweep (the alarm runs it; `now` is passed in so tests can look ahead). Re-dispatches each
-   * job overdue by more than the margin — to the queue, or, without one, to the dead letters — records it in
-   * the job's trace and in the control object's list, logs it, and schedules the next sweep.
-   */
+  /** The stuck-job sweep (the alarm runs it; `now` is passed in so tests can look ahead). */
   async sweep(now: number = Date.now()): Promise<SweepReport> {
     const record = await this.ctx.storage.get<EventRecord>(RECORD);
     return record ? this.sweepRecord(record, now) : { event: '', swept: [], nextAt: null };
   }
 
   private async sweepRecord(record: EventRecord, now: number): Promise<SweepReport> {
-    const storage = this.ctx.storage;
     const key = eventKey(record.event);
-    const states = await this.states(record);
-    const afterMs = sweepAfterMs(this.env.SWEEP_AFTER);
-    const stuck = findStuck(states, now, afterMs);
-    const byId = new Map(states.map((s) => [s.job.id, s]));
-    const swept: SweepReport['swept'][number][] = [];
-    if (stuck.length > 0) {
-      const queue = record.mode === 'queue' && deliveryMode(this.env) === 'queue';
-      // Queue first, write after (as accept does): a failed send leaves the jobs overdue for the next try.
-      if (queue)
-        await enqueue(
-          this.env,
-          stuck.map((s) => s.state.job),
-        );
-      const entries: Record<string, JobState> = {};
-      for (const s of stuck) {
-        const next = swept1(s, now, queue ? 'requeued' : 'dead');
-        entries[jobKey(s.state.job.id)] = next;
-        byId.set(s.state.job.id, next);
-        swept.push({ job: s.state.job, was: s.state.status, overdueMs: s.overdueMs, action: queue ? 'requeued' : 'dead' });
-      }
-      await storage.put(entries);
-      const control = this.env.CONTROL.getByName(CONTROL_NAME);
-      if (!queue) for (const s of stuck) await control.recordDeadLetter(s.state.job, entries[jobKey(s.state.job.id)]!.why ?? 'stuck');
-      await control.recordSwept(swept, now);
-      const log = createConsoleLogger({ service: 'switchyard' });
-      for (const s of swept)
-        log.log('warn', 'delivery.swept', {
-          job: s.job.id,
-          event: key,
-          route: s.job.route,
-          target: s.job.target,
-          was: s.was,
-          overdue_ms: s.overdueMs,
-          action: s.action,
-        });
-    }
+    const { states, swept } = await redispatchStuck(this.env, key, record.mode, await this.states(record), now, (changed) =>
+      this.ctx.storage.put(Object.fromEntries(changed.map((s) => [jobKey(s.job.id), s]))),
+    );
     // Records from before the sweep keep their alarm: it is their expiry.
     if (record.expiresAt === undefined) return { event: key, swept, nextAt: null };
-    const nextAt = nextSweepAt([...byId.values()], now, afterMs, record.expiresAt);
-    await storage.setAlarm(nextAt);
+    const nextAt = nextSweepAt(states, now, sweepAfterMs(this.env.SWEEP_AFTER), record.expiresAt);
+    await this.ctx.storage.setAlarm(nextAt);
     return { event: key, swept, nextAt };
   }
 
@@ -342,22 +207,4 @@ export class EventLedgerObject extends DurableObject<Env> {
     }
     await this.sweepRecord(record, now);
   }
-}
-
-/** A stuck job after the sweep: queued again with a fresh due time, or dead (no queue to send it to). */
-function swept1(s: StuckJob, now: number, action: SweepRecord['action']): JobState {
-  const overdue = `${s.state.status} ${Math.round(s.overdueMs / 1000)}s past due`;
-  const sweeps = [...(s.state.sweeps ?? []), { at: now, was: s.state.status, overdueMs: s.overdueMs, action }].slice(-KEEP_SWEEPS);
-  const base = { ...s.state, leaseUntil: null, nextAttemptAt: null, updatedAt: now, sweeps };
-  return action === 'requeued'
-    ? { ...base, status: 'queued', why: `re-dispatched by the stuck-job sweep (${overdue})` }
-    : { ...base, status: 'dead', why: `stuck (${overdue}): the inline delivery was interrupted; replay it` };
-}
-
-/** The ledger as ingest uses it, in front of the Durable Object namespace. */
-export function createDurableLedger(namespace: DurableObjectNamespace<EventLedgerObject>, options: Omit<AcceptOptions, 'auth'>) {
-  return {
-    accept: (event: CanonicalEvent, routing: RoutingDecision, auth: string) =>
-      namespace.getByName(eventKey(event)).accept(event, routing, { ...options, auth }),
-  };
 }

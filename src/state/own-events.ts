@@ -5,8 +5,9 @@
  */
 import type { Env } from '../core/env.ts';
 import type { CanonicalEvent } from '../core/event.ts';
-import type { DeliveryJob, JobEffect } from '../core/jobs.ts';
+import type { JobEffect } from '../core/jobs.ts';
 import { deliveryMode, dispatcher, type InlineRunner } from '../pipeline/dispatch.ts';
+import { eventStore } from './event-store.ts';
 
 /** Kept as long as a vendor's events are by default: Prelude's two weeks and a day. */
 const OWN_EVENT_RETENTION_MS = 15 * 86_400_000;
@@ -18,11 +19,11 @@ export async function recordOwnEvent(
   route: { readonly index: number; readonly name: string; readonly notify: readonly string[] },
   how: { readonly auth: string; readonly effect?: JobEffect; readonly inline: InlineRunner },
 ): Promise<number> {
-  const accepted = await env.EVENTS.getByName(`${event.source}:${event.id}`).accept(
+  const accepted = await eventStore(env).accept(
     event,
     { routes: [{ index: route.index, name: route.name, notify: route.notify }] },
     { retentionMs: OWN_EVENT_RETENTION_MS, mode: deliveryMode(env), auth: how.auth, ...(how.effect ? { effect: how.effect } : {}) },
   );
-  await dispatcher(env, how.inline)(accepted.jobs as DeliveryJob[]);
+  await dispatcher(env, how.inline)(accepted.jobs);
   return accepted.jobs.length;
 }

@@ -7,16 +7,11 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { expect } from 'vitest';
 import worker from '../../src/index.ts';
 import type { CanonicalEvent } from '../../src/core/event.ts';
-import { routeWith, ruleSet } from '../../src/env.ts';
-import { eventKey, type DeliveryJob } from '../../src/core/jobs.ts';
+import type { DeliveryJob } from '../../src/core/jobs.ts';
+import { accept } from './store.ts';
 
 export async function deliver(event: CanonicalEvent): Promise<DeliveryJob[]> {
-  const accepted = await env.EVENTS.getByName(eventKey(event)).accept(event, routeWith(ruleSet())(event), {
-    retentionMs: 15 * 86_400_000,
-    mode: 'inline',
-    auth: 'test',
-  });
-  const jobs = accepted.jobs as unknown as DeliveryJob[];
+  const jobs = [...(await accept(event)).jobs];
   const batch = createMessageBatch<DeliveryJob>(
     'switchyard-jobs',
     jobs.map((body) => ({ id: body.id, timestamp: new Date(), attempts: 1, body })),

@@ -1,0 +1,514 @@
+/**
+ * The event store: a fixed set of SQLite-backed Durable Objects (shards), each holding the events whose key
+ * (`<source>:<event id>`) hashes to it — one row per event (its idempotency record, routing and retention)
+ * and one row per delivery job (its state and attempts: the event's trace). Accepting an event creates no
+ * object; a shard is one of `EVENT_SHARDS` (default 16) named `events-<i>-of-<n>`. Each shard is
+ * single-threaded, so two identical deliveries arriving together are accepted once, and two copies of one
+ * queue message (Queues deliver at least once) cannot both send.
+ *
+ * Accepting an event (queue mode): the record and its jobs' states are written in one commit, then the jobs
+ * are queued (the queue send leaves only once the write is durable). If the write fails, nothing is queued;
+ * if the queue refuses, the rows are taken back. Either way the vendor gets a 503 and its retry is a first
+ * delivery. A crash between the commit and the send leaves jobs queued-but-unsent: the sweep finds them.
+ *
+ * Delivering a job: `claim` before sending, `finish` after (pure decisions: pipeline/decide/job.ts).
+ *
+ * Self-repair: each event row carries when it next needs looking at (`sweep_at`: the earliest moment one of
+ * its jobs could be overdue, else its expiry); the shard's alarm runs at the earliest, re-dispatches stuck
+ * jobs (pipeline/sweep.ts) and deletes expired events.
+ *
+ * Earlier versions kept one Durable Object per event (state/event-ledger.ts). Their events stay readable and
+ * their jobs deliverable (every call that finds nothing here asks them), and — while `LEGACY_EVENTS_UNTIL`
+ * is in the future — a vendor's redelivery of an event they accepted is still a duplicate.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import type { CanonicalEvent } from '../core/event.ts';
+import type { Env } from '../core/env.ts';
+import { eventKey, newJobState, planJobs, type DeliveryJob } from '../core/jobs.ts';
+import type { Receipt } from '../core/outcome.ts';
+import { createConsoleLogger } from '../core/log.ts';
+import { findStuck, nextSweepAt, sweepAfterMs } from '../pipeline/sweep.ts';
+import { CONTROL_NAME } from './delivery-control.ts';
+import { deliveryMode, enqueue } from '../pipeline/dispatch.ts';
+import { FIRST_ATTEMPT_BACKSTOP_S, type Decision } from '../core/delivery.ts';
+import { afterFinish, afterMarkDead, afterRelease, afterSuppress, afterSweep, decideClaim, decideRequeue } from '../pipeline/decide/job.ts';
+import type {
+  AcceptOptions,
+  AcceptResult,
+  AttemptRecord,
+  Claim,
+  DeliveryMode,
+  EventRecord,
+  EventTrace,
+  JobState,
+  RoutingDecision,
+  SweepReport,
+} from '../core/delivery.ts';
+
+export const DEFAULT_EVENT_SHARDS = 16;
+const MAX_EVENT_SHARDS = 1024;
+/** Events one alarm looks at (the rest: the next alarm, at once). */
+const ALARM_BATCH = 200;
+/** The most events one listing returns. */
+export const MAX_LIST = 1000;
+
+/** The shard count from `EVENT_SHARDS` (1–1024), or the default. */
+export function shardCount(env: Pick<Env, 'EVENT_SHARDS'>): number {
+  const n = typeof env.EVENT_SHARDS === 'string' ? Number(env.EVENT_SHARDS) : NaN;
+  return Number.isInteger(n) && n >= 1 && n <= MAX_EVENT_SHARDS ? n : DEFAULT_EVENT_SHARDS;
+}
+
+/** The shard of an event key: FNV-1a (32 bits) of the key, modulo the count. Stable across isolates and versions. */
+export function shardName(key: string, count: number): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return shardAt(h % count, count);
+}
+
+const shardAt = (i: number, count: number): string => `events-${i}-of-${count}`;
+
+/** One event as a listing shows it (newest first). */
+export interface EventSummary {
+  readonly key: string;
+  readonly source: string;
+  readonly type: string;
+  readonly acceptedAt: number;
+  readonly deliveries: number;
+  readonly jobs: number;
+}
+
+export interface EventQuery {
+  readonly since?: number;
+  readonly until?: number;
+  readonly source?: string;
+  readonly type?: string;
+  readonly limit?: number;
+  /** Events strictly older than this position (a listing's `next`). */
+  readonly before?: { readonly acceptedAt: number; readonly key: string };
+}
+
+type Row = Record<string, SqlStorageValue>;
+type StoredRecord = Omit<EventRecord, 'deliveries'>;
+
+export class EventStoreObject extends DurableObject<Env> {
+  /** Accepts of one key in flight: a second waits for the first (it may yet be taken back). */
+  private readonly pending = new Map<string, Promise<unknown>>();
+  /** The alarm as last set (undefined: not read yet). */
+  private alarmAt: number | null | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec(`
+      CREATE TABLE IF NOT EXISTS events (
+        key TEXT PRIMARY KEY, source TEXT NOT NULL, type TEXT NOT NULL, accepted_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL, sweep_at INTEGER NOT NULL, deliveries INTEGER NOT NULL, jobs INTEGER NOT NULL,
+        record TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS events_by_time ON events (accepted_at, key);
+      CREATE INDEX IF NOT EXISTS events_by_sweep ON events (sweep_at);
+      CREATE TABLE IF NOT EXISTS jobs (event TEXT NOT NULL, id TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (event, id)) WITHOUT ROWID;
+    `);
+  }
+
+  accept(event: CanonicalEvent, routing: RoutingDecision, options: AcceptOptions): Promise<AcceptResult> {
+    const key = eventKey(event);
+    const run = (this.pending.get(key) ?? Promise.resolve()).then(() => this.acceptNow(key, event, routing, options));
+    const settled = run.catch(() => undefined);
+    this.pending.set(key, settled);
+    void settled.then(() => {
+      if (this.pending.get(key) === settled) this.pending.delete(key);
+    });
+    return run;
+  }
+
+  private async acceptNow(key: string, event: CanonicalEvent, routing: RoutingDecision, options: AcceptOptions): Promise<AcceptResult> {
+    // Planned before the check: nothing awaits between reading the key and writing it.
+    const jobs = await planJobs(event, routing, options.effect);
+    const sql = this.ctx.storage.sql;
+    if (sql.exec('UPDATE events SET deliveries = deliveries + 1 WHERE key = ? RETURNING key', key).toArray().length > 0)
+      return { outcome: 'duplicate', jobs: [] };
+    const now = Date.now();
+    const expiresAt = now + options.retentionMs;
+    const record: StoredRecord = { event, routing, auth: options.auth, acceptedAt: now, mode: options.mode, jobs: jobs.map((j) => j.id), expiresAt };
+    const states = jobs.map((job) => newJobState(job, now));
+    const sweepAt = nextSweepAt(states, now, sweepAfterMs(this.env.SWEEP_AFTER), expiresAt);
+    this.write(key, record, states, sweepAt);
+    const firstAttempt = options.mode === 'queue' && options.firstAttempt === true;
+    if (options.mode === 'queue' && jobs.length > 0) {
+      try {
+        // With a first attempt made at once by the caller, the queued copies are its backstop, a little later.
+        await enqueue(this.env, jobs, firstAttempt ? FIRST_ATTEMPT_BACKSTOP_S : undefined);
+      } catch (error) {
+        this.erase(key);
+        throw error;
+      }
+    }
+    await this.alarmNoLaterThan(sweepAt);
+    return { outcome: 'accepted', jobs: options.mode === 'inline' ? jobs : [], ...(firstAttempt && jobs.length > 0 ? { attemptNow: jobs } : {}) };
+  }
+
+  /** The event's row and its jobs' rows, in one transaction (a separate method: the failure the tests inject). */
+  write(key: string, record: StoredRecord, states: readonly JobState[], sweepAt: number): void {
+    const sql = this.ctx.storage.sql;
+    this.ctx.storage.transactionSync(() => {
+      sql.exec(
+        'INSERT INTO events (key, source, type, accepted_at, expires_at, sweep_at, deliveries, jobs, record) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)',
+        key,
+        record.event.source,
+        record.event.type,
+        record.acceptedAt,
+        record.expiresAt ?? record.acceptedAt,
+        sweepAt,
+        states.length,
+        JSON.stringify(record),
+      );
+      for (const state of states) sql.exec('INSERT INTO jobs (event, id, state) VALUES (?, ?, ?)', key, state.job.id, JSON.stringify(state));
+    });
+  }
+
+  private erase(key: string): void {
+    this.ctx.storage.transactionSync(() => {
+      this.ctx.storage.sql.exec('DELETE FROM jobs WHERE event = ?', key);
+      this.ctx.storage.sql.exec('DELETE FROM events WHERE key = ?', key);
+    });
+  }
+
+  private readRecord(key: string): EventRecord | null {
+    const row = this.ctx.storage.sql.exec('SELECT record, deliveries FROM events WHERE key = ?', key).toArray()[0];
+    return row ? { ...(JSON.parse(String(row.record)) as StoredRecord), deliveries: Number(row.deliveries) } : null;
+  }
+
+  private readJob(key: string, id: string): JobState | null {
+    const row = this.ctx.storage.sql.exec('SELECT state FROM jobs WHERE event = ? AND id = ?', key, id).toArray()[0];
+    return row ? (JSON.parse(String(row.state)) as JobState) : null;
+  }
+
+  private readJobs(key: string, record: EventRecord): JobState[] {
+    const byId = new Map<string, JobState>();
+    for (const row of this.ctx.storage.sql.exec('SELECT id, state FROM jobs WHERE event = ?', key))
+      byId.set(String(row.id), JSON.parse(String(row.state)) as JobState);
+    return record.jobs.map((id) => byId.get(id)).filter((s): s is JobState => s !== undefined);
+  }
+
+  private writeJob(key: string, state: JobState): void {
+    this.ctx.storage.sql.exec('UPDATE jobs SET state = ? WHERE event = ? AND id = ?', JSON.stringify(state), key, state.job.id);
+  }
+
+  /** Takes a job for one attempt, unless it is settled or another consumer holds it. */
+  claim(key: string, id: string): Claim {
+    const state = this.readJob(key, id);
+    const record = state ? this.readRecord(key) : null;
+    if (!state || !record) return { kind: 'missing' };
+    const decided = decideClaim(state, Date.now());
+    if ('claim' in decided) return decided.claim;
+    this.writeJob(key, decided.go);
+    return { kind: 'go', event: record.event, attempt: decided.go.runAttempts, run: decided.go.run, queuedAt: decided.go.queuedAt };
+  }
+
+  /** Records one attempt and what was decided. False: no such job here. */
+  finish(key: string, id: string, attempt: AttemptRecord, decision: Decision, receipt: Receipt | null): boolean {
+    return this.update(key, id, (state, now) => afterFinish(state, { attempt, decision, receipt }, now));
+  }
+
+  suppress(key: string, id: string, why: string): boolean {
+    return this.update(key, id, (state, now) => afterSuppress(state, why, now));
+  }
+
+  release(key: string, id: string, status: 'parked' | 'queued', why: string | null, inMs: number | null): boolean {
+    return this.update(key, id, (state, now) => afterRelease(state, { status, why, inMs }, now));
+  }
+
+  /** Marks a job dead (the dead-letter consumer; idempotent); its state, or null when it is not here. */
+  markDead(key: string, id: string, why: string): JobState | null {
+    const state = this.readJob(key, id);
+    if (!state) return null;
+    const next = afterMarkDead(state, why, Date.now());
+    if (next) this.writeJob(key, next);
+    return next ?? state;
+  }
+
+  private update(key: string, id: string, decide: (state: JobState, now: number) => JobState | null): boolean {
+    const state = this.readJob(key, id);
+    if (!state) return false;
+    const next = decide(state, Date.now());
+    if (next) this.writeJob(key, next);
+    return true;
+  }
+
+  /** Adds follow-up jobs (an alert's resolve effects) to the event's trace; ones already there are kept. False: no such event here. */
+  async addJobs(key: string, jobs: readonly DeliveryJob[]): Promise<boolean> {
+    const record = this.readRecord(key);
+    if (!record) return false;
+    const fresh = jobs.filter((j) => !record.jobs.includes(j.id));
+    if (fresh.length === 0) return true;
+    const now = Date.now();
+    const { deliveries: _, ...stored } = record;
+    const sql = this.ctx.storage.sql;
+    this.ctx.storage.transactionSync(() => {
+      sql.exec(
+        'UPDATE events SET record = ?, jobs = ? WHERE key = ?',
+        JSON.stringify({ ...stored, jobs: [...record.jobs, ...fresh.map((j) => j.id)] }),
+        record.jobs.length + fresh.length,
+        key,
+      );
+      for (const job of fresh) sql.exec('INSERT OR IGNORE INTO jobs (event, id, state) VALUES (?, ?, ?)', key, job.id, JSON.stringify(newJobState(job, now)));
+    });
+    await this.sweepNoLaterThan(key, now);
+    return true;
+  }
+
+  /** A job queued again (added, replayed, resumed) may be due long before the event's next look: bring it forward. */
+  private async sweepNoLaterThan(key: string, queuedAt: number): Promise<void> {
+    const at = queuedAt + sweepAfterMs(this.env.SWEEP_AFTER) + 1;
+    this.ctx.storage.sql.exec('UPDATE events SET sweep_at = MIN(sweep_at, MIN(expires_at, ?)) WHERE key = ?', at, key);
+    await this.alarmNoLaterThan(at);
+  }
+
+  private async alarmNoLaterThan(at: number): Promise<void> {
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (this.alarmAt === null || this.alarmAt > at) {
+      await this.ctx.storage.setAlarm(at);
+      this.alarmAt = at;
+    }
+  }
+
+  /** A new run of a dead job (a replay), a parked one released, or a stuck one queued again: the job to enqueue, or why not. */
+  async requeue(
+    key: string,
+    id: string,
+    options: { readonly stuck?: boolean } = {},
+  ): Promise<{ readonly job: DeliveryJob } | { readonly refused: 'missing' | 'delivered' | 'in_flight' }> {
+    const state = this.readJob(key, id);
+    if (!state) return { refused: 'missing' };
+    const now = Date.now();
+    const decided = decideRequeue(state, options.stuck === true, now);
+    if ('refused' in decided) return decided;
+    if (decided.next) {
+      this.writeJob(key, decided.next);
+      await this.sweepNoLaterThan(key, now);
+    }
+    return { job: decided.job };
+  }
+
+  /** The stuck-job sweep of one event (`now` passed in so tests can look ahead). */
+  async sweep(key: string, now: number = Date.now()): Promise<SweepReport> {
+    const record = this.readRecord(key);
+    return record ? this.sweepRecord(key, record, now) : { event: key, swept: [], nextAt: null };
+  }
+
+  private async sweepRecord(key: string, record: EventRecord, now: number): Promise<SweepReport> {
+    const states = this.readJobs(key, record);
+    const { states: after, swept } = await redispatchStuck(this.env, key, record.mode, states, now, (changed) => {
+      for (const state of changed) this.writeJob(key, state);
+    });
+    const nextAt = nextSweepAt(after, now, sweepAfterMs(this.env.SWEEP_AFTER), record.expiresAt ?? now);
+    this.ctx.storage.sql.exec('UPDATE events SET sweep_at = ? WHERE key = ?', nextAt, key);
+    await this.alarmNoLaterThan(nextAt);
+    return { event: key, swept, nextAt };
+  }
+
+  jobState(key: string, id: string): JobState | null {
+    return this.readJob(key, id);
+  }
+
+  record(key: string): EventRecord | null {
+    return this.readRecord(key);
+  }
+
+  timeline(key: string): EventTrace | null {
+    const record = this.readRecord(key);
+    return record ? { record, jobs: this.readJobs(key, record) } : null;
+  }
+
+  /** This shard's events, newest first, filtered; at most `limit` (≤ MAX_LIST). */
+  list(query: EventQuery): EventSummary[] {
+    const terms: [string, ...SqlStorageValue[]][] = [];
+    if (query.since !== undefined) terms.push(['accepted_at >= ?', query.since]);
+    if (query.until !== undefined) terms.push(['accepted_at < ?', query.until]);
+    if (query.source !== undefined) terms.push(['source = ?', query.source]);
+    if (query.type !== undefined) terms.push(['type = ?', query.type]);
+    if (query.before) terms.push(['(accepted_at < ? OR (accepted_at = ? AND key < ?))', query.before.acceptedAt, query.before.acceptedAt, query.before.key]);
+    const where = terms.length > 0 ? `WHERE ${terms.map((t) => t[0]).join(' AND ')}` : '';
+    const limit = Math.min(Math.max(1, query.limit ?? 100), MAX_LIST + 1);
+    return this.ctx.storage.sql
+      .exec(
+        `SELECT key, source, type, accepted_at, deliveries, jobs FROM events ${where} ORDER BY accepted_at DESC, key DESC LIMIT ${limit}`,
+        ...terms.flatMap((t) => t.slice(1)),
+      )
+      .toArray()
+      .map(toSummary);
+  }
+
+  /** Deletes expired events, sweeps the ones due, and sets the next alarm. */
+  override async alarm(): Promise<void> {
+    this.alarmAt = null;
+    const now = Date.now();
+    const sql = this.ctx.storage.sql;
+    const due = sql.exec('SELECT key, expires_at, record, deliveries FROM events WHERE sweep_at <= ? ORDER BY sweep_at LIMIT ?', now, ALARM_BATCH).toArray();
+    for (const row of due) {
+      const key = String(row.key);
+      if (Number(row.expires_at) <= now) {
+        this.erase(key);
+        continue;
+      }
+      await this.sweepRecord(key, { ...(JSON.parse(String(row.record)) as StoredRecord), deliveries: Number(row.deliveries) }, now);
+    }
+    const next = sql.exec('SELECT MIN(sweep_at) AS at FROM events').toArray()[0]?.at;
+    if (next !== null && next !== undefined) {
+      const at = Math.max(Number(next), now + (due.length === ALARM_BATCH ? 0 : 1000));
+      await this.ctx.storage.setAlarm(at);
+      this.alarmAt = at;
+    }
+  }
+}
+
+function toSummary(r: Row): EventSummary {
+  return {
+    key: String(r.key),
+    source: String(r.source),
+    type: String(r.type),
+    acceptedAt: Number(r.accepted_at),
+    deliveries: Number(r.deliveries),
+    jobs: Number(r.jobs),
+  };
+}
+
+/**
+ * Re-dispatches the jobs of one event overdue by more than the margin — to the queue, or, without one, to the
+ * dead letters — records them in the control object's list and logs them. Queue first, write after
+ * (`write`, the changed states): a failed send leaves the jobs overdue for the next sweep.
+ */
+export async function redispatchStuck(
+  env: Env,
+  key: string,
+  mode: DeliveryMode,
+  states: readonly JobState[],
+  now: number,
+  write: (changed: readonly JobState[]) => void | Promise<void>,
+): Promise<{ states: JobState[]; swept: SweepReport['swept'][number][] }> {
+  const stuck = findStuck(states, now, sweepAfterMs(env.SWEEP_AFTER));
+  if (stuck.length === 0) return { states: [...states], swept: [] };
+  const queue = mode === 'queue' && deliveryMode(env) === 'queue';
+  const action = queue ? 'requeued' : 'dead';
+  if (queue)
+    await enqueue(
+      env,
+      stuck.map((s) => s.state.job),
+    );
+  const next = new Map(stuck.map((s) => [s.state.job.id, afterSweep(s, now, action)]));
+  await write([...next.values()]);
+  const swept = stuck.map((s) => ({ job: s.state.job, was: s.state.status, overdueMs: s.overdueMs, action }) as const);
+  const control = env.CONTROL.getByName(CONTROL_NAME);
+  if (!queue) for (const s of stuck) await control.recordDeadLetter(s.state.job, next.get(s.state.job.id)!.why ?? 'stuck');
+  await control.recordSwept(swept, now);
+  const log = createConsoleLogger({ service: 'switchyard' });
+  for (const s of swept)
+    log.log('warn', 'delivery.swept', {
+      job: s.job.id,
+      event: key,
+      route: s.job.route,
+      target: s.job.target,
+      was: s.was,
+      overdue_ms: s.overdueMs,
+      action: s.action,
+    });
+  return { states: states.map((s) => next.get(s.job.id) ?? s), swept };
+}
+
+/** One event's record and jobs, wherever they are kept (a shard, or the event's own object from an earlier version). */
+export interface EventHandle {
+  claim(id: string): Promise<Claim>;
+  finish(id: string, attempt: AttemptRecord, decision: Decision, receipt: Receipt | null): Promise<void>;
+  suppress(id: string, why: string): Promise<void>;
+  release(id: string, status: 'parked' | 'queued', why: string | null, inMs?: number | null): Promise<void>;
+  markDead(id: string, why: string): Promise<JobState | null>;
+  addJobs(jobs: readonly DeliveryJob[]): Promise<void>;
+  requeue(
+    id: string,
+    options?: { readonly stuck?: boolean },
+  ): Promise<{ readonly job: DeliveryJob } | { readonly refused: 'missing' | 'delivered' | 'in_flight' }>;
+  jobState(id: string): Promise<JobState | null>;
+  record(): Promise<EventRecord | null>;
+  timeline(): Promise<EventTrace | null>;
+}
+
+export interface EventStore {
+  accept(event: CanonicalEvent, routing: RoutingDecision, options: AcceptOptions): Promise<AcceptResult>;
+  of(key: string): EventHandle;
+  /** Events across every shard, newest first; `next` continues the listing (null: nothing older). */
+  list(query: EventQuery): Promise<{ readonly events: readonly EventSummary[]; readonly next: EventQuery['before'] | null }>;
+}
+
+/** Whether a vendor's redelivery must still be checked against the per-event objects of an earlier version. */
+export function legacyOpen(env: Pick<Env, 'LEGACY_EVENTS_UNTIL'>, now: number): boolean {
+  const until = typeof env.LEGACY_EVENTS_UNTIL === 'string' ? Date.parse(env.LEGACY_EVENTS_UNTIL) : NaN;
+  return Number.isFinite(until) && now < until;
+}
+
+/** The event store in front of its shards (and of the per-event objects of earlier versions). */
+export function eventStore(env: Env): EventStore {
+  const count = shardCount(env);
+  const shardOf = (key: string) => env.EVENT_STORE.getByName(shardName(key, count));
+  const legacy = (key: string) => env.EVENTS.getByName(key);
+  return {
+    async accept(event, routing, options) {
+      const key = eventKey(event);
+      if (legacyOpen(env, Date.now())) {
+        const old = legacy(key);
+        // Counted as a duplicate where it was first accepted.
+        if (await old.record()) return (await old.accept(event, routing, options)) as AcceptResult;
+      }
+      return (await shardOf(key).accept(event, routing, options)) as AcceptResult;
+    },
+    of(key) {
+      const shard = shardOf(key);
+      const old = () => legacy(key);
+      return {
+        async claim(id) {
+          const claim = (await shard.claim(key, id)) as Claim;
+          return claim.kind === 'missing' ? ((await old().claim(id)) as Claim) : claim;
+        },
+        async finish(id, attempt, decision, receipt) {
+          if (!(await shard.finish(key, id, attempt, decision, receipt))) await old().finish(id, attempt, decision, receipt);
+        },
+        async suppress(id, why) {
+          if (!(await shard.suppress(key, id, why))) await old().suppress(id, why);
+        },
+        async release(id, status, why, inMs = null) {
+          if (!(await shard.release(key, id, status, why, inMs))) await old().release(id, status, why, inMs);
+        },
+        async markDead(id, why) {
+          return ((await shard.markDead(key, id, why)) ?? (await old().markDead(id, why))) as JobState | null;
+        },
+        async addJobs(jobs) {
+          if (!(await shard.addJobs(key, jobs))) await old().addJobs(jobs);
+        },
+        async requeue(id, options = {}) {
+          const result = await shard.requeue(key, id, options);
+          return 'refused' in result && result.refused === 'missing' ? ((await old().requeue(id, options)) as typeof result) : (result as typeof result);
+        },
+        async jobState(id) {
+          return ((await shard.jobState(key, id)) ?? (await old().jobState(id))) as JobState | null;
+        },
+        async record() {
+          return ((await shard.record(key)) ?? (await old().record())) as EventRecord | null;
+        },
+        async timeline() {
+          return ((await shard.timeline(key)) ?? (await old().timeline())) as EventTrace | null;
+        },
+      };
+    },
+    async list(query) {
+      const limit = Math.min(Math.max(1, query.limit ?? 100), MAX_LIST);
+      const shards = Array.from({ length: count }, (_, i) => env.EVENT_STORE.getByName(shardAt(i, count)));
+      // One more than asked from each: whether anything is left.
+      const pages = (await Promise.all(shards.map((s) => s.list({ ...query, limit: limit + 1 })))) as EventSummary[][];
+      const merged = pages.flat().sort((a, b) => b.acceptedAt - a.acceptedAt || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
+      const events = merged.slice(0, limit);
+      const last = events[events.length - 1];
+      return { events, next: merged.length > limit && last ? { acceptedAt: last.acceptedAt, key: last.key } : null };
+    },
+  };
+}
