@@ -19,7 +19,7 @@ import { INBOX_NAME, type InboxObject } from './state/inbox.ts';
 import { HEALTH_NAME, type HealthObject, type HealthRoute } from './state/health.ts';
 import { inboxEnabled, inboxTakes, type InboxSink } from './pipeline/inbox-sink.ts';
 import type { DeliveryJob } from './core/jobs.ts';
-import type { AlertState, GroupState, ResolveDecision, TakeResult, Silence } from './core/delivery.ts';
+import type { AlertState, ClaimedJob, GroupState, ResolveDecision, TakeResult, Silence } from './core/delivery.ts';
 
 export type { Env };
 
@@ -174,22 +174,24 @@ export async function deliverInlineNow(env: Env, jobs: readonly DeliveryJob[], o
  * FIRST_ATTEMPT_BACKSTOP_S later and then finds it done, due, or still held; the claim keeps the two from
  * ever both sending.
  */
-export async function attemptFirst(env: Env, jobs: readonly DeliveryJob[], options: RuntimeOptions): Promise<void> {
+export async function attemptFirst(env: Env, claimed: readonly ClaimedJob[], options: RuntimeOptions): Promise<void> {
   const log = options.logger ?? createConsoleLogger({ service: 'switchyard' });
   let state: Awaited<ReturnType<typeof deliveryState>>;
   try {
     state = await deliveryState(env);
   } catch (e) {
-    // The queued copies are still coming: they take the jobs from here.
-    log.log('warn', 'delivery.first_attempt_skipped', { jobs: jobs.length, error: e instanceof Error ? e.message.slice(0, 200) : String(e) });
+    // The queued copies are still coming: the claims are given back (best effort; else the lease runs out) and
+    // the copies take the jobs from here.
+    log.log('warn', 'delivery.first_attempt_skipped', { jobs: claimed.length, error: e instanceof Error ? e.message.slice(0, 200) : String(e) });
+    await Promise.allSettled(claimed.map(({ job }) => jobLedger(env, job.event).release(job.id, 'queued', 'first attempt skipped', 0)));
     return;
   }
   const health = healthBuffer(env, log);
   const deps: DeliverDeps = { ...deliverDeps(env, state.paused, options, state.silences), health: health.sink };
   await Promise.all(
-    jobs.map(async (job) => {
+    claimed.map(async ({ job, claim }) => {
       try {
-        const result = await deliverJob(job, deps);
+        const result = await deliverJob(job, deps, claim);
         if (result.kind === 'dead') await sendDeadLetter(env, job, result.why);
       } catch (e) {
         // The queued copy is still coming: it takes the job from here.

@@ -76,8 +76,14 @@ describe('events of the per-event objects of earlier versions', () => {
     const m = marker();
     const event = prequelEvent('export_destination.updated', m);
     const key = eventKey(event);
-    const accepted = await env.EVENTS.getByName(key).accept(event, routeWith(ruleSet())(event), { retentionMs: 86_400_000, mode: 'inline', auth: 'test' });
-    return { m, event, key, jobs: accepted.jobs as unknown as DeliveryJob[] };
+    const accepted = (await env.EVENTS.getByName(key).accept(event, routeWith(ruleSet())(event), {
+      retentionMs: 86_400_000,
+      mode: 'inline',
+      auth: 'test',
+    })) as unknown as {
+      jobs: DeliveryJob[];
+    };
+    return { m, event, key, jobs: accepted.jobs };
   }
 
   it('stay readable (the trace) and their jobs deliverable by the consumer', async () => {

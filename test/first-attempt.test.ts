@@ -52,7 +52,7 @@ describe('the first attempt at once, the queue as backstop (FIRST_ATTEMPT=at-onc
     expect([without.jobs.length, without.attemptNow]).toEqual([0, undefined]);
     const other = { ...event, id: `pq_${m}_2` };
     const withFlag = await accept(other, { retentionMs: 60_000, mode: 'queue', firstAttempt: true }, routing);
-    expect([withFlag.jobs.length, withFlag.attemptNow?.map((j) => j.target)]).toEqual([0, ['audit']]);
+    expect([withFlag.jobs.length, withFlag.attemptNow?.map((j) => j.job.target)]).toEqual([0, ['audit']]);
   });
 
   it('sends right after the answer, within the request; the queued copy finds the job done and sends nothing', async () => {

@@ -52,8 +52,17 @@ export interface AcceptResult {
   readonly outcome: AcceptOutcome;
   /** Jobs the caller must deliver itself (inline mode, no queue); empty when they were queued. */
   readonly jobs: readonly DeliveryJob[];
-  /** Queue mode with firstAttempt: jobs queued as a delayed backstop, for the caller to attempt at once. */
-  readonly attemptNow?: readonly DeliveryJob[];
+  /**
+   * Queue mode with firstAttempt: jobs queued as a delayed backstop, already claimed for the caller (attempt 1 of
+   * run 1, under a lease) in the write that recorded the event, to attempt at once.
+   */
+  readonly attemptNow?: readonly ClaimedJob[];
+}
+
+/** A job claimed for one attempt, with what the claim gives. */
+export interface ClaimedJob {
+  readonly job: DeliveryJob;
+  readonly claim: Extract<Claim, { kind: 'go' }>;
 }
 
 /** Which routes matched an event, and whom they notify: what delivery (issue 5) turns into jobs. */

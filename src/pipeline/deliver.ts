@@ -13,6 +13,7 @@
  * passed in (deliver/context.ts), so the whole list runs in Node with in-memory stores.
  */
 import type { DeliveryJob } from '../core/jobs.ts';
+import type { ClaimedJob } from '../core/delivery.ts';
 import { attempt } from './deliver/attempt.ts';
 import { claim } from './deliver/claim.ts';
 import type { DeliverDeps, JobResult, Stage } from './deliver/context.ts';
@@ -30,8 +31,9 @@ const EFFECT_GATES: readonly Stage[] = [paused, paced];
 /** The gates of a group's notification: its first one is one page for the budget. */
 const GROUP_GATES: readonly Stage[] = [paused, budget, paced];
 
-export async function deliverJob(job: DeliveryJob, deps: DeliverDeps): Promise<JobResult> {
-  const claimed = await claim(job, deps);
+/** One attempt of a job; `claimed` when the accept that recorded it claimed it already (a first attempt at once). */
+export async function deliverJob(job: DeliveryJob, deps: DeliverDeps, preClaimed?: ClaimedJob['claim']): Promise<JobResult> {
+  const claimed = await claim(job, deps, preClaimed);
   if ('stop' in claimed) return claimed.stop;
   let ctx = claimed.go;
   for (const gate of !job.effect ? GATES : job.effect.kind === 'group' ? GROUP_GATES : EFFECT_GATES) {

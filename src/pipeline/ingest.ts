@@ -30,7 +30,7 @@ import { handlerFor } from '../sources/registry.ts';
 import { tokensMatch } from '../sources/token.ts';
 import type { Delivery } from '../sources/types.ts';
 import type { DeliveryJob } from '../core/jobs.ts';
-import type { AcceptOutcome, AcceptResult, RoutingDecision } from '../core/delivery.ts';
+import type { AcceptOutcome, AcceptResult, ClaimedJob, RoutingDecision } from '../core/delivery.ts';
 
 /** The idempotency ledger as ingest sees it. */
 export interface EventLedger {
@@ -75,8 +75,8 @@ export interface IngestSummary {
   readonly rejected: readonly RejectedEvent[];
   /** Jobs to deliver in waitUntil (inline mode only). */
   readonly inlineJobs: readonly DeliveryJob[];
-  /** Queue mode: jobs to attempt at once after the answer (their queued copies are the delayed backstop). */
-  readonly attemptNow: readonly DeliveryJob[];
+  /** Queue mode: jobs claimed to attempt at once after the answer (their queued copies are the delayed backstop). */
+  readonly attemptNow: readonly ClaimedJob[];
 }
 
 /** How many ledger writes one batch runs at once. */

@@ -30,7 +30,7 @@ import { eventKey, newJobState, planJobs, type DeliveryJob } from '../core/jobs.
 import type { Receipt } from '../core/outcome.ts';
 import { nextSweepAt, sweepAfterMs } from '../pipeline/sweep.ts';
 import { enqueue } from '../pipeline/dispatch.ts';
-import { FIRST_ATTEMPT_BACKSTOP_S, type Decision } from '../core/delivery.ts';
+import type { Decision } from '../core/delivery.ts';
 import { afterFinish, afterMarkDead, afterRelease, afterSuppress, decideClaim, decideRequeue } from '../pipeline/decide/job.ts';
 import { redispatchStuck } from './event-store.ts';
 import type { AcceptOptions, AcceptResult, AttemptRecord, Claim, EventRecord, EventTrace, JobState, RoutingDecision, SweepReport } from '../core/delivery.ts';
@@ -59,9 +59,7 @@ export class EventLedgerObject extends DurableObject<Env> {
     const jobs = await planJobs(event, routing, options.effect);
     // Queue first, write after: the event is seen only once its jobs are queued, and one storage commit per
     // event (outgoing messages wait for pending writes, so writing first would cost a second commit).
-    // With a first attempt made at once by the caller, the queued copies are its backstop, a little later.
-    const firstAttempt = options.mode === 'queue' && options.firstAttempt === true;
-    if (options.mode === 'queue' && jobs.length > 0) await enqueue(this.env, jobs, firstAttempt ? FIRST_ATTEMPT_BACKSTOP_S : undefined);
+    if (options.mode === 'queue' && jobs.length > 0) await enqueue(this.env, jobs);
     const expiresAt = now + options.retentionMs;
     const record: EventRecord = {
       event,
@@ -79,7 +77,7 @@ export class EventLedgerObject extends DurableObject<Env> {
     await storage.put(entries);
     // The first sweep runs once the jobs could be overdue; it reschedules itself, then the expiry.
     await storage.setAlarm(nextSweepAt(states, now, sweepAfterMs(this.env.SWEEP_AFTER), expiresAt));
-    return { outcome: 'accepted', jobs: options.mode === 'inline' ? jobs : [], ...(firstAttempt && jobs.length > 0 ? { attemptNow: jobs } : {}) };
+    return { outcome: 'accepted', jobs: options.mode === 'inline' ? jobs : [] };
   }
 
   /** Takes a job for one attempt, unless it is settled or another consumer holds it. */

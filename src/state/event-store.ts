@@ -31,7 +31,7 @@ import { findStuck, nextSweepAt, sweepAfterMs } from '../pipeline/sweep.ts';
 import { CONTROL_NAME } from './delivery-control.ts';
 import { deliveryMode, enqueue } from '../pipeline/dispatch.ts';
 import { FIRST_ATTEMPT_BACKSTOP_S, type Decision } from '../core/delivery.ts';
-import { afterFinish, afterMarkDead, afterRelease, afterSuppress, afterSweep, decideClaim, decideRequeue } from '../pipeline/decide/job.ts';
+import { afterFinish, afterMarkDead, afterRelease, afterSuppress, afterSweep, claimedNow, decideClaim, decideRequeue } from '../pipeline/decide/job.ts';
 import type {
   AcceptOptions,
   AcceptResult,
@@ -132,10 +132,11 @@ export class EventStoreObject extends DurableObject<Env> {
     const now = Date.now();
     const expiresAt = now + options.retentionMs;
     const record: StoredRecord = { event, routing, auth: options.auth, acceptedAt: now, mode: options.mode, jobs: jobs.map((j) => j.id), expiresAt };
-    const states = jobs.map((job) => newJobState(job, now));
+    // A first attempt at once: the jobs are claimed for the caller in the same write (no second call).
+    const firstAttempt = options.mode === 'queue' && options.firstAttempt === true;
+    const states = jobs.map((job) => (firstAttempt ? claimedNow(newJobState(job, now), now) : newJobState(job, now)));
     const sweepAt = nextSweepAt(states, now, sweepAfterMs(this.env.SWEEP_AFTER), expiresAt);
     this.write(key, record, states, sweepAt);
-    const firstAttempt = options.mode === 'queue' && options.firstAttempt === true;
     if (options.mode === 'queue' && jobs.length > 0) {
       try {
         // With a first attempt made at once by the caller, the queued copies are its backstop, a little later.
@@ -146,7 +147,9 @@ export class EventStoreObject extends DurableObject<Env> {
       }
     }
     await this.alarmNoLaterThan(sweepAt);
-    return { outcome: 'accepted', jobs: options.mode === 'inline' ? jobs : [], ...(firstAttempt && jobs.length > 0 ? { attemptNow: jobs } : {}) };
+    if (!firstAttempt || jobs.length === 0) return { outcome: 'accepted', jobs: options.mode === 'inline' ? jobs : [] };
+    const attemptNow = states.map((s) => ({ job: s.job, claim: { kind: 'go', event, attempt: s.runAttempts, run: s.run, queuedAt: s.queuedAt } as const }));
+    return { outcome: 'accepted', jobs: [], attemptNow };
   }
 
   /** The event's row and its jobs' rows, in one transaction (a separate method: the failure the tests inject). */

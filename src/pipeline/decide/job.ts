@@ -37,7 +37,12 @@ export function decideClaim(
   if (state.status === 'sending' && state.leaseUntil !== null && state.leaseUntil > now) return { claim: { kind: 'busy', retryInMs: state.leaseUntil - now } };
   if (state.status === 'retrying' && state.nextAttemptAt !== null && state.nextAttemptAt - now > EARLY_MS)
     return { claim: { kind: 'busy', retryInMs: state.nextAttemptAt - now } };
-  return { go: { ...state, status: 'sending', runAttempts: state.runAttempts + 1, leaseUntil: now + LEASE_MS, updatedAt: now } };
+  return { go: claimedNow(state, now) };
+}
+
+/** A job taken for its next attempt under a lease (a claim; or, for a first attempt at once, the accept itself). */
+export function claimedNow(state: JobState, now: number): JobState {
+  return { ...state, status: 'sending', runAttempts: state.runAttempts + 1, leaseUntil: now + LEASE_MS, updatedAt: now };
 }
 
 export interface Finished {

@@ -8,12 +8,14 @@ import type { RuleSet } from '../../rules/ruleset.ts';
 import { findKind } from '../../targets/registry.ts';
 import { alertKeyFor } from '../lifecycle.ts';
 import type { DeliveryJob } from '../../core/jobs.ts';
+import type { Claim } from '../../core/delivery.ts';
 import { logDecision } from './record.ts';
 import { settled, type DeliverDeps, type JobContext, type Step } from './context.ts';
 
-export async function claim(job: DeliveryJob, deps: DeliverDeps): Promise<Step> {
+/** `claimed`: the job was claimed already (a first attempt at once, claimed by the accept that recorded it). */
+export async function claim(job: DeliveryJob, deps: DeliverDeps, claimed?: Extract<Claim, { kind: 'go' }>): Promise<Step> {
   const ledger = deps.stores.ledgerFor(job.event);
-  const c = await ledger.claim(job.id);
+  const c = claimed ?? (await ledger.claim(job.id));
   switch (c.kind) {
     case 'delivered':
       return { stop: settled(job, deps, 'already_delivered') };
