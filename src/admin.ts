@@ -18,7 +18,7 @@
 import { Hono, type Context } from 'hono';
 import { tokensMatch } from './sources/token.ts';
 import { presentedToken } from './inbox/routes.ts';
-import { BUILT_RULES, controlOf, deliverInlineNow, ruleSet, type Env, type RuntimeOptions } from './env.ts';
+import { BUILT_RULES, controlOf, deliverInlineNow, forgetDeliveryState, ruleSet, type Env, type RuntimeOptions } from './env.ts';
 import { eventKey, type DeliveryJob } from './core/jobs.ts';
 import { replay, replayStuck, type OperateDeps } from './pipeline/replay.ts';
 import { jobDueAt, sweepAfterMs } from './pipeline/sweep.ts';
@@ -45,6 +45,8 @@ export function createAdminApp(options: RuntimeOptions & { readonly logger: Logg
     if (!presented || !(await tokensMatch(presented, expected)))
       return fail(c, 401, 'bad_admin_token', 'missing or wrong bearer token', { 'WWW-Authenticate': 'Bearer realm="switchyard-admin"' });
     await next();
+    // A pause, resume or silence applies to this isolate's next first attempt at once, not a second later.
+    if (c.req.method !== 'GET') forgetDeliveryState();
   });
 
   admin.get('/events/:source/:id', async (c) => {

@@ -85,6 +85,27 @@ export function controlOf(env: Pick<Env, 'CONTROL'>): DurableObjectStub<Delivery
   return env.CONTROL.getByName(CONTROL_NAME);
 }
 
+/**
+ * How long an isolate's first attempts at once reuse the paused targets and silences they last read: one read
+ * of the control object per second per isolate instead of one per event (that single object would otherwise
+ * cap the relay at its own request rate). A change made through this isolate's admin API is seen at once;
+ * one made through another isolate, within this long. The queue consumer reads afresh per batch.
+ */
+const STATE_FRESH_MS = 1000;
+let lastState: { readonly control: unknown; readonly at: number; readonly value: Awaited<ReturnType<typeof deliveryState>> } | null = null;
+
+export async function recentDeliveryState(env: Pick<Env, 'CONTROL'>, now = Date.now()): ReturnType<typeof deliveryState> {
+  if (lastState && lastState.control === env.CONTROL && now - lastState.at >= 0 && now - lastState.at < STATE_FRESH_MS) return lastState.value;
+  const value = await deliveryState(env);
+  lastState = { control: env.CONTROL, at: now, value };
+  return value;
+}
+
+/** A pause, resume or silence was just written: the next first attempt reads afresh. */
+export function forgetDeliveryState(): void {
+  lastState = null;
+}
+
 /** What a batch of deliveries reads once: the paused targets and the silences not yet over. */
 export async function deliveryState(env: Pick<Env, 'CONTROL'>): Promise<{ readonly paused: ReadonlySet<string>; readonly silences: readonly Silence[] }> {
   const state = (await controlOf(env).deliveryState(Date.now())) as { paused: string[]; silences: Silence[] };
@@ -169,16 +190,16 @@ export async function deliverInlineNow(env: Env, jobs: readonly DeliveryJob[], o
 
 /**
  * The first attempt of an accepted event's jobs, at once (queue mode, after the answer): the same stage list as
- * the queue consumer's — claim, gates, attempt, record — so pacing, budgets, silences, windows and grouping
- * apply. A job that must wait (a retry, a paced slot) is left to its queued copy, which arrives
- * FIRST_ATTEMPT_BACKSTOP_S later and then finds it done, due, or still held; the claim keeps the two from
- * ever both sending.
+ * the queue consumer's — gates, attempt, record; the claim was made by the accept — so pacing, budgets,
+ * silences, windows and grouping apply. A job that must wait (a retry, a paced slot) is left to the store's
+ * backstop, which FIRST_ATTEMPT_BACKSTOP_S later queues a copy of it, delayed until it is due; the claim keeps
+ * the copy and the first attempt from ever both sending.
  */
 export async function attemptFirst(env: Env, claimed: readonly ClaimedJob[], options: RuntimeOptions): Promise<void> {
   const log = options.logger ?? createConsoleLogger({ service: 'switchyard' });
   let state: Awaited<ReturnType<typeof deliveryState>>;
   try {
-    state = await deliveryState(env);
+    state = await recentDeliveryState(env);
   } catch (e) {
     // The queued copies are still coming: the claims are given back (best effort; else the lease runs out) and
     // the copies take the jobs from here.

@@ -18,10 +18,10 @@ import { eventKey, planJobs, type DeliveryJob } from '../src/core/jobs.ts';
 import { PREQUEL_FIXTURES, STANDARD_WEBHOOKS_FIXTURES } from './helpers/fixtures.ts';
 import { network } from './helpers/network.ts';
 import { until } from './helpers/wait.ts';
-import { json, postBilling, postPrequel } from './helpers/worker.ts';
+import { consumerEnv, json, postBilling, postPrequel } from './helpers/worker.ts';
 import type { EventTrace } from '../src/core/delivery.ts';
 import type { EventStoreObject } from '../src/state/event-store.ts';
-import { accept, editJob, recordOf, shardOf, traceOf } from './helpers/store.ts';
+import { accept, editJob, intercept, recordOf, shardOf, traceOf } from './helpers/store.ts';
 
 beforeEach(resetBudget);
 
@@ -296,7 +296,8 @@ describe('ingest and the queue', () => {
     ]);
   });
 
-  it('an event whose jobs could not be queued is not a duplicate on the vendor’s retry', async () => {
+  it('an event whose jobs could not be queued is not a duplicate on the vendor’s retry (the queue consumer’s path)', async () => {
+    const consumer = consumerEnv();
     const id = `msg_${marker()}`;
     const body = STANDARD_WEBHOOKS_FIXTURES[0]!.body;
     const key = `billing:${id}`;
@@ -305,12 +306,12 @@ describe('ingest and the queue', () => {
       key,
       (real, calls) => (messages) => (calls.count === 1 ? Promise.reject(new Error('queue unavailable')) : real.sendBatch(messages)),
     );
-    const first = await postBilling(body, id);
+    const first = await postBilling(body, id, { env: consumer });
     expect(first.status).toBe(503);
     expect(((await first.json()) as { error: { reason: string } }).error.reason).toBe('ledger_unavailable');
-    const second = await json(await postBilling(body, id));
+    const second = await json(await postBilling(body, id, { env: consumer }));
     expect([second.accepted, second.duplicates]).toEqual([1, 0]);
-    const third = await json(await postBilling(body, id));
+    const third = await json(await postBilling(body, id, { env: consumer }));
     expect([third.accepted, third.duplicates]).toEqual([0, 1]);
     await until('the delivered job', async () => (await trace({ source: 'billing', id })).jobs.every((j) => j.status === 'delivered'));
     const t = await trace({ source: 'billing', id });
@@ -318,7 +319,11 @@ describe('ingest and the queue', () => {
     await restore();
   });
 
-  it('an event the store cannot write is answered 503 with nothing queued, and the vendor’s retry is a first delivery', async () => {
+  it.each([
+    ['the queue consumer’s path', true],
+    ['the first attempt at once', false],
+  ])('an event the store cannot write is answered 503 with nothing queued, and the vendor’s retry is a first delivery (%s)', async (_, viaQueue) => {
+    const useEnv = viaQueue ? consumerEnv() : undefined;
     const id = `msg_${marker()}`;
     const key = `billing:${id}`;
     const body = STANDARD_WEBHOOKS_FIXTURES[0]!.body;
@@ -340,47 +345,20 @@ describe('ingest and the queue', () => {
         return real(k, ...rest);
       };
     });
-    const first = await postBilling(body, id);
+    const first = await postBilling(body, id, useEnv ? { env: useEnv } : {});
     expect(first.status).toBe(503);
     expect(((await first.json()) as { error: { reason: string } }).error.reason).toBe('ledger_unavailable');
     expect(sent).toEqual([]);
     expect(await recordOf(key)).toBeNull();
-    const second = await json(await postBilling(body, id));
+    const second = await json(await postBilling(body, id, useEnv ? { env: useEnv } : {}));
     expect([second.accepted, second.duplicates]).toEqual([1, 0]);
-    expect(sent).toEqual([key]);
+    // Queued once, now that it is recorded (the first attempt at once queues nothing unless it must retry).
+    expect(sent).toEqual(viaQueue ? [key] : []);
     await until('the delivered job', async () => (await trace({ source: 'billing', id })).jobs.every((j) => j.status === 'delivered'));
     expect((await trace({ source: 'billing', id })).jobs.map((j) => [j.job.target, j.attempts.length])).toEqual([['customer-success', 1]]);
     await restore();
   });
 });
-
-/**
- * Puts `wrap` in front of the queue producer of the shard holding `key`, for batches carrying that event's
- * jobs (the shard holds other events: theirs pass untouched). Returns the undo.
- */
-async function intercept(
-  key: string,
-  wrap: (real: Queue<DeliveryJob>, calls: { count: number }) => (messages: MessageSendRequest<DeliveryJob>[]) => Promise<unknown>,
-): Promise<() => Promise<void>> {
-  const shard = shardOf(key);
-  await runInDurableObject(shard, (instance) => {
-    const self = instance as unknown as { env: Env };
-    const real = self.env;
-    const calls = { count: 0 };
-    const wrapped = wrap(real.JOBS!, calls);
-    const sendBatch = (messages: Iterable<MessageSendRequest<DeliveryJob>>) => {
-      const list = [...messages];
-      if (!list.some((m) => m.body.event === key)) return real.JOBS!.sendBatch(list);
-      calls.count++;
-      return wrapped(list);
-    };
-    self.env = { ...real, JOBS: { sendBatch } } as unknown as Env;
-    (instance as unknown as { restoreEnv: () => void }).restoreEnv = () => {
-      self.env = real;
-    };
-  });
-  return () => runInDurableObject(shard, (instance) => (instance as unknown as { restoreEnv: () => void }).restoreEnv());
-}
 
 describe('jobs whose event is not in the ledger', () => {
   it('waits for a young one (its record is being written, or the vendor will retry) and dead-letters an old one', async () => {

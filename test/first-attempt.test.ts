@@ -17,7 +17,7 @@ import { PREQUEL_FIXTURES } from './helpers/fixtures.ts';
 import { network } from './helpers/network.ts';
 import { until } from './helpers/wait.ts';
 import { json, keys, postPrequel } from './helpers/worker.ts';
-import { accept, editJob, traceOf } from './helpers/store.ts';
+import { accept, editJob, intercept, runBackstop, traceOf } from './helpers/store.ts';
 
 beforeEach(resetBudget);
 
@@ -44,15 +44,29 @@ async function deliverCopy(job: DeliveryJob) {
 }
 
 describe('the first attempt at once, the queue as backstop (FIRST_ATTEMPT=at-once)', () => {
-  it('is asked of the ledger only with the flag: the jobs come back to attempt, and are queued all the same', async () => {
+  it('is asked of the store only with the flag: the jobs come back claimed, nothing is queued until the backstop', async () => {
     const m = marker();
     const event = prequelEvent('transfer.error', m, 1, 'prequel', PAGING_SOURCE);
     const routing = { routes: [{ index: 0, name: 'r', notify: ['audit'] }] };
     const without = await accept(event, { retentionMs: 60_000, mode: 'queue' }, routing);
     expect([without.jobs.length, without.attemptNow]).toEqual([0, undefined]);
     const other = { ...event, id: `pq_${m}_2` };
+    const key = `${PAGING_SOURCE}:${other.id}`;
+    const sent: { event: string; delay: number | undefined }[] = [];
+    const restore = await intercept(key, (real) => (messages) => {
+      for (const msg of messages) sent.push({ event: msg.body.event, delay: msg.delaySeconds });
+      return real.sendBatch(messages);
+    });
     const withFlag = await accept(other, { retentionMs: 60_000, mode: 'queue', firstAttempt: true }, routing);
-    expect([withFlag.jobs.length, withFlag.attemptNow?.map((j) => j.job.target)]).toEqual([0, ['audit']]);
+    expect([withFlag.jobs.length, withFlag.attemptNow?.map((j) => [j.job.target, j.claim.attempt])]).toEqual([0, [['audit', 1]]]);
+    expect((await traceOf(key)).jobs[0]).toMatchObject({ status: 'sending', runAttempts: 1 });
+    expect(sent).toEqual([]);
+    // Nobody attempted it (a Worker gone before its waitUntil ran): the backstop queues it, due when the claim's lease ends.
+    await runBackstop(key);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.delay).toBeGreaterThan(100);
+    expect(sent[0]!.delay).toBeLessThanOrEqual(120);
+    await restore();
   });
 
   it('sends right after the answer, within the request; the queued copy finds the job done and sends nothing', async () => {
@@ -67,6 +81,15 @@ describe('the first attempt at once, the queue as backstop (FIRST_ATTEMPT=at-onc
     expect(await network.requests(PD, m)).toHaveLength(1);
     const job = await pageJob(id);
     expect([job.status, job.attempts.length]).toEqual(['delivered', 1]);
+    // The backstop finds it delivered and queues nothing; a stray copy (Queues deliver at least once) sends nothing.
+    const sent: string[] = [];
+    const restore = await intercept(keyOf(id), (real) => (messages) => {
+      sent.push(...messages.map((msg) => msg.body.id));
+      return real.sendBatch(messages);
+    });
+    await runBackstop(keyOf(id));
+    expect(sent).toEqual([]);
+    await restore();
     const copy = await deliverCopy(job.job as DeliveryJob);
     expect(copy.explicitAcks).toEqual([`${job.job.id}-copy`]);
     await new Promise((r) => setTimeout(r, 300));
@@ -83,7 +106,18 @@ describe('the first attempt at once, the queue as backstop (FIRST_ATTEMPT=at-onc
       return j.status === 'retrying' ? j : null;
     });
     expect(failed.attempts.map((a) => a.outcome)).toEqual(['retryable']);
-    // The copy arrives before the retry is due: it is told to come back, and sends nothing.
+    // The backstop queues one copy, delayed until the retry is due.
+    const sent: { job: string; delay: number | undefined }[] = [];
+    const restore = await intercept(keyOf(id), (real) => (messages) => {
+      sent.push(...messages.map((msg) => ({ job: msg.body.id, delay: msg.delaySeconds })));
+      return real.sendBatch(messages);
+    });
+    await runBackstop(keyOf(id));
+    await restore();
+    const copies = sent.filter((x) => x.job === failed.job.id);
+    expect(copies).toHaveLength(1);
+    expect(copies[0]!.delay ?? 0).toBeLessThanOrEqual(Math.ceil((failed.nextAttemptAt! - Date.now()) / 1000) + 1);
+    // Were the copy to arrive before the retry is due: it is told to come back, and sends nothing.
     const early = await deliverCopy(failed.job as DeliveryJob);
     expect(early.retryMessages).toHaveLength(1);
     expect(await network.requests(PD, m)).toHaveLength(1);

@@ -102,13 +102,13 @@ export interface AcceptOptions {
   /** For the relay's own events: what their jobs do (a paging budget's digest). */
   readonly effect?: JobEffect;
   /**
-   * Queue mode: the caller attempts the jobs at once (after its answer); the queued copies are the backstop,
-   * delayed by FIRST_ATTEMPT_BACKSTOP_S so that they normally find the job done.
+   * Queue mode: the caller attempts the jobs at once (after its answer), claimed by the accept; the backstop
+   * (the store's alarm, FIRST_ATTEMPT_BACKSTOP_S later) queues a copy of whatever is not settled by then.
    */
   readonly firstAttempt?: boolean;
 }
 
-/** How long the queued copy of a job attempted at once waits before it looks (seconds). */
+/** How long after a first attempt at once its backstop looks for what is not settled (seconds). */
 export const FIRST_ATTEMPT_BACKSTOP_S = 10;
 
 export interface EventRecord {

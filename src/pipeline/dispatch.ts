@@ -22,11 +22,18 @@ export function deliveryMode(env: Pick<Env, 'JOBS'>): DeliveryMode {
 /** Queues take at most 100 messages per sendBatch. */
 const SEND_BATCH_LIMIT = 100;
 
-/** To the queue (queue mode only): throws when the queue refuses, so the caller can answer 503 or retry. */
-export async function enqueue(env: Pick<Env, 'JOBS'>, jobs: readonly DeliveryJob[], delaySeconds?: number): Promise<void> {
+/**
+ * To the queue (queue mode only): throws when the queue refuses, so the caller can answer 503 or retry.
+ * `delaySeconds`: one for all, or each job's own.
+ */
+export async function enqueue(env: Pick<Env, 'JOBS'>, jobs: readonly DeliveryJob[], delaySeconds?: number | readonly number[]): Promise<void> {
   if (!env.JOBS) throw new Error('no JOBS queue binding');
+  const delayOf = (i: number): number | undefined => (typeof delaySeconds === 'number' ? delaySeconds : delaySeconds?.[i]);
   for (let i = 0; i < jobs.length; i += SEND_BATCH_LIMIT) {
-    const chunk = jobs.slice(i, i + SEND_BATCH_LIMIT).map((body) => ({ body, contentType: 'json' as const, ...(delaySeconds ? { delaySeconds } : {}) }));
+    const chunk = jobs.slice(i, i + SEND_BATCH_LIMIT).map((body, j) => {
+      const delay = delayOf(i + j);
+      return { body, contentType: 'json' as const, ...(delay ? { delaySeconds: delay } : {}) };
+    });
     await env.JOBS.sendBatch(chunk);
   }
 }

@@ -6,10 +6,17 @@
  * single-threaded, so two identical deliveries arriving together are accepted once, and two copies of one
  * queue message (Queues deliver at least once) cannot both send.
  *
- * Accepting an event (queue mode): the record and its jobs' states are written in one commit, then the jobs
- * are queued (the queue send leaves only once the write is durable). If the write fails, nothing is queued;
- * if the queue refuses, the rows are taken back. Either way the vendor gets a 503 and its retry is a first
- * delivery. A crash between the commit and the send leaves jobs queued-but-unsent: the sweep finds them.
+ * Accepting an event: the store front (`eventStore`, below) plans the jobs and serializes the record in the
+ * Worker; the shard only writes — the record and its jobs' states in one commit. Queue mode: then the jobs
+ * are queued (the send leaves only once the write is durable). If the write fails, nothing is queued; if the
+ * queue refuses, the rows are taken back. Either way the vendor gets a 503 and its retry is a first delivery.
+ * A crash between the commit and the send leaves jobs queued-but-unsent: the sweep finds them.
+ *
+ * A first attempt at once (FIRST_ATTEMPT=at-once): the same commit claims the jobs for the caller, who
+ * attempts them right after its answer, and nothing is queued then. The backstop is the shard's alarm,
+ * FIRST_ATTEMPT_BACKSTOP_S later: it queues a copy of each job not settled by then (a failed attempt's retry,
+ * delayed until due; a claim whose Worker died, delayed until its lease ends). A first attempt that delivered
+ * costs no queue operation at all.
  *
  * Delivering a job: `claim` before sending, `finish` after (pure decisions: pipeline/decide/job.ts).
  *
@@ -31,9 +38,20 @@ import { findStuck, nextSweepAt, sweepAfterMs } from '../pipeline/sweep.ts';
 import { CONTROL_NAME } from './delivery-control.ts';
 import { deliveryMode, enqueue } from '../pipeline/dispatch.ts';
 import { FIRST_ATTEMPT_BACKSTOP_S, type Decision } from '../core/delivery.ts';
-import { afterFinish, afterMarkDead, afterRelease, afterSuppress, afterSweep, claimedNow, decideClaim, decideRequeue } from '../pipeline/decide/job.ts';
+import {
+  afterFinish,
+  afterMarkDead,
+  afterRelease,
+  afterSuppress,
+  afterSweep,
+  backstopCopies,
+  claimedNow,
+  decideClaim,
+  decideRequeue,
+} from '../pipeline/decide/job.ts';
 import type {
   AcceptOptions,
+  AcceptOutcome,
   AcceptResult,
   AttemptRecord,
   Claim,
@@ -48,7 +66,9 @@ import type {
 export const DEFAULT_EVENT_SHARDS = 16;
 const MAX_EVENT_SHARDS = 1024;
 /** Events one alarm looks at (the rest: the next alarm, at once). */
-const ALARM_BATCH = 200;
+const ALARM_BATCH = 500;
+/** A backstop whose queue send failed is tried again this much later. */
+const BACKSTOP_RETRY_MS = 5_000;
 /** The most events one listing returns. */
 export const MAX_LIST = 1000;
 
@@ -91,7 +111,43 @@ export interface EventQuery {
 }
 
 type Row = Record<string, SqlStorageValue>;
-type StoredRecord = Omit<EventRecord, 'deliveries'>;
+/** What an event's row keeps as JSON; the times and the count are columns. */
+type RecordBody = Pick<EventRecord, 'event' | 'routing' | 'auth' | 'mode' | 'jobs'>;
+
+/** An event as the store front hands it to its shard: planned, its record serialized once, by the caller. */
+export interface AcceptPlan {
+  readonly key: string;
+  readonly source: string;
+  readonly type: string;
+  /** JSON of the record's body (RecordBody). */
+  readonly body: string;
+  readonly jobs: readonly DeliveryJob[];
+  readonly retentionMs: number;
+  readonly mode: DeliveryMode;
+  /** Queue mode: the caller attempts the jobs at once (claimed here); the shard's alarm is the backstop. */
+  readonly firstAttempt: boolean;
+}
+
+export interface PlannedAccept {
+  readonly outcome: AcceptOutcome;
+  readonly acceptedAt: number;
+}
+
+interface RowTimes {
+  readonly acceptedAt: number;
+  readonly expiresAt: number;
+  readonly sweepAt: number;
+  readonly backstopAt: number | null;
+}
+
+function toRecord(row: Row): EventRecord {
+  return {
+    ...(JSON.parse(String(row.record)) as RecordBody),
+    acceptedAt: Number(row.accepted_at),
+    expiresAt: Number(row.expires_at),
+    deliveries: Number(row.deliveries),
+  };
+}
 
 export class EventStoreObject extends DurableObject<Env> {
   /** Accepts of one key in flight: a second waits for the first (it may yet be taken back). */
@@ -105,16 +161,17 @@ export class EventStoreObject extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS events (
         key TEXT PRIMARY KEY, source TEXT NOT NULL, type TEXT NOT NULL, accepted_at INTEGER NOT NULL,
         expires_at INTEGER NOT NULL, sweep_at INTEGER NOT NULL, deliveries INTEGER NOT NULL, jobs INTEGER NOT NULL,
-        record TEXT NOT NULL);
+        record TEXT NOT NULL, backstop_at INTEGER);
       CREATE INDEX IF NOT EXISTS events_by_time ON events (accepted_at, key);
       CREATE INDEX IF NOT EXISTS events_by_sweep ON events (sweep_at);
       CREATE TABLE IF NOT EXISTS jobs (event TEXT NOT NULL, id TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (event, id)) WITHOUT ROWID;
     `);
   }
 
-  accept(event: CanonicalEvent, routing: RoutingDecision, options: AcceptOptions): Promise<AcceptResult> {
-    const key = eventKey(event);
-    const run = (this.pending.get(key) ?? Promise.resolve()).then(() => this.acceptNow(key, event, routing, options));
+  /** Records an event planned by the caller (store front below): `accepted`, or `duplicate` (counted). */
+  accept(plan: AcceptPlan): Promise<PlannedAccept> {
+    const { key } = plan;
+    const run = (this.pending.get(key) ?? Promise.resolve()).then(() => this.acceptNow(plan));
     const settled = run.catch(() => undefined);
     this.pending.set(key, settled);
     void settled.then(() => {
@@ -123,51 +180,53 @@ export class EventStoreObject extends DurableObject<Env> {
     return run;
   }
 
-  private async acceptNow(key: string, event: CanonicalEvent, routing: RoutingDecision, options: AcceptOptions): Promise<AcceptResult> {
-    // Planned before the check: nothing awaits between reading the key and writing it.
-    const jobs = await planJobs(event, routing, options.effect);
-    const sql = this.ctx.storage.sql;
-    if (sql.exec('UPDATE events SET deliveries = deliveries + 1 WHERE key = ? RETURNING key', key).toArray().length > 0)
-      return { outcome: 'duplicate', jobs: [] };
+  private async acceptNow(plan: AcceptPlan): Promise<PlannedAccept> {
+    const { key, jobs, firstAttempt } = plan;
     const now = Date.now();
-    const expiresAt = now + options.retentionMs;
-    const record: StoredRecord = { event, routing, auth: options.auth, acceptedAt: now, mode: options.mode, jobs: jobs.map((j) => j.id), expiresAt };
+    const expiresAt = now + plan.retentionMs;
     // A first attempt at once: the jobs are claimed for the caller in the same write (no second call).
-    const firstAttempt = options.mode === 'queue' && options.firstAttempt === true;
     const states = jobs.map((job) => (firstAttempt ? claimedNow(newJobState(job, now), now) : newJobState(job, now)));
-    const sweepAt = nextSweepAt(states, now, sweepAfterMs(this.env.SWEEP_AFTER), expiresAt);
-    this.write(key, record, states, sweepAt);
-    if (options.mode === 'queue' && jobs.length > 0) {
+    // The backstop of a first attempt at once: the shard's alarm queues, a little later, whatever is unsettled.
+    const backstopAt = firstAttempt && jobs.length > 0 ? now + FIRST_ATTEMPT_BACKSTOP_S * 1000 : null;
+    const sweepAt = Math.min(nextSweepAt(states, now, sweepAfterMs(this.env.SWEEP_AFTER), expiresAt), backstopAt ?? Infinity);
+    if (!this.write(key, plan, states, { acceptedAt: now, expiresAt, sweepAt, backstopAt })) return { outcome: 'duplicate', acceptedAt: now };
+    if (plan.mode === 'queue' && !firstAttempt && jobs.length > 0) {
       try {
-        // With a first attempt made at once by the caller, the queued copies are its backstop, a little later.
-        await enqueue(this.env, jobs, firstAttempt ? FIRST_ATTEMPT_BACKSTOP_S : undefined);
+        await enqueue(this.env, jobs);
       } catch (error) {
         this.erase(key);
         throw error;
       }
     }
     await this.alarmNoLaterThan(sweepAt);
-    if (!firstAttempt || jobs.length === 0) return { outcome: 'accepted', jobs: options.mode === 'inline' ? jobs : [] };
-    const attemptNow = states.map((s) => ({ job: s.job, claim: { kind: 'go', event, attempt: s.runAttempts, run: s.run, queuedAt: s.queuedAt } as const }));
-    return { outcome: 'accepted', jobs: [], attemptNow };
+    return { outcome: 'accepted', acceptedAt: now };
   }
 
-  /** The event's row and its jobs' rows, in one transaction (a separate method: the failure the tests inject). */
-  write(key: string, record: StoredRecord, states: readonly JobState[], sweepAt: number): void {
+  /**
+   * The event's row and its jobs' rows, in one transaction; a key already here only counts the delivery.
+   * True when the event is new. (A method of its own: the failure the tests inject.)
+   */
+  write(key: string, plan: AcceptPlan, states: readonly JobState[], at: RowTimes): boolean {
     const sql = this.ctx.storage.sql;
-    this.ctx.storage.transactionSync(() => {
-      sql.exec(
-        'INSERT INTO events (key, source, type, accepted_at, expires_at, sweep_at, deliveries, jobs, record) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)',
-        key,
-        record.event.source,
-        record.event.type,
-        record.acceptedAt,
-        record.expiresAt ?? record.acceptedAt,
-        sweepAt,
-        states.length,
-        JSON.stringify(record),
-      );
+    return this.ctx.storage.transactionSync(() => {
+      const deliveries = sql
+        .exec(
+          `INSERT INTO events (key, source, type, accepted_at, expires_at, sweep_at, deliveries, jobs, record, backstop_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
+           ON CONFLICT (key) DO UPDATE SET deliveries = deliveries + 1 RETURNING deliveries`,
+          key,
+          plan.source,
+          plan.type,
+          at.acceptedAt,
+          at.expiresAt,
+          at.sweepAt,
+          states.length,
+          plan.body,
+          at.backstopAt,
+        )
+        .one().deliveries;
+      if (Number(deliveries) > 1) return false;
       for (const state of states) sql.exec('INSERT INTO jobs (event, id, state) VALUES (?, ?, ?)', key, state.job.id, JSON.stringify(state));
+      return true;
     });
   }
 
@@ -179,8 +238,8 @@ export class EventStoreObject extends DurableObject<Env> {
   }
 
   private readRecord(key: string): EventRecord | null {
-    const row = this.ctx.storage.sql.exec('SELECT record, deliveries FROM events WHERE key = ?', key).toArray()[0];
-    return row ? { ...(JSON.parse(String(row.record)) as StoredRecord), deliveries: Number(row.deliveries) } : null;
+    const row = this.ctx.storage.sql.exec('SELECT record, accepted_at, expires_at, deliveries FROM events WHERE key = ?', key).toArray()[0];
+    return row ? toRecord(row) : null;
   }
 
   private readJob(key: string, id: string): JobState | null {
@@ -247,15 +306,16 @@ export class EventStoreObject extends DurableObject<Env> {
     const fresh = jobs.filter((j) => !record.jobs.includes(j.id));
     if (fresh.length === 0) return true;
     const now = Date.now();
-    const { deliveries: _, ...stored } = record;
+    const body: RecordBody = {
+      event: record.event,
+      routing: record.routing,
+      auth: record.auth,
+      mode: record.mode,
+      jobs: [...record.jobs, ...fresh.map((j) => j.id)],
+    };
     const sql = this.ctx.storage.sql;
     this.ctx.storage.transactionSync(() => {
-      sql.exec(
-        'UPDATE events SET record = ?, jobs = ? WHERE key = ?',
-        JSON.stringify({ ...stored, jobs: [...record.jobs, ...fresh.map((j) => j.id)] }),
-        record.jobs.length + fresh.length,
-        key,
-      );
+      sql.exec('UPDATE events SET record = ?, jobs = ? WHERE key = ?', JSON.stringify(body), record.jobs.length + fresh.length, key);
       for (const job of fresh) sql.exec('INSERT OR IGNORE INTO jobs (event, id, state) VALUES (?, ?, ?)', key, job.id, JSON.stringify(newJobState(job, now)));
     });
     await this.sweepNoLaterThan(key, now);
@@ -307,7 +367,8 @@ export class EventStoreObject extends DurableObject<Env> {
       for (const state of changed) this.writeJob(key, state);
     });
     const nextAt = nextSweepAt(after, now, sweepAfterMs(this.env.SWEEP_AFTER), record.expiresAt ?? now);
-    this.ctx.storage.sql.exec('UPDATE events SET sweep_at = ? WHERE key = ?', nextAt, key);
+    // A backstop still owed (its queue send failed) keeps the event's next look no later than its time.
+    this.ctx.storage.sql.exec('UPDATE events SET sweep_at = MIN(?1, COALESCE(backstop_at, ?1)) WHERE key = ?2', nextAt, key);
     await this.alarmNoLaterThan(nextAt);
     return { event: key, swept, nextAt };
   }
@@ -344,19 +405,49 @@ export class EventStoreObject extends DurableObject<Env> {
       .map(toSummary);
   }
 
-  /** Deletes expired events, sweeps the ones due, and sets the next alarm. */
+  /**
+   * The backstop of a first attempt at once: the jobs not settled by now go to the queue, each delayed until it
+   * may go (pipeline/decide/job.ts backstopCopies); none when the first attempt delivered. A refused send
+   * leaves the backstop owed, for the next alarm.
+   */
+  private async backstop(key: string, record: EventRecord, now: number): Promise<void> {
+    const copies = backstopCopies(this.readJobs(key, record), now);
+    try {
+      if (copies.length > 0)
+        await enqueue(
+          this.env,
+          copies.map((c) => c.job),
+          copies.map((c) => c.delaySeconds),
+        );
+    } catch (error) {
+      createConsoleLogger({ service: 'switchyard' }).log('warn', 'delivery.backstop_failed', {
+        event: key,
+        jobs: copies.length,
+        error: error instanceof Error ? error.message.slice(0, 200) : String(error),
+      });
+      this.ctx.storage.sql.exec('UPDATE events SET backstop_at = ? WHERE key = ?', now + BACKSTOP_RETRY_MS, key);
+      return;
+    }
+    this.ctx.storage.sql.exec('UPDATE events SET backstop_at = NULL WHERE key = ?', key);
+  }
+
+  /** Deletes expired events, runs the backstops and sweeps that are due, and sets the next alarm. */
   override async alarm(): Promise<void> {
     this.alarmAt = null;
     const now = Date.now();
     const sql = this.ctx.storage.sql;
-    const due = sql.exec('SELECT key, expires_at, record, deliveries FROM events WHERE sweep_at <= ? ORDER BY sweep_at LIMIT ?', now, ALARM_BATCH).toArray();
+    const due = sql
+      .exec('SELECT key, accepted_at, expires_at, backstop_at, record, deliveries FROM events WHERE sweep_at <= ? ORDER BY sweep_at LIMIT ?', now, ALARM_BATCH)
+      .toArray();
     for (const row of due) {
       const key = String(row.key);
       if (Number(row.expires_at) <= now) {
         this.erase(key);
         continue;
       }
-      await this.sweepRecord(key, { ...(JSON.parse(String(row.record)) as StoredRecord), deliveries: Number(row.deliveries) }, now);
+      const record = toRecord(row);
+      if (row.backstop_at !== null && Number(row.backstop_at) <= now) await this.backstop(key, record, now);
+      await this.sweepRecord(key, record, now);
     }
     const next = sql.exec('SELECT MIN(sweep_at) AS at FROM events').toArray()[0]?.at;
     if (next !== null && next !== undefined) {
@@ -463,7 +554,24 @@ export function eventStore(env: Env): EventStore {
         // Counted as a duplicate where it was first accepted.
         if (await old.record()) return (await old.accept(event, routing, options)) as AcceptResult;
       }
-      return (await shardOf(key).accept(event, routing, options)) as AcceptResult;
+      // Planned and serialized here, in the Worker: the shard, one of few, only writes.
+      const jobs = await planJobs(event, routing, options.effect);
+      const firstAttempt = options.mode === 'queue' && options.firstAttempt === true;
+      const body: RecordBody = { event, routing, auth: options.auth, mode: options.mode, jobs: jobs.map((j) => j.id) };
+      const done = await shardOf(key).accept({
+        key,
+        source: event.source,
+        type: event.type,
+        body: JSON.stringify(body),
+        jobs,
+        retentionMs: options.retentionMs,
+        mode: options.mode,
+        firstAttempt,
+      });
+      if (done.outcome === 'duplicate') return { outcome: 'duplicate', jobs: [] };
+      if (!firstAttempt || jobs.length === 0) return { outcome: 'accepted', jobs: options.mode === 'inline' ? jobs : [] };
+      const claim = { kind: 'go', event, attempt: 1, run: 1, queuedAt: done.acceptedAt } as const;
+      return { outcome: 'accepted', jobs: [], attemptNow: jobs.map((job) => ({ job, claim })) };
     },
     of(key) {
       const shard = shardOf(key);

@@ -4,11 +4,11 @@
  * the shard with SQL, as the shard itself stores them.
  */
 import { env } from 'cloudflare:workers';
-import { runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import type { Env } from '../../src/core/env.ts';
 import type { CanonicalEvent } from '../../src/core/event.ts';
 import type { AcceptOptions, AcceptResult, EventRecord, EventTrace, JobState, RoutingDecision } from '../../src/core/delivery.ts';
-import { eventKey } from '../../src/core/jobs.ts';
+import { eventKey, type DeliveryJob } from '../../src/core/jobs.ts';
 import { routeWith, ruleSet } from '../../src/env.ts';
 import { eventStore, shardCount, shardName, type EventStoreObject } from '../../src/state/event-store.ts';
 
@@ -47,4 +47,42 @@ export function editRecord(key: string, edit: (record: EventRecord) => EventReco
     const { deliveries: _deliveries, ...stored } = edit({ ...(JSON.parse(String(row.record)) as EventRecord), deliveries: Number(row.deliveries) });
     state.storage.sql.exec('UPDATE events SET record = ? WHERE key = ?', JSON.stringify(stored), key);
   });
+}
+
+/**
+ * Puts `wrap` in front of the queue producer of the shard holding `key`, for batches carrying that event's
+ * jobs (the shard holds other events: theirs pass untouched). Returns the undo.
+ */
+export async function intercept(
+  key: string,
+  wrap: (real: Queue<DeliveryJob>, calls: { count: number }) => (messages: MessageSendRequest<DeliveryJob>[]) => Promise<unknown>,
+): Promise<() => Promise<void>> {
+  const shard = shardOf(key);
+  await runInDurableObject(shard, (instance) => {
+    const self = instance as unknown as { env: Env };
+    const real = self.env;
+    const calls = { count: 0 };
+    const wrapped = wrap(real.JOBS!, calls);
+    const sendBatch = (messages: Iterable<MessageSendRequest<DeliveryJob>>) => {
+      const list = [...messages];
+      if (!list.some((m) => m.body.event === key)) return real.JOBS!.sendBatch(list);
+      calls.count++;
+      return wrapped(list);
+    };
+    self.env = { ...real, JOBS: { sendBatch } } as unknown as Env;
+    (instance as unknown as { restoreEnv: () => void }).restoreEnv = () => {
+      self.env = real;
+    };
+  });
+  return () => runInDurableObject(shard, (instance) => (instance as unknown as { restoreEnv: () => void }).restoreEnv());
+}
+
+/** Makes the event's backstop (a first attempt at once) due now and runs its shard's alarm. */
+export async function runBackstop(key: string): Promise<void> {
+  const shard = shardOf(key);
+  await runInDurableObject(shard, (_, state) => {
+    state.storage.sql.exec('UPDATE events SET backstop_at = ?1, sweep_at = ?1 WHERE key = ?2 AND backstop_at IS NOT NULL', Date.now() - 1, key);
+  });
+  await runInDurableObject(shard, (_, state) => state.storage.setAlarm(Date.now()));
+  await runDurableObjectAlarm(shard);
 }

@@ -2,6 +2,9 @@
  * Calls into the real Worker (its default export, inside workerd) with deliveries signed by the test keys.
  */
 import { env, exports } from 'cloudflare:workers';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import worker from '../../src/index.ts';
+import type { Env } from '../../src/core/env.ts';
 import type { TestKeys } from './keys.ts';
 import { prequelHeaders, preludeHeaders, rfc3339, standardWebhooksHeaders, type PreludeSignOptions } from './signers.ts';
 
@@ -24,10 +27,18 @@ export async function postPrelude(body: string, options: PreludeSignOptions & { 
   return post('/hooks/prelude', body, await preludeHeaders(keys.prelude[options.key ?? 0].privatePem, body, options));
 }
 
-export async function postBilling(body: string, id: string, options: { key?: 0 | 1; sentAt?: number } = {}): Promise<Response> {
+/** `env`: the Worker runs with these bindings instead (e.g. without FIRST_ATTEMPT: the queue consumer's path). */
+export async function postBilling(body: string, id: string, options: { key?: 0 | 1; sentAt?: number; env?: Env } = {}): Promise<Response> {
   const headers = await standardWebhooksHeaders(keys.billing[options.key ?? 0], id, Math.floor((options.sentAt ?? Date.now()) / 1000), body);
-  return post('/hooks/billing', body, headers);
+  if (!options.env) return post('/hooks/billing', body, headers);
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(new Request('https://relay.test/hooks/billing', { method: 'POST', body, headers }), options.env, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
 }
+
+/** The Worker's bindings with the queue consumer making every attempt (FIRST_ATTEMPT unset). */
+export const consumerEnv = (): Env => ({ ...(env as unknown as Env), FIRST_ATTEMPT: '' });
 
 export interface IngestBody {
   readonly ok: boolean;

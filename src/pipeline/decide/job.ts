@@ -12,6 +12,8 @@
  * - requeue starts a new run of a dead job (a replay), releases a parked one, or — for a stuck one — queues it
  *   again as it is.
  * - swept: a job the stuck-job sweep found overdue, queued again or (no queue) dead.
+ * - backstop: after a first attempt at once, the copies the queue must carry — one per job not settled yet,
+ *   delayed until it may go (a retry's due time, a lease's end); none when the first attempt delivered.
  */
 import type { AttemptRecord, Claim, Decision, JobState, SweepRecord } from '../../core/delivery.ts';
 import type { DeliveryJob } from '../../core/jobs.ts';
@@ -130,4 +132,19 @@ export function afterSweep(s: StuckJob, now: number, action: SweepRecord['action
   return action === 'requeued'
     ? { ...base, status: 'queued', why: `re-dispatched by the stuck-job sweep (${overdue})` }
     : { ...base, status: 'dead', why: `stuck (${overdue}): the inline delivery was interrupted; replay it` };
+}
+
+/** Queues take delays of at most 12 hours. */
+const MAX_DELAY_S = 43_200;
+
+/** The queued copies a first attempt at once still needs, each with its delay (seconds). */
+export function backstopCopies(states: readonly JobState[], now: number): { readonly job: DeliveryJob; readonly delaySeconds: number }[] {
+  const copies: { job: DeliveryJob; delaySeconds: number }[] = [];
+  const after = (at: number | null): number => Math.min(MAX_DELAY_S, Math.max(0, Math.ceil(((at ?? now) - now) / 1000)));
+  for (const s of states) {
+    if (s.status === 'queued') copies.push({ job: s.job, delaySeconds: after(s.nextAttemptAt) });
+    else if (s.status === 'retrying') copies.push({ job: s.job, delaySeconds: after(s.nextAttemptAt) });
+    else if (s.status === 'sending') copies.push({ job: s.job, delaySeconds: after(s.leaseUntil) });
+  }
+  return copies;
 }
