@@ -31,10 +31,6 @@ export default defineConfig({
           AUDIT_SIGNING_SECRET: keys.billing[0],
           // Off as in production (a local .dev.vars may switch it on); inbox tests switch it on themselves.
           INBOX: 'off',
-          // Every HTTP delivery here takes the fast path (first attempt after the answer, queue as backstop),
-          // which exercises the claim between the two paths in every test; the consumer-only path is the
-          // default and is what the queue-driven tests call directly.
-          FIRST_ATTEMPT: 'at-once',
           // The signing side, for the tests only.
           TEST_KEYS: JSON.stringify(keys),
         },

@@ -5,7 +5,11 @@
 // alarm) must then deliver every accepted event exactly once. Two scenarios: the sink up during the kill, and the
 // sink failing (503) until the restart. Nothing leaves the machine: the sink is an HTTP server on 127.0.0.1.
 //
-//   npm run crash-test -- [--events 200] [--concurrency 10] [--kill-after 70] [--sweep-after 15s] [--timeout 420]
+//   npm run crash-test -- [--events 200] [--concurrency 10] [--kill-after 70] [--sweep-after 15s] [--timeout 420] [--consumer]
+//
+// The first attempt is made at once (the default): a send in flight at the kill may be sent once more after its
+// claim's lease (the documented gap), so the test requires no event lost and none delivered more than twice.
+// `--consumer` (FIRST_ATTEMPT=queue): nothing is sent before the queue consumer runs, and it requires exactly once.
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,10 +30,12 @@ const { values } = parseArgs({
     'kill-after': { type: 'string', default: '70' },
     'sweep-after': { type: 'string', default: '15s' },
     timeout: { type: 'string', default: '420' },
+    consumer: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
-const USAGE = 'usage: npm run crash-test -- [--events 200] [--concurrency 10] [--kill-after 70] [--sweep-after 15s] [--timeout 420 (seconds per scenario)]';
+const USAGE =
+  'usage: npm run crash-test -- [--events 200] [--concurrency 10] [--kill-after 70] [--sweep-after 15s] [--timeout 420 (seconds per scenario)] [--consumer]';
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
@@ -174,6 +180,7 @@ async function scenario(name, script, sinkFailingDuringKill) {
       LOAD_HOOK_SECRET: `whsec_${Buffer.from(randomUUID()).toString('base64')}`,
       ADMIN_TOKEN,
       SWEEP_AFTER: values['sweep-after'],
+      ...(values.consumer ? { FIRST_ATTEMPT: 'queue' } : {}),
     }),
   };
   const run = randomUUID();
@@ -209,7 +216,11 @@ async function scenario(name, script, sinkFailingDuringKill) {
     await runtime.kill();
 
     let duplicates = 0;
-    for (const n of sink.delivered.values()) duplicates += n - 1;
+    let most = 0;
+    for (const n of sink.delivered.values()) {
+      duplicates += n - 1;
+      most = Math.max(most, n);
+    }
     const lost = EVENTS - sink.delivered.size;
     const sweptBy = {};
     for (const j of swept) sweptBy[j.was] = (sweptBy[j.was] ?? 0) + 1;
@@ -219,9 +230,9 @@ async function scenario(name, script, sinkFailingDuringKill) {
     resent after the restart       ${resend.length}, statuses ${JSON.stringify(statuses)}; accepted in all ${accepted}
     delivered                      ${sink.delivered.size} of ${EVENTS}, ${fullAfter.toFixed(0)} s after the restart
     re-dispatched by the sweep     ${swept.length} ${JSON.stringify(sweptBy)}
-    duplicates                     ${duplicates}
+    duplicates                     ${duplicates} (most deliveries of one event: ${most})
     lost                           ${lost}`);
-    return { lost, duplicates, accepted };
+    return { lost, duplicates, most, accepted };
   } finally {
     await sink.close();
     rmSync(persist, { recursive: true, force: true });
@@ -230,7 +241,7 @@ async function scenario(name, script, sinkFailingDuringKill) {
 
 async function main() {
   console.log(
-    `crash-test: ${EVENTS} signed Prequel events at concurrency ${CONCURRENCY}; the runtime SIGKILLed after ${KILL_AFTER} answers, restarted, non-200s resent; sweep margin ${values['sweep-after']} (a claim's lease is 2 min)`,
+    `crash-test: ${EVENTS} signed Prequel events at concurrency ${CONCURRENCY}; the runtime SIGKILLed after ${KILL_AFTER} answers, restarted, non-200s resent; sweep margin ${values['sweep-after']} (a claim's lease is 2 min); first attempt ${values.consumer ? 'by the queue consumer (FIRST_ATTEMPT=queue)' : 'at once (the default)'}`,
   );
   const rulesFile = join(tmpdir(), `switchyard-crash-rules-${process.pid}.yaml`);
   writeFileSync(rulesFile, readFileSync(join(here, 'load/rules.yaml'), 'utf8'));
@@ -239,9 +250,12 @@ async function main() {
   try {
     const up = await scenario('sink up during the kill', bundle, false);
     const failing = await scenario('sink failing during the kill', bundle, true);
-    const bad = [up, failing].some((r) => r.lost !== 0 || r.duplicates !== 0 || r.accepted !== EVENTS);
+    // At once, a send in flight at the kill may go once more after its lease (the documented gap), never more.
+    const allowed = values.consumer ? 1 : 2;
+    const bad = [up, failing].some((r) => r.lost !== 0 || r.most > allowed || r.accepted !== EVENTS);
+    const want = values.consumer ? 'exactly once' : 'at least once and at most twice (a send in flight at the kill, once more after its lease)';
     console.log(
-      `\ncrash-test: ${bad ? 'FAILED — every accepted event must be delivered exactly once' : 'every accepted event delivered exactly once, in both scenarios'}`,
+      `\ncrash-test: ${bad ? `FAILED — every accepted event must be delivered ${want}` : `every accepted event delivered ${want}, in both scenarios`}`,
     );
     if (bad) process.exitCode = 1;
   } finally {

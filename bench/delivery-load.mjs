@@ -6,7 +6,7 @@
 // a bare Hono Worker served the same way, under the same load, in the same run (the ratio), and the
 // notification latency: from the sender's request to the sink's first 2xx answer for each job.
 //
-//   npm run load -- [--events 3000] [--concurrency 32] [--fail 0.2] [--drain-timeout 180] [--first-attempt]
+//   npm run load -- [--events 3000] [--concurrency 32] [--fail 0.2] [--drain-timeout 180] [--consumer]
 import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -25,8 +25,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     fail: { type: 'string', default: '0.2' },
     'drain-timeout': { type: 'string', default: '180' },
-    // FIRST_ATTEMPT=at-once: the first attempt right after the answer, the queue as backstop.
-    'first-attempt': { type: 'boolean', default: false },
+    // FIRST_ATTEMPT=queue: the queue consumer makes every attempt (the default: the first right after the answer).
+    consumer: { type: 'boolean', default: false },
   },
 });
 const EVENTS = Number(values.events);
@@ -145,7 +145,7 @@ const fmt = (ms) => `${ms.toFixed(1)} ms`;
 
 async function main() {
   console.log(
-    `load: ${EVENTS} signed Prequel events, concurrency ${CONCURRENCY}, sink failing ${(FAIL * 100).toFixed(0)} % of requests, first attempt ${values['first-attempt'] ? 'at once (FIRST_ATTEMPT=at-once)' : 'by the queue consumer'}`,
+    `load: ${EVENTS} signed Prequel events, concurrency ${CONCURRENCY}, sink failing ${(FAIL * 100).toFixed(0)} % of requests, first attempt ${values.consumer ? 'by the queue consumer (FIRST_ATTEMPT=queue)' : 'at once (the default)'}`,
   );
   const events = makeEvents(EVENTS);
   const expected = events.reduce((n, e) => n + e.jobs, 0);
@@ -165,7 +165,7 @@ async function main() {
       LOAD_PD_ROUTING_KEY: TARGET_TEST_SECRETS.PAGERDUTY_ROUTING_KEY,
       LOAD_SLACK_TOKEN: TARGET_TEST_SECRETS.SLACK_BOT_TOKEN,
       LOAD_HOOK_SECRET: `whsec_${Buffer.from(randomUUID()).toString('base64')}`,
-      ...(values['first-attempt'] ? { FIRST_ATTEMPT: 'at-once' } : {}),
+      ...(values.consumer ? { FIRST_ATTEMPT: 'queue' } : {}),
     },
     outboundService: sink.handle,
   });

@@ -1,7 +1,7 @@
 // `npm run peers`: the same alerts through Prometheus Alertmanager (Debian's `prometheus-alertmanager`, grouping
 // off: group_by ['...'], group_wait 0s) and through Switchyard as `wrangler deploy` bundles it (on Miniflare with
 // its local Queues and Durable Objects; once with the queue consumer making the first attempt, once with
-// FIRST_ATTEMPT=at-once), each alert to one HTTP webhook; a bare Hono Worker served the same way takes the
+// the default first attempt at once), each alert to one HTTP webhook; a bare Hono Worker served the same way takes the
 // same requests as the ingest baseline. Prints, per system: ingest p50 / p99, requests per second, and the
 // notification p50 / p99 from the sender's request to the webhook's receipt. One run, one machine.
 //
@@ -109,7 +109,7 @@ async function switchyard(firstAttempt) {
   const firstAt = new Map();
   const sentAt = new Map();
   const served = await serveRelay(bundleRelay(join(here, 'peers/rules.yaml')), {
-    bindings: { PREQUEL_WEBHOOK_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }), ...(firstAttempt ? { FIRST_ATTEMPT: 'at-once' } : {}) },
+    bindings: { PREQUEL_WEBHOOK_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }), ...(firstAttempt ? {} : { FIRST_ATTEMPT: 'queue' }) },
     outboundService: async (request) => {
       const body = await request.text();
       const id = /"id":"(pq_[0-9a-f]{64})"/.exec(body)?.[1];
@@ -201,7 +201,7 @@ if (binary) {
 } else console.log('  prometheus-alertmanager is not installed (apt-get install prometheus-alertmanager): Switchyard against the bare Worker only');
 const consumer = await switchyard(false);
 rows.push(['Switchyard (first attempt by the queue consumer)', consumer]);
-rows.push(['Switchyard (FIRST_ATTEMPT=at-once)', await switchyard(true)]);
+rows.push(['Switchyard (first attempt at once, the default)', await switchyard(true)]);
 rows.push(['bare Hono Worker', await bare(consumer.bodies)]);
 
 console.log("\n| | ingest p50 / p99 | requests/s | notification p50 / p99 (from the sender's request) | notified |");

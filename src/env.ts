@@ -66,8 +66,8 @@ export function ingestDeps(env: Env, options: RuntimeOptions = {}): IngestDeps {
     rules,
     env,
     now: options.now ?? Date.now,
-    // FIRST_ATTEMPT=at-once: in queue mode the first attempt is made right after the answer (app.ts), the queue
-    // the backstop.
+    // In queue mode the first attempt is made right after the answer (app.ts) unless FIRST_ATTEMPT=queue; the
+    // event store's alarm is its backstop.
     ledger: ingestLedger(env, rules.settings.dedupRetentionMs),
     credentials,
     log: options.logger ?? createConsoleLogger({ service: 'switchyard' }),
@@ -112,10 +112,15 @@ export async function deliveryState(env: Pick<Env, 'CONTROL'>): Promise<{ readon
   return { paused: new Set(state.paused), silences: state.silences };
 }
 
+/** Queue mode: whether the first attempt is made at once, after the answer (the default), or by the consumer. */
+export function firstAttemptAtOnce(env: Pick<Env, 'FIRST_ATTEMPT'>): boolean {
+  return env.FIRST_ATTEMPT !== 'queue';
+}
+
 /** The event store as ingest uses it. */
 function ingestLedger(env: Env, retentionMs: number): IngestDeps['ledger'] {
   const store = eventStore(env);
-  const options = { retentionMs, mode: deliveryMode(env), firstAttempt: env.FIRST_ATTEMPT === 'at-once' };
+  const options = { retentionMs, mode: deliveryMode(env), firstAttempt: firstAttemptAtOnce(env) };
   return { accept: (event, routing, auth) => store.accept(event, routing, { ...options, auth }) };
 }
 

@@ -43,7 +43,7 @@ async function deliverCopy(job: DeliveryJob) {
   return getQueueResult(batch, ctx);
 }
 
-describe('the first attempt at once, the queue as backstop (FIRST_ATTEMPT=at-once)', () => {
+describe('the first attempt at once, the queue as backstop (the default)', () => {
   it('is asked of the store only with the flag: the jobs come back claimed, nothing is queued until the backstop', async () => {
     const m = marker();
     const event = prequelEvent('transfer.error', m, 1, 'prequel', PAGING_SOURCE);

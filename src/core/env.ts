@@ -21,9 +21,10 @@ export type Env = Bindings & {
   /** How overdue a job must be before the stuck-job sweep re-dispatches it (default 10m). */
   readonly SWEEP_AFTER?: string;
   /**
-   * `at-once`: queue mode attempts an event's jobs right after the answer, the queue a delayed backstop (faster
-   * by the queue's batch window; a Worker killed mid-send can then re-send what it had just sent, after the
-   * lease — see README). Unset: the queue consumer makes every attempt.
+   * Queue mode. Unset (or `at-once`): an event's jobs are attempted right after the answer, the event store's
+   * alarm queueing a copy of whatever is not settled 10 s later. `queue`: the queue consumer makes every attempt
+   * (slower by the queue's batch window). Either way a Worker killed mid-send re-sends what it had just sent, at
+   * most once, after the claim's lease — see README.
    */
   readonly FIRST_ATTEMPT?: string;
   /** How many shards the event store has (1–1024, default 16). Changing it re-homes every key: see README. */

@@ -12,7 +12,7 @@
  * queue refuses, the rows are taken back. Either way the vendor gets a 503 and its retry is a first delivery.
  * A crash between the commit and the send leaves jobs queued-but-unsent: the sweep finds them.
  *
- * A first attempt at once (FIRST_ATTEMPT=at-once): the same commit claims the jobs for the caller, who
+ * A first attempt at once (the default; FIRST_ATTEMPT=queue leaves every attempt to the consumer): the same commit claims the jobs for the caller, who
  * attempts them right after its answer, and nothing is queued then. The backstop is the shard's alarm,
  * FIRST_ATTEMPT_BACKSTOP_S later: it queues a copy of each job not settled by then (a failed attempt's retry,
  * delayed until due; a claim whose Worker died, delayed until its lease ends). A first attempt that delivered

@@ -27,7 +27,7 @@ export async function postPrelude(body: string, options: PreludeSignOptions & { 
   return post('/hooks/prelude', body, await preludeHeaders(keys.prelude[options.key ?? 0].privatePem, body, options));
 }
 
-/** `env`: the Worker runs with these bindings instead (e.g. without FIRST_ATTEMPT: the queue consumer's path). */
+/** `env`: the Worker runs with these bindings instead (e.g. FIRST_ATTEMPT=queue: the queue consumer's path). */
 export async function postBilling(body: string, id: string, options: { key?: 0 | 1; sentAt?: number; env?: Env } = {}): Promise<Response> {
   const headers = await standardWebhooksHeaders(keys.billing[options.key ?? 0], id, Math.floor((options.sentAt ?? Date.now()) / 1000), body);
   if (!options.env) return post('/hooks/billing', body, headers);
@@ -37,8 +37,8 @@ export async function postBilling(body: string, id: string, options: { key?: 0 |
   return res;
 }
 
-/** The Worker's bindings with the queue consumer making every attempt (FIRST_ATTEMPT unset). */
-export const consumerEnv = (): Env => ({ ...(env as unknown as Env), FIRST_ATTEMPT: '' });
+/** The Worker's bindings with the queue consumer making every attempt (FIRST_ATTEMPT=queue). */
+export const consumerEnv = (): Env => ({ ...(env as unknown as Env), FIRST_ATTEMPT: 'queue' });
 
 export interface IngestBody {
   readonly ok: boolean;
