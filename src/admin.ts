@@ -18,12 +18,13 @@
 import { Hono, type Context } from 'hono';
 import { tokensMatch } from './sources/token.ts';
 import { presentedToken } from './inbox/routes.ts';
-import { BUILT_RULES, controlOf, deliverInlineNow, forgetDeliveryState, ruleSet, type Env, type RuntimeOptions } from './env.ts';
+import { BUILT_RULES, BUILT_RULES_VERSION, controlOf, deliverInlineNow, forgetDeliveryState, ruleSet, type Env, type RuntimeOptions } from './env.ts';
 import { eventKey, type DeliveryJob } from './core/jobs.ts';
 import { replay, replayStuck, type OperateDeps } from './pipeline/replay.ts';
 import { jobDueAt, sweepAfterMs } from './pipeline/sweep.ts';
-import { eventStore } from './state/event-store.ts';
+import { eventStore, MAX_LIST, type EventQuery } from './state/event-store.ts';
 import { dispatcher } from './pipeline/dispatch.ts';
+import { parseDuration, parseInstant } from './core/units.ts';
 import type { Logger } from './core/log.ts';
 import { checkMatchers, isoOrInvalid, silenceWindow } from './pipeline/silences.ts';
 import type { GroupState, DeadLetterFilter, Silence, UnroutedType } from './core/delivery.ts';
@@ -49,6 +50,30 @@ export function createAdminApp(options: RuntimeOptions & { readonly logger: Logg
     if (c.req.method !== 'GET') forgetDeliveryState();
   });
 
+  // Recent events, newest first, across the store's shards: filtered, paged by an opaque cursor; with
+  // include=records, each event's record as routed (what `switchyard events export` and `diff --from` read).
+  admin.get('/events', async (c) => {
+    const query = readEventQuery(c.req.query(), Date.now());
+    if (typeof query === 'string') return fail(c, 400, 'bad_query', query);
+    const { events, next } = await eventStore(c.env).list(query);
+    return c.json({
+      ok: true,
+      count: events.length,
+      events: events.map((e) => ({
+        key: e.key,
+        source: e.source,
+        id: e.key.slice(e.source.length + 1),
+        type: e.type,
+        accepted_at: new Date(e.acceptedAt).toISOString(),
+        deliveries_from_sender: e.deliveries,
+        jobs: e.jobs,
+        trace: `/admin/events/${encodeURIComponent(e.source)}/${encodeURIComponent(e.key.slice(e.source.length + 1))}`,
+        ...(e.record ? { record: { event: e.record.event, routing: e.record.routing, accepted_at: new Date(e.record.acceptedAt).toISOString() } } : {}),
+      })),
+      next_cursor: next ? encodeCursor(next) : null,
+    });
+  });
+
   admin.get('/events/:source/:id', async (c) => {
     const key = eventKey({ source: c.req.param('source'), id: c.req.param('id') });
     const trace = await eventStore(c.env).of(key).timeline();
@@ -60,16 +85,33 @@ export function createAdminApp(options: RuntimeOptions & { readonly logger: Logg
         `no event ${JSON.stringify(key.length > 120 ? `${key.slice(0, 120)}…` : key)} in the ledger (never accepted, or past its retention)`,
       );
     const { record, jobs } = trace;
+    const explanation = ruleSet().explain(record.event);
+    const recorded = record.routing.routes.map((r) => ({ name: r.name, notify: [...r.notify].sort() }));
+    const now = explanation.filter((r) => r.matched).map((r) => ({ name: r.name, notify: [...r.notify].sort() }));
+    const same = JSON.stringify(recorded) === JSON.stringify(now);
     return c.json({
       ok: true,
       event: record.event,
       verification: { auth: record.auth, accepted_at: new Date(record.acceptedAt).toISOString(), deliveries_from_sender: record.deliveries },
       routing: {
+        // What routed it when it arrived, and the version of the rules that decided (null: before versions).
         matched: record.routing.routes,
         // No route of the rules matched it (settings.unrouted's route, if any, is the one matched).
         unrouted: record.routing.unrouted === true,
-        // Every route's decision, evaluated again against the rules deployed now (they may have changed).
-        explanation: ruleSet().explain(record.event),
+        rules_version: record.routing.rules ?? null,
+        // Every route's decision evaluated again — against the rules deployed NOW, not those that routed it.
+        explanation,
+        re_evaluated: {
+          against: 'the rules deployed now',
+          rules_version: BUILT_RULES_VERSION,
+          same_rules: record.routing.rules?.hash === BUILT_RULES_VERSION.hash,
+          matched: now.map((r) => r.name),
+          // Whether today's rules would route it as it was routed (route names and their targets).
+          differs_from_recorded: !same,
+          ...(same ? {} : { recorded: recorded, now }),
+        },
+        // What the shadow rules (rules.shadow.yaml) decided for it, never sent.
+        ...(record.routing.shadow ? { shadow: record.routing.shadow } : {}),
       },
       jobs: jobs.map((j) => ({
         id: j.job.id,
@@ -345,6 +387,66 @@ function operateDeps(c: Context<AdminEnv>, log: Logger, options: RuntimeOptions)
     // Inline: in the background of this request, after the answer.
     dispatch: dispatcher(env, async (jobs) => c.executionCtx.waitUntil(deliverInlineNow(env, jobs, { ...options, logger: log }))),
   };
+}
+
+/** A listing position as an opaque, URL-safe cursor (base64url of `{t, k}`). */
+function encodeCursor(at: { readonly acceptedAt: number; readonly key: string }): string {
+  return btoa(JSON.stringify({ t: at.acceptedAt, k: at.key }))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
+}
+
+function decodeCursor(text: string): { readonly acceptedAt: number; readonly key: string } | null {
+  try {
+    const value = JSON.parse(atob(text.replaceAll('-', '+').replaceAll('_', '/'))) as { t?: unknown; k?: unknown };
+    return typeof value.t === 'number' && Number.isFinite(value.t) && typeof value.k === 'string' ? { acceptedAt: value.t, key: value.k } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A time in a query: RFC 3339, milliseconds, or a duration ago (`7d`, `90m`). */
+function readTime(name: string, text: string, now: number): number | string {
+  const ago = parseDuration(text);
+  if (ago !== null) return now - ago;
+  const at = /^\d+$/.test(text) ? Number(text) : parseInstant(text);
+  return at === null
+    ? `${name} must be an RFC 3339 time such as 2026-11-23T10:00:00Z, or a duration ago such as 7d (got ${JSON.stringify(text.slice(0, 40))})`
+    : at;
+}
+
+/** The query of GET /admin/events, or what is wrong with it. */
+export function readEventQuery(q: Record<string, string | undefined>, now: number): EventQuery | string {
+  const query: { -readonly [K in keyof EventQuery]: EventQuery[K] } = {};
+  for (const name of ['since', 'until'] as const) {
+    const text = q[name];
+    if (text === undefined) continue;
+    const at = readTime(name, text, now);
+    if (typeof at === 'string') return at;
+    query[name] = at;
+  }
+  for (const name of ['source', 'type'] as const) {
+    const text = q[name];
+    if (text === undefined) continue;
+    if (text === '' || text.length > 200) return `${name} must be 1 to 200 characters`;
+    query[name] = text;
+  }
+  if (q.limit !== undefined) {
+    const limit = Number(q.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST) return `limit must be a whole number from 1 to ${MAX_LIST}`;
+    query.limit = limit;
+  }
+  if (q.cursor !== undefined) {
+    const before = decodeCursor(q.cursor);
+    if (!before) return 'cursor is not one this relay gave (take next_cursor from the previous page)';
+    query.before = before;
+  }
+  if (q.include !== undefined) {
+    if (q.include !== 'records') return 'include takes one value: records';
+    query.records = true;
+  }
+  return query;
 }
 
 function readFilter(q: Record<string, string | undefined>): DeadLetterFilter | string {

@@ -3,7 +3,7 @@
  * secrets. The Durable Objects read their own `env` as well (each its store, and the queue through
  * pipeline/dispatch.ts). Per-isolate pieces (the key cache, the loaded rules) are built once and reused.
  */
-import { RULES_JSON, RULES_STATUS } from './generated/rules.ts';
+import { RULES_JSON, RULES_STATUS, RULES_VERSION } from './generated/rules.ts';
 import type { Env } from './core/env.ts';
 import { createConsoleLogger, type Logger } from './core/log.ts';
 import type { IngestDeps } from './pipeline/ingest.ts';
@@ -19,7 +19,7 @@ import { INBOX_NAME, type InboxObject } from './state/inbox.ts';
 import { HEALTH_NAME, type HealthObject, type HealthRoute } from './state/health.ts';
 import { inboxEnabled, inboxTakes, type InboxSink } from './pipeline/inbox-sink.ts';
 import type { DeliveryJob } from './core/jobs.ts';
-import type { AlertState, ClaimedJob, GroupState, ResolveDecision, TakeResult, Silence } from './core/delivery.ts';
+import type { AlertState, ClaimedJob, GroupState, ResolveDecision, RulesVersion, TakeResult, Silence } from './core/delivery.ts';
 
 export type { Env };
 
@@ -50,11 +50,15 @@ export function ruleSet(): RuleSet {
   return (builtRuleSet ??= compileRuleSet(BUILT_RULES.routes));
 }
 
-export function routeWith(rules: RuleSet): IngestDeps['route'] {
+/** The version of the built rules, stamped on every routing decision. */
+export const BUILT_RULES_VERSION: RulesVersion = RULES_VERSION;
+
+/** Routes an event with `rules`, the decision stamped with their version. */
+export function routeWith(rules: RuleSet, version: RulesVersion = BUILT_RULES_VERSION): IngestDeps['route'] {
   return (event) => {
     const matches = rules.match(event);
     const routes = matches.map((m) => ({ index: m.index, name: m.route.name, notify: m.route.notify }));
-    return matches.every((m) => m.route.fallback) ? { routes, unrouted: true } : { routes };
+    return matches.every((m) => m.route.fallback) ? { routes, unrouted: true, rules: version } : { routes, rules: version };
   };
 }
 

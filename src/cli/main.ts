@@ -13,10 +13,12 @@ import type { RouteConfig, RulesConfig } from '../rules/config.ts';
 import { compileRuleSet } from '../rules/ruleset.ts';
 import { kindOf, renderNotification, type Notification } from '../targets/registry.ts';
 import { groupKeyText, groupLabels } from '../pipeline/group-key.ts';
-import { durationText } from '../core/units.ts';
+import { durationText, parseInstant } from '../core/units.ts';
 import { localText, nextUnmuted, timeMute, windowZone } from '../rules/time-intervals.ts';
 import { payloadToEvents } from './events.ts';
 import { runRulesTests } from './rules-tests.ts';
+import { exportEvents, replayDiff } from './replay.ts';
+import type { Fetch } from './recorded.ts';
 
 const COMMANDS = {
   check: `switchyard check [rules.yaml]
@@ -32,6 +34,18 @@ const COMMANDS = {
   test: `switchyard test [rules.test.yaml] [--rules file]
   Runs routing test cases against the file the relay deploys (rules.yaml, else rules.example.yaml), or the one
   --rules names, and says which. Exit codes: 0 all passed, 1 a case failed or the rules have problems, 2 usage.`,
+  events: `switchyard events export --from <relay URL> [--since 7d] [--until time] [--source name] [--type type] [--token-env NAME]
+  Prints the relay's recorded events, newest first, one JSON object a line (key, accepted_at, event, routing):
+  switchyard events export --from https://relay.example.com --since 7d > events.jsonl
+  The admin token is read from SWITCHYARD_ADMIN_TOKEN (or the variable --token-env names), never an argument.
+  Exit codes: 0 exported, 2 usage, unreachable relay or refused token.`,
+  diff: `switchyard diff --rules candidate.yaml [--current rules.yaml] (--from <relay URL> [--since 7d] | --events events.jsonl | <payload files…>) [--at-recorded-times] [--json]
+  Replays the same events through the current rules (rules.yaml, else rules.example.yaml, or --current) and the
+  candidate, and prints what changes: per route and per target, the events that would now page / post / call
+  or no longer, with example ids; grouping and paging-budget changes on the routes they touch. Time windows
+  are read at each event's recorded time with --at-recorded-times (else now). Events come from a running relay
+  (--from, token as for events export), an export file (--events), or raw vendor payloads.
+  Exit codes: 0 no change, 1 changes, 2 usage, unreadable input or rules with problems.`,
 } as const;
 
 const USAGE = `usage:
@@ -39,12 +53,21 @@ const USAGE = `usage:
   switchyard explain <event.json> [--rules file] [--source name] [--at time] [--json]
                                                          show each route's decision for a raw vendor payload
   switchyard test [rules.test.yaml] [--rules file]       run routing test cases
+  switchyard events export --from <relay URL> [--since 7d]
+                                                         print recorded events (JSON Lines) from a relay
+  switchyard diff --rules candidate.yaml (--from <relay URL> [--since 7d] | --events file | <payloads…>) [--at-recorded-times]
+                                                         what a candidate rules file would change on real events
   switchyard <command> --help                            more about one command`;
 
 export interface Io {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
   readonly cwd: string;
+  /** Environment variables (the admin token); process.env by default. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The network (tests answer it); the runtime's fetch by default. */
+  readonly fetch?: Fetch;
+  readonly now?: () => number;
 }
 
 const defaultIo: Io = { out: (l) => console.log(l), err: (l) => console.error(l), cwd: process.cwd() };
@@ -85,6 +108,14 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         source: { type: 'string' },
         at: { type: 'string' },
         json: { type: 'boolean' },
+        current: { type: 'string' },
+        from: { type: 'string' },
+        since: { type: 'string' },
+        until: { type: 'string' },
+        type: { type: 'string' },
+        events: { type: 'string' },
+        'at-recorded-times': { type: 'boolean' },
+        'token-env': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -113,6 +144,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     }
     case 'test':
       return runRulesTests(positionals[0] ?? 'rules.test.yaml', values.rules ?? null, io);
+    case 'events':
+      if (positionals[0] !== 'export' || positionals.length !== 1) break;
+      return exportEvents(values, io);
+    case 'diff':
+      return replayDiff(values, positionals, io);
     case undefined:
     case 'help':
     case '--help':
@@ -120,7 +156,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       io.out(USAGE);
       return command === undefined ? 2 : 0;
   }
-  io.err(`switchyard: ${command === 'explain' ? 'explain takes one event file' : `unknown command "${command}"`}\n${usage}`);
+  const why =
+    command === 'explain' ? 'explain takes one event file' : command === 'events' ? 'events takes one subcommand: export' : `unknown command "${command}"`;
+  io.err(`switchyard: ${why}\n${usage}`);
   return 2;
 }
 
@@ -162,13 +200,6 @@ function coverageReport(c: RulesConfig): string[] {
   ];
   if (dropped.length > 0) lines.push(`deliberately dropped (a route that notifies no one): ${dropped.map(gapText).join('; ')}`);
   return lines;
-}
-
-/** An RFC 3339 date-time with an offset (or Z), as milliseconds; null otherwise. */
-export function parseInstant(text: string): number | null {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(text)) return null;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? null : ms;
 }
 
 /** A route's time windows read at `at`: muted or not, which window decided, when it sends again. */

@@ -70,6 +70,21 @@ export interface RoutingDecision {
   readonly routes: readonly { readonly index: number; readonly name: string; readonly notify: readonly string[] }[];
   /** No route of the file matched (settings.unrouted's route, if any, is then the one in `routes`). */
   readonly unrouted?: true;
+  /** The rules that decided: their content hash and when they were built (scripts/build-rules.ts). */
+  readonly rules?: RulesVersion;
+  /** What the shadow rules (rules.shadow.yaml) would have decided: recorded, never sent. */
+  readonly shadow?: ShadowDecision;
+}
+
+export interface RulesVersion {
+  readonly hash: string;
+  readonly builtAt: string;
+}
+
+export interface ShadowDecision {
+  readonly routes: readonly { readonly index: number; readonly name: string; readonly notify: readonly string[] }[];
+  readonly unrouted?: true;
+  readonly rules: RulesVersion;
 }
 
 /** Events of one (source, type) that matched no route: how many, since when, the latest. */

@@ -98,6 +98,8 @@ export interface EventSummary {
   readonly acceptedAt: number;
   readonly deliveries: number;
   readonly jobs: number;
+  /** With `records`: the event, its routing (and the shadow's) as recorded. */
+  readonly record?: EventRecord;
 }
 
 export interface EventQuery {
@@ -108,6 +110,8 @@ export interface EventQuery {
   readonly limit?: number;
   /** Events strictly older than this position (a listing's `next`). */
   readonly before?: { readonly acceptedAt: number; readonly key: string };
+  /** Each event's whole record too (an export, a replay). */
+  readonly records?: boolean;
 }
 
 type Row = Record<string, SqlStorageValue>;
@@ -396,13 +400,11 @@ export class EventStoreObject extends DurableObject<Env> {
     if (query.before) terms.push(['(accepted_at < ? OR (accepted_at = ? AND key < ?))', query.before.acceptedAt, query.before.acceptedAt, query.before.key]);
     const where = terms.length > 0 ? `WHERE ${terms.map((t) => t[0]).join(' AND ')}` : '';
     const limit = Math.min(Math.max(1, query.limit ?? 100), MAX_LIST + 1);
+    const columns = `key, source, type, accepted_at, deliveries, jobs${query.records ? ', expires_at, record' : ''}`;
     return this.ctx.storage.sql
-      .exec(
-        `SELECT key, source, type, accepted_at, deliveries, jobs FROM events ${where} ORDER BY accepted_at DESC, key DESC LIMIT ${limit}`,
-        ...terms.flatMap((t) => t.slice(1)),
-      )
+      .exec(`SELECT ${columns} FROM events ${where} ORDER BY accepted_at DESC, key DESC LIMIT ${limit}`, ...terms.flatMap((t) => t.slice(1)))
       .toArray()
-      .map(toSummary);
+      .map((r) => (query.records ? { ...toSummary(r), record: toRecord(r) } : toSummary(r)));
   }
 
   /**
