@@ -10,8 +10,13 @@ import { TARGET_TEST_SECRETS } from './test/helpers/target-secrets.ts';
 
 const keys = makeTestKeys();
 
-// The rules the Worker runs on here: the example, with the workerd tests' own sources and routes added.
-execFileSync(process.execPath, ['scripts/build-rules.ts', 'rules.example.yaml', '--add', 'test/rules.workerd.yaml'], { stdio: 'ignore' });
+// The rules the Worker runs on here: the example, with the workerd tests' own sources and routes added, and shadow
+// rules beside them (recorded on every event, never sent).
+execFileSync(
+  process.execPath,
+  ['scripts/build-rules.ts', 'rules.example.yaml', '--add', 'test/rules.workerd.yaml', '--shadow', 'test/rules.shadow.workerd.yaml'],
+  { stdio: 'ignore' },
+);
 
 export default defineConfig({
   plugins: [

@@ -11,7 +11,7 @@
 // claim's lease (the documented gap), so the test requires no event lost and none delivered more than twice.
 // `--consumer` (FIRST_ATTEMPT=queue): nothing is sent before the queue consumer runs, and it requires exactly once.
 import { spawn } from 'node:child_process';
-import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundleRelay } from '../scripts/serve-bundle.mjs';
 import { TARGET_TEST_SECRETS } from '../test/helpers/target-secrets.ts';
+import { prequelHeaders } from './signing.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -55,12 +56,7 @@ const template = JSON.parse(readFileSync(join(root, 'test/fixtures/prequel/expor
 
 /** Prequel signs `timestamp.body`; a vendor's resend signs again with a fresh timestamp (same body, same event id). */
 function signed(body) {
-  const ts = new Date().toISOString();
-  return {
-    'content-type': 'application/json',
-    'x-prequel-webhook-timestamp': ts,
-    'x-prequel-webhook-signature': sign('sha256', Buffer.from(`${ts}.${body}`), privateKey).toString('hex'),
-  };
+  return prequelHeaders(body, privateKey);
 }
 
 // ---- the sink: one HTTP server in this process, so its counts survive every kill ------------------------------

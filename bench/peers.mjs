@@ -9,7 +9,7 @@
 // Without prometheus-alertmanager installed it says how to get it (apt-get install prometheus-alertmanager)
 // and still compares Switchyard with the bare Worker.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { bundleRelay, serveRelay } from '../scripts/serve-bundle.mjs';
 import { bundleWorker, COMPATIBILITY_DATE } from './workerd.mjs';
+import { prequelHeaders } from './signing.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -92,16 +93,7 @@ const fixture = JSON.parse(readFileSync(join(root, 'test/fixtures/prequel/transf
 function prequelBodies(n) {
   return Array.from({ length: n }, () => {
     const body = JSON.stringify({ ...fixture, data: { ...fixture.data, destination_id: randomUUID(), transfer_blamed_party: 'prequel' } });
-    const ts = new Date().toISOString();
-    return {
-      id: `pq_${createHash('sha256').update(body).digest('hex')}`,
-      body,
-      headers: {
-        'content-type': 'application/json',
-        'x-prequel-webhook-timestamp': ts,
-        'x-prequel-webhook-signature': sign('sha256', Buffer.from(`${ts}.${body}`), privateKey).toString('hex'),
-      },
-    };
+    return { id: `pq_${createHash('sha256').update(body).digest('hex')}`, body, headers: prequelHeaders(body, privateKey) };
   });
 }
 

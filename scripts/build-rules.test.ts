@@ -43,6 +43,46 @@ describe('the build step (wrangler [build] command)', () => {
   });
 });
 
+describe('shadow rules (rules.shadow.yaml)', () => {
+  const example = new URL('../rules.example.yaml', import.meta.url).pathname;
+  const build = (args: string[], out: string) => spawnSync(process.execPath, [script, example, '--out', out, ...args], { encoding: 'utf8', env: process.env });
+
+  it('compiles a valid shadow file beside the live rules, each with its version', async () => {
+    const shadow = join(dir, 'shadow.yaml');
+    writeFileSync(
+      shadow,
+      'version: 1\nsources:\n  prequel: { kind: prequel, public_keys: ["${K}"] }\ntargets:\n  hook: { kind: http, url: "https://hook.example.com/" }\nroutes:\n  - { name: all, when: { source: prequel }, notify: [hook] }\n',
+    );
+    const out = join(dir, 'with-shadow.ts');
+    const r = build(['--shadow', shadow], out);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('shadow rules');
+    const m = (await import(out)) as { SHADOW_JSON: string | null; SHADOW_VERSION: { hash: string } | null; RULES_VERSION: { hash: string } };
+    expect(JSON.parse(m.SHADOW_JSON!)).toMatchObject({ targets: { hook: { kind: 'http' } } });
+    expect(m.SHADOW_VERSION!.hash).toMatch(/^[0-9a-f]{12}$/);
+    expect(m.SHADOW_VERSION!.hash).not.toBe(m.RULES_VERSION.hash);
+  });
+
+  it('writes none without one, and refuses a broken one with its problems', async () => {
+    const out = join(dir, 'no-shadow.ts');
+    expect(build(['--no-shadow'], out).status).toBe(0);
+    expect(((await import(out)) as { SHADOW_JSON: string | null }).SHADOW_JSON).toBeNull();
+    const broken = join(dir, 'broken-shadow.yaml');
+    writeFileSync(broken, 'version: 1\nroutes:\n  - { name: r, notify: [pager] }\n');
+    const r = build(['--shadow', broken], join(dir, 'broken-shadow.ts'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/shadow rules .*broken-shadow\.yaml have \d+ problems?/);
+  });
+
+  it('keeps the version (and the module) unchanged when the rules are unchanged', () => {
+    const out = join(dir, 'stable.ts');
+    build(['--no-shadow'], out);
+    const first = readFileSync(out, 'utf8');
+    build(['--no-shadow'], out);
+    expect(readFileSync(out, 'utf8')).toBe(first);
+  });
+});
+
 describe('wrangler refuses to deploy a broken rules file', () => {
   it('fails `wrangler deploy --dry-run` with the positioned problems', () => {
     const bad = join(dir, 'broken.yaml');

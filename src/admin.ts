@@ -18,16 +18,30 @@
 import { Hono, type Context } from 'hono';
 import { tokensMatch } from './sources/token.ts';
 import { presentedToken } from './inbox/routes.ts';
-import { BUILT_RULES, BUILT_RULES_VERSION, controlOf, deliverInlineNow, forgetDeliveryState, ruleSet, type Env, type RuntimeOptions } from './env.ts';
+import {
+  BUILT_RULES,
+  BUILT_RULES_VERSION,
+  shadowRules,
+  controlOf,
+  deliverInlineNow,
+  forgetDeliveryState,
+  ruleSet,
+  type Env,
+  type RuntimeOptions,
+} from './env.ts';
 import { eventKey, type DeliveryJob } from './core/jobs.ts';
 import { replay, replayStuck, type OperateDeps } from './pipeline/replay.ts';
 import { jobDueAt, sweepAfterMs } from './pipeline/sweep.ts';
 import { eventStore, MAX_LIST, type EventQuery } from './state/event-store.ts';
 import { dispatcher } from './pipeline/dispatch.ts';
 import { parseDuration, parseInstant } from './core/units.ts';
+import { compareRecorded, type RecordedDecision } from './rules/diff.ts';
 import type { Logger } from './core/log.ts';
 import { checkMatchers, isoOrInvalid, silenceWindow } from './pipeline/silences.ts';
 import type { GroupState, DeadLetterFilter, Silence, UnroutedType } from './core/delivery.ts';
+
+/** The most events GET /admin/shadow compares at once (the newest). */
+const SHADOW_SCAN = 20_000;
 
 type AdminEnv = { Bindings: Env };
 
@@ -71,6 +85,46 @@ export function createAdminApp(options: RuntimeOptions & { readonly logger: Logg
         ...(e.record ? { record: { event: e.record.event, routing: e.record.routing, accepted_at: new Date(e.record.acceptedAt).toISOString() } } : {}),
       })),
       next_cursor: next ? encodeCursor(next) : null,
+    });
+  });
+
+  // Where the shadow rules (rules.shadow.yaml) decided differently from the live ones, over the events recorded
+  // since `since` (default 24h; at most SHADOW_SCAN events, newest first): counts per route and target, examples.
+  admin.get('/shadow', async (c) => {
+    const q = c.req.query();
+    const since = readTime('since', q.since ?? '24h', Date.now());
+    if (typeof since === 'string') return fail(c, 400, 'bad_query', since);
+    const shadow = shadowRules();
+    const store = eventStore(c.env);
+    const items: { key: string; live: RecordedDecision; shadow: RecordedDecision }[] = [];
+    let before: EventQuery['before'] | undefined;
+    let truncated = false;
+    let withoutShadow = 0;
+    for (;;) {
+      const page = await store.list({ since, records: true, limit: MAX_LIST, ...(before ? { before } : {}) });
+      for (const e of page.events) {
+        const routing = e.record?.routing;
+        if (routing?.shadow) items.push({ key: e.key, live: routing, shadow: routing.shadow });
+        else withoutShadow++;
+      }
+      if (!page.next) break;
+      if (items.length + withoutShadow >= SHADOW_SCAN) {
+        truncated = true;
+        break;
+      }
+      before = page.next;
+    }
+    const report = compareRecorded(items);
+    return c.json({
+      ok: true,
+      shadow: shadow ? { deployed: true, rules_version: shadow.version } : { deployed: false, note: 'no rules.shadow.yaml was built into this deploy' },
+      since: new Date(since).toISOString(),
+      events_compared: report.events,
+      events_without_shadow: withoutShadow,
+      truncated,
+      differing: report.differing,
+      routes: report.routes.map((r) => ({ route: r.route, live_only: r.liveOnly, shadow_only: r.shadowOnly })),
+      targets: report.targets.map((t) => ({ target: t.target, live_only: t.liveOnly, shadow_only: t.shadowOnly })),
     });
   });
 

@@ -3,7 +3,8 @@
  * secrets. The Durable Objects read their own `env` as well (each its store, and the queue through
  * pipeline/dispatch.ts). Per-isolate pieces (the key cache, the loaded rules) are built once and reused.
  */
-import { RULES_JSON, RULES_STATUS, RULES_VERSION } from './generated/rules.ts';
+import { RULES_JSON, RULES_STATUS, RULES_VERSION, SHADOW_JSON, SHADOW_VERSION } from './generated/rules.ts';
+import { routeWith as routeWithVersions } from './pipeline/route.ts';
 import type { Env } from './core/env.ts';
 import { createConsoleLogger, type Logger } from './core/log.ts';
 import type { IngestDeps } from './pipeline/ingest.ts';
@@ -53,13 +54,17 @@ export function ruleSet(): RuleSet {
 /** The version of the built rules, stamped on every routing decision. */
 export const BUILT_RULES_VERSION: RulesVersion = RULES_VERSION;
 
-/** Routes an event with `rules`, the decision stamped with their version. */
+/** The shadow rules (rules.shadow.yaml) as built, or null when none are deployed. */
+const SHADOW_RULES = SHADOW_JSON === null ? null : (JSON.parse(SHADOW_JSON) as BuiltRules);
+let builtShadowSet: RuleSet | null = null;
+export function shadowRules(): { readonly set: RuleSet; readonly version: RulesVersion } | null {
+  if (!SHADOW_RULES || !SHADOW_VERSION) return null;
+  return { set: (builtShadowSet ??= compileRuleSet(SHADOW_RULES.routes)), version: SHADOW_VERSION };
+}
+
+/** Routes an event with `rules` (stamped with `version`), and with the shadow rules when deployed. */
 export function routeWith(rules: RuleSet, version: RulesVersion = BUILT_RULES_VERSION): IngestDeps['route'] {
-  return (event) => {
-    const matches = rules.match(event);
-    const routes = matches.map((m) => ({ index: m.index, name: m.route.name, notify: m.route.notify }));
-    return matches.every((m) => m.route.fallback) ? { routes, unrouted: true, rules: version } : { routes, rules: version };
-  };
+  return routeWithVersions({ set: rules, version }, rules === builtRuleSet ? shadowRules() : null);
 }
 
 export function ingestDeps(env: Env, options: RuntimeOptions = {}): IngestDeps {

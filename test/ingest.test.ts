@@ -190,9 +190,11 @@ describe('routing at ingest (rules.example.yaml, compiled once per isolate)', ()
     const body = PREQUEL_FIXTURES.find((f) => f.name === 'transfer.error')!.body.replace('third_party', 'first_party');
     const res = await json(await postPrequel(body));
     const record = await recordOf(`prequel:${res.events![0]!.id}`);
-    expect(record!.routing).toEqual({
+    expect(record!.routing).toMatchObject({
       routes: [{ index: 2, name: 'Every other transfer failure pages on-call and tells data engineering', notify: ['oncall', 'data-eng'] }],
+      rules: { hash: expect.stringMatching(/^[0-9a-f]{12}$/) },
     });
+    expect(record!.routing.routes).toHaveLength(1);
   });
 
   it('records routing per event of a Prelude batch', async () => {

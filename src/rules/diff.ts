@@ -204,3 +204,42 @@ export function diffText(report: DiffReport): string[] {
   for (const n of report.notes) lines.push(`  ${n}`);
   return lines;
 }
+
+/** A recorded decision: routes matched and whom they notify. */
+export interface RecordedDecision {
+  readonly routes: readonly { readonly name: string; readonly notify: readonly string[] }[];
+}
+
+export interface ShadowReport {
+  readonly events: number;
+  readonly differing: Change;
+  readonly routes: readonly { readonly route: string; readonly liveOnly: Change; readonly shadowOnly: Change }[];
+  readonly targets: readonly { readonly target: string; readonly liveOnly: Change; readonly shadowOnly: Change }[];
+}
+
+/** Where the shadow rules decided differently from the live ones, over recorded decisions. */
+export function compareRecorded(items: readonly { readonly key: string; readonly live: RecordedDecision; readonly shadow: RecordedDecision }[]): ShadowReport {
+  const c = { differing: new Counter(), routeLive: new Counter(), routeShadow: new Counter(), targetLive: new Counter(), targetShadow: new Counter() };
+  for (const { key, live, shadow } of items) {
+    const lr = new Set(live.routes.map((r) => r.name));
+    const sr = new Set(shadow.routes.map((r) => r.name));
+    const lt = new Set(live.routes.flatMap((r) => r.notify));
+    const st = new Set(shadow.routes.flatMap((r) => r.notify));
+    const only = (a: Set<string>, b: Set<string>) => [...a].filter((x) => !b.has(x));
+    const found = [
+      ...only(lr, sr).map((r) => c.routeLive.add(r, key)),
+      ...only(sr, lr).map((r) => c.routeShadow.add(r, key)),
+      ...only(lt, st).map((t) => c.targetLive.add(t, key)),
+      ...only(st, lt).map((t) => c.targetShadow.add(t, key)),
+    ];
+    if (found.length > 0) c.differing.add('all', key);
+  }
+  const routes = [...new Set([...c.routeLive.names(), ...c.routeShadow.names()])].sort();
+  const targets = [...new Set([...c.targetLive.names(), ...c.targetShadow.names()])].sort();
+  return {
+    events: items.length,
+    differing: c.differing.get('all'),
+    routes: routes.map((route) => ({ route, liveOnly: c.routeLive.get(route), shadowOnly: c.routeShadow.get(route) })),
+    targets: targets.map((target) => ({ target, liveOnly: c.targetLive.get(target), shadowOnly: c.targetShadow.get(target) })),
+  };
+}

@@ -5,7 +5,7 @@
  * page in the deployed bundle while the workerd tests (bundled by Vite) passed.
  */
 import { spawnSync } from 'node:child_process';
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TARGET_TEST_SECRETS } from '../helpers/target-secrets.ts';
 // @ts-expect-error -- a plain .mjs helper shared with `npm run load`
 import { bundleRelay, serveRelay } from '../../scripts/serve-bundle.mjs';
+// @ts-expect-error -- a plain .mjs helper shared with the benchmarks
+import { prequelHeaders } from '../../bench/signing.mjs';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/prequel/transfer.error.json', import.meta.url), 'utf8')) as { data: object };
 const successFixture = JSON.parse(readFileSync(new URL('../fixtures/prequel/transfer.success.json', import.meta.url), 'utf8')) as { data: object };
@@ -62,16 +64,7 @@ describe('the deployed bundle', () => {
     const transfer = async (type: string, destination: string) => {
       const payload = type === 'transfer.error' ? fixture : successFixture;
       const body = JSON.stringify({ ...payload, data: { ...payload.data, destination_id: destination, transfer_blamed_party: 'prequel' } });
-      const ts = new Date().toISOString();
-      const res = await fetch(new URL('/hooks/prequel', url), {
-        method: 'POST',
-        body,
-        headers: {
-          'content-type': 'application/json',
-          'x-prequel-webhook-timestamp': ts,
-          'x-prequel-webhook-signature': sign('sha256', Buffer.from(`${ts}.${body}`), privateKey).toString('hex'),
-        },
-      });
+      const res = await fetch(new URL('/hooks/prequel', url), { method: 'POST', body, headers: prequelHeaders(body, privateKey) });
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ accepted: 1 });
     };
