@@ -471,7 +471,7 @@ function readTime(name: string, text: string, now: number): number | string {
 }
 
 /** The query of GET /admin/events, or what is wrong with it. */
-export function readEventQuery(q: Record<string, string | undefined>, now: number): EventQuery | string {
+function readEventQuery(q: Record<string, string | undefined>, now: number): EventQuery | string {
   const query: { -readonly [K in keyof EventQuery]: EventQuery[K] } = {};
   for (const name of ['since', 'until'] as const) {
     const text = q[name];

@@ -62,9 +62,9 @@ export function shadowRules(): { readonly set: RuleSet; readonly version: RulesV
   return { set: (builtShadowSet ??= compileRuleSet(SHADOW_RULES.routes)), version: SHADOW_VERSION };
 }
 
-/** Routes an event with `rules` (stamped with `version`), and with the shadow rules when deployed. */
-export function routeWith(rules: RuleSet, version: RulesVersion = BUILT_RULES_VERSION): IngestDeps['route'] {
-  return routeWithVersions({ set: rules, version }, rules === builtRuleSet ? shadowRules() : null);
+/** Routes an event with `rules` (stamped with `version`), and with `shadow` rules when given. */
+export function routeWith(rules: RuleSet, version: RulesVersion = BUILT_RULES_VERSION, shadow: ReturnType<typeof shadowRules> = null): IngestDeps['route'] {
+  return routeWithVersions({ set: rules, version }, shadow);
 }
 
 export function ingestDeps(env: Env, options: RuntimeOptions = {}): IngestDeps {
@@ -80,7 +80,7 @@ export function ingestDeps(env: Env, options: RuntimeOptions = {}): IngestDeps {
     ledger: ingestLedger(env, rules.settings.dedupRetentionMs),
     credentials,
     log: options.logger ?? createConsoleLogger({ service: 'switchyard' }),
-    route: options.route ?? routeWith(ruleSet()),
+    route: options.route ?? routeWith(ruleSet(), BUILT_RULES_VERSION, shadowRules()),
     unrouted: async (events, now) => {
       await controlOf(env).recordUnrouted(
         events.map((e) => ({ source: e.source, type: e.type, id: e.id })),

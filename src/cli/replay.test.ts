@@ -104,7 +104,9 @@ describe('the replay-diff engine', () => {
     const grouped = BASE.replace('notify: [oncall, data-eng]\n', 'notify: [oncall, data-eng]\n    group_by: [source, type]\n    group_wait: 30s\n');
     const r = diffRules(rules(BASE), rules(grouped), traffic);
     expect(r.changed.count).toBe(0);
-    expect(r.notes).toEqual(['grouping: route "pages" no grouping → group_by [source, type], wait 30s: 1 event (e.g. prequel:pq_1) notified differently']);
+    expect(r.notes).toEqual([
+      'grouping: route "pages" no grouping → group_by [source, type], wait 30s, interval 300s: 1 event (e.g. prequel:pq_1) notified differently',
+    ]);
   });
 });
 

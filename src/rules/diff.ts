@@ -164,7 +164,8 @@ function notesOn(current: RulesConfig, candidate: RulesConfig, touched: Counter)
   const byName = (rules: RulesConfig) => new Map<string, RouteConfig>(rules.routes.map((r) => [r.name, r]));
   const was = byName(current);
   const now = byName(candidate);
-  const groupText = (r: RouteConfig | undefined) => (r?.group ? `group_by [${r.group.by.join(', ')}], wait ${r.group.waitMs / 1000}s` : 'no grouping');
+  const groupText = (r: RouteConfig | undefined) =>
+    r?.group ? `group_by [${r.group.by.join(', ')}], wait ${r.group.waitMs / 1000}s, interval ${r.group.intervalMs / 1000}s` : 'no grouping';
   const budgetText = (r: RouteConfig | undefined) => (r?.pageBudget ? `${r.pageBudget.max} pages per ${r.pageBudget.perMs / 60_000}m` : 'no page budget');
   for (const name of touched.names()) {
     const a = was.get(name);

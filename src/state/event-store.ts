@@ -365,8 +365,7 @@ export class EventStoreObject extends DurableObject<Env> {
     return record ? this.sweepRecord(key, record, now) : { event: key, swept: [], nextAt: null };
   }
 
-  private async sweepRecord(key: string, record: EventRecord, now: number): Promise<SweepReport> {
-    const states = this.readJobs(key, record);
+  private async sweepRecord(key: string, record: EventRecord, now: number, states = this.readJobs(key, record)): Promise<SweepReport> {
     const { states: after, swept } = await redispatchStuck(this.env, key, record.mode, states, now, (changed) => {
       for (const state of changed) this.writeJob(key, state);
     });
@@ -400,11 +399,23 @@ export class EventStoreObject extends DurableObject<Env> {
     if (query.before) terms.push(['(accepted_at < ? OR (accepted_at = ? AND key < ?))', query.before.acceptedAt, query.before.acceptedAt, query.before.key]);
     const where = terms.length > 0 ? `WHERE ${terms.map((t) => t[0]).join(' AND ')}` : '';
     const limit = Math.min(Math.max(1, query.limit ?? 100), MAX_LIST + 1);
-    const columns = `key, source, type, accepted_at, deliveries, jobs${query.records ? ', expires_at, record' : ''}`;
     return this.ctx.storage.sql
-      .exec(`SELECT ${columns} FROM events ${where} ORDER BY accepted_at DESC, key DESC LIMIT ${limit}`, ...terms.flatMap((t) => t.slice(1)))
+      .exec(
+        `SELECT key, source, type, accepted_at, deliveries, jobs FROM events ${where} ORDER BY accepted_at DESC, key DESC LIMIT ${limit}`,
+        ...terms.flatMap((t) => t.slice(1)),
+      )
       .toArray()
-      .map((r) => (query.records ? { ...toSummary(r), record: toRecord(r) } : toSummary(r)));
+      .map(toSummary);
+  }
+
+  /** The records of these events (those still here), in no particular order. */
+  records(keys: readonly string[]): { readonly key: string; readonly record: EventRecord }[] {
+    const out: { key: string; record: EventRecord }[] = [];
+    for (const key of keys) {
+      const record = this.readRecord(key);
+      if (record) out.push({ key, record });
+    }
+    return out;
   }
 
   /**
@@ -412,8 +423,8 @@ export class EventStoreObject extends DurableObject<Env> {
    * may go (pipeline/decide/job.ts backstopCopies); none when the first attempt delivered. A refused send
    * leaves the backstop owed, for the next alarm.
    */
-  private async backstop(key: string, record: EventRecord, now: number): Promise<void> {
-    const copies = backstopCopies(this.readJobs(key, record), now);
+  private async backstop(key: string, states: readonly JobState[], now: number): Promise<void> {
+    const copies = backstopCopies(states, now);
     try {
       if (copies.length > 0)
         await enqueue(
@@ -448,8 +459,9 @@ export class EventStoreObject extends DurableObject<Env> {
         continue;
       }
       const record = toRecord(row);
-      if (row.backstop_at !== null && Number(row.backstop_at) <= now) await this.backstop(key, record, now);
-      await this.sweepRecord(key, record, now);
+      const states = this.readJobs(key, record);
+      if (row.backstop_at !== null && Number(row.backstop_at) <= now) await this.backstop(key, states, now);
+      await this.sweepRecord(key, record, now, states);
     }
     const next = sql.exec('SELECT MIN(sweep_at) AS at FROM events').toArray()[0]?.at;
     if (next !== null && next !== undefined) {
@@ -619,9 +631,22 @@ export function eventStore(env: Env): EventStore {
       // One more than asked from each: whether anything is left.
       const pages = (await Promise.all(shards.map((s) => s.list({ ...query, limit: limit + 1 })))) as EventSummary[][];
       const merged = pages.flat().sort((a, b) => b.acceptedAt - a.acceptedAt || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
-      const events = merged.slice(0, limit);
-      const last = events[events.length - 1];
-      return { events, next: merged.length > limit && last ? { acceptedAt: last.acceptedAt, key: last.key } : null };
+      const chosen = merged.slice(0, limit);
+      const last = chosen[chosen.length - 1];
+      const next = merged.length > limit && last ? { acceptedAt: last.acceptedAt, key: last.key } : null;
+      if (!query.records) return { events: chosen, next };
+      // The records of the chosen events only, from their shards (not of every shard's candidates).
+      const byShard = new Map<string, string[]>();
+      for (const e of chosen) {
+        const name = shardName(e.key, count);
+        byShard.set(name, [...(byShard.get(name) ?? []), e.key]);
+      }
+      const found = (await Promise.all([...byShard].map(([name, keys]) => env.EVENT_STORE.getByName(name).records(keys)))) as {
+        key: string;
+        record: EventRecord;
+      }[][];
+      const records = new Map(found.flat().map((r) => [r.key, r.record]));
+      return { events: chosen.map((e) => ({ ...e, ...(records.has(e.key) ? { record: records.get(e.key)! } : {}) })), next };
     },
   };
 }
